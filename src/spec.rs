@@ -1,0 +1,401 @@
+//! Gateway API v1.6.1 facts as data and as small checks: name and value formats, limits, enums.
+//!
+//! Everything here is read off the CRDs (`openAPIV3Schema` patterns, `maxLength`, `maxItems`, enums)
+//! and `RULES.md`. Both the request checks and the linter call these functions, so a value the
+//! generator accepts is exactly a value the linter accepts.
+//!
+//! A check returns `Err(rule)` where `rule` is one sentence saying what the value must be, written to
+//! be shown after "must": callers add the field path, the value and a fix.
+
+/// The API group of every Gateway API kind.
+pub const GROUP: &str = "gateway.networking.k8s.io";
+/// The release the generator targets and the linter checks against.
+pub const TARGET_VERSION: &str = "v1.6.1";
+
+pub const MAX_HOSTNAMES: usize = 16;
+pub const MAX_PARENT_REFS: usize = 32;
+pub const MAX_RULES: usize = 16;
+pub const MAX_MATCHES_PER_RULE: usize = 64;
+pub const MAX_MATCHES_PER_ROUTE: usize = 128;
+pub const MAX_BACKENDS: usize = 16;
+pub const MAX_FILTERS: usize = 16;
+pub const MAX_HEADER_MATCHES: usize = 16;
+pub const MAX_HEADER_CHANGES: usize = 16;
+pub const MAX_LISTENERS: usize = 64;
+pub const MAX_CERTIFICATE_REFS: usize = 64;
+pub const MAX_ALLOWED_KINDS: usize = 8;
+pub const MAX_ADDRESSES: usize = 16;
+pub const MAX_GRANT_ENTRIES: usize = 16;
+pub const MAX_WEIGHT: u32 = 1_000_000;
+pub const MAX_PATH_LEN: usize = 1024;
+pub const MAX_HEADER_NAME_LEN: usize = 256;
+pub const MAX_HEADER_VALUE_LEN: usize = 4096;
+pub const MAX_QUERY_VALUE_LEN: usize = 1024;
+
+/// The HTTP methods an HTTPRoute match accepts.
+pub const HTTP_METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
+/// Status codes a RequestRedirect filter accepts.
+pub const REDIRECT_STATUS_CODES: [u16; 5] = [301, 302, 303, 307, 308];
+
+type Check = Result<(), String>;
+
+fn is_lower_alnum(c: char) -> bool {
+    c.is_ascii_lowercase() || c.is_ascii_digit()
+}
+
+/// `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$` without a length limit.
+fn is_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars().all(|c| is_lower_alnum(c) || c == '-')
+        && s.starts_with(is_lower_alnum)
+        && s.ends_with(is_lower_alnum)
+}
+
+/// `^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$` without a length limit.
+fn is_subdomain(s: &str) -> bool {
+    s.split('.').all(is_label)
+}
+
+fn max_len(s: &str, max: usize) -> Check {
+    if s.is_empty() {
+        return Err("not be empty".into());
+    }
+    if s.len() > max {
+        return Err(format!("be at most {max} characters (it has {})", s.len()));
+    }
+    Ok(())
+}
+
+/// Namespaces, Service names and other DNS-1123 labels.
+pub fn dns_label(s: &str) -> Check {
+    max_len(s, 63)?;
+    if !is_label(s) {
+        return Err("be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// Object names (Gateway, HTTPRoute, …), listener names and GatewayClass names.
+pub fn dns_subdomain(s: &str) -> Check {
+    max_len(s, 253)?;
+    if !is_subdomain(s) {
+        return Err("be a DNS-1123 subdomain: lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// Listener and route hostnames: lowercase DNS names, optionally with one leading `*.` wildcard, no port.
+pub fn hostname(s: &str) -> Check {
+    max_len(s, 253)?;
+    let rest = s.strip_prefix("*.").unwrap_or(s);
+    if !is_subdomain(rest) {
+        return Err("be a lowercase DNS name (a wildcard only as a leading '*.'; no port, no IP address and no trailing dot)".into());
+    }
+    Ok(())
+}
+
+/// A hostname that is also a plain IP address: TLSRoute and listeners forbid those.
+pub fn is_ip_address(s: &str) -> bool {
+    s.parse::<std::net::IpAddr>().is_ok()
+}
+
+/// An exact hostname (redirect and rewrite targets): a DNS name without wildcard.
+pub fn precise_hostname(s: &str) -> Check {
+    max_len(s, 253)?;
+    if !is_subdomain(s) {
+        return Err("be a lowercase DNS name without wildcard or port".into());
+    }
+    Ok(())
+}
+
+/// A reference `kind`: `^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$`, at most 63.
+pub fn kind(s: &str) -> Check {
+    max_len(s, 63)?;
+    let ok = s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if !ok {
+        return Err("be a kind: letters, digits and '-', starting with a letter".into());
+    }
+    Ok(())
+}
+
+/// A reference `group`: empty (the core group) or a DNS subdomain.
+pub fn group(s: &str) -> Check {
+    if s.is_empty() {
+        return Ok(());
+    }
+    dns_subdomain(s)
+}
+
+/// An HTTP header or query parameter name (RFC 7230 token), at most 256.
+pub fn header_name(s: &str) -> Check {
+    max_len(s, MAX_HEADER_NAME_LEN)?;
+    const EXTRA: &str = "!#$%&'*+-.^_`|~";
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || EXTRA.contains(c))
+    {
+        return Err(
+            "be an HTTP token: letters, digits and !#$%&'*+-.^_`|~ only (no spaces or ':')".into(),
+        );
+    }
+    Ok(())
+}
+
+/// A header value in a match or modifier: 1 to 4096 characters.
+pub fn header_value(s: &str) -> Check {
+    max_len(s, MAX_HEADER_VALUE_LEN)
+}
+
+/// A query parameter value in a match: 1 to 1024 characters.
+pub fn query_value(s: &str) -> Check {
+    max_len(s, MAX_QUERY_VALUE_LEN)
+}
+
+/// The value of an `Exact` or `PathPrefix` path match, and of `replaceFullPath`/`replacePrefixMatch`.
+pub fn path(s: &str) -> Check {
+    max_len(s, MAX_PATH_LEN)?;
+    if !s.starts_with('/') {
+        return Err("start with '/'".into());
+    }
+    for bad in ["//", "/./", "/../", "%2f", "%2F", "#"] {
+        if s.contains(bad) {
+            return Err(format!("not contain '{bad}'"));
+        }
+    }
+    if s.ends_with("/..") || s.ends_with("/.") {
+        return Err("not end with '/..' or '/.'".into());
+    }
+    const EXTRA: &str = "-/._~!$&'()*+,;=:@";
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'%' {
+            let hex = |j: usize| bytes.get(j).is_some_and(u8::is_ascii_hexdigit);
+            if !(hex(i + 1) && hex(i + 2)) {
+                return Err("use '%' only as a percent-encoding like %20".into());
+            }
+            i += 3;
+            continue;
+        }
+        if !(c.is_ascii_alphanumeric() || EXTRA.as_bytes().contains(&c)) {
+            return Err(
+                "contain only letters, digits, -/._~!$&'()*+,;=:@ and percent-encodings".into(),
+            );
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// A path used by a rewrite or redirect: empty is not allowed, otherwise like a path match.
+pub fn replacement_path(s: &str) -> Check {
+    path(s)
+}
+
+/// An HTTP method of an HTTPRoute match.
+pub fn http_method(s: &str) -> Check {
+    if HTTP_METHODS.contains(&s) {
+        Ok(())
+    } else {
+        Err(format!("be one of {}", HTTP_METHODS.join(", ")))
+    }
+}
+
+/// A port: 1 to 65535.
+pub fn port(p: i64) -> Check {
+    if (1..=65535).contains(&p) {
+        Ok(())
+    } else {
+        Err("be between 1 and 65535".into())
+    }
+}
+
+/// A backend weight: 0 to 1,000,000 (a share of the sum; 0 sends no traffic).
+pub fn weight(w: i64) -> Check {
+    if (0..=i64::from(MAX_WEIGHT)).contains(&w) {
+        Ok(())
+    } else {
+        Err("be between 0 and 1000000 (a share of the sum of all weights, not a percent)".into())
+    }
+}
+
+/// A redirect status code.
+pub fn redirect_status(code: i64) -> Check {
+    if REDIRECT_STATUS_CODES.iter().any(|&c| i64::from(c) == code) {
+        Ok(())
+    } else {
+        Err("be one of 301, 302, 303, 307, 308".into())
+    }
+}
+
+/// A redirect scheme.
+pub fn redirect_scheme(s: &str) -> Check {
+    if s == "http" || s == "https" {
+        Ok(())
+    } else {
+        Err("be 'http' or 'https'".into())
+    }
+}
+
+/// A GatewayClass `controllerName`: `domain/path`, at most 253.
+pub fn controller_name(s: &str) -> Check {
+    max_len(s, 253)?;
+    const EXTRA: &str = "/-._~%!$&'()*+,;=:";
+    let ok = s.split_once('/').is_some_and(|(domain, path)| {
+        is_subdomain(domain)
+            && !path.is_empty()
+            && path
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || EXTRA.contains(c))
+    });
+    if !ok {
+        return Err("be a domain-prefixed path such as 'example.net/gateway-controller'".into());
+    }
+    Ok(())
+}
+
+/// A Gateway API duration (`timeouts.request`, `timeouts.backendRequest`): `^([0-9]{1,5}(h|m|s|ms)){1,4}$`.
+pub fn duration(s: &str) -> Check {
+    let err = || {
+        Err("be a duration like 10s, 1m30s or 500ms: 1 to 4 parts of up to 5 digits followed by h, m, s or ms".into())
+    };
+    let mut rest = s;
+    let mut parts = 0;
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 || digits > 5 {
+            return err();
+        }
+        rest = &rest[digits..];
+        let unit = ["ms", "h", "m", "s"]
+            .into_iter()
+            .find(|u| rest.starts_with(u));
+        let Some(unit) = unit else { return err() };
+        rest = &rest[unit.len()..];
+        parts += 1;
+    }
+    if parts == 0 || parts > 4 {
+        return err();
+    }
+    Ok(())
+}
+
+/// Parses a duration checked by [`duration`] into milliseconds, for comparing two timeouts.
+pub fn duration_millis(s: &str) -> Option<u64> {
+    duration(s).ok()?;
+    let mut total = 0u64;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        let n: u64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let (factor, len) = if rest.starts_with("ms") {
+            (1, 2)
+        } else if rest.starts_with('h') {
+            (3_600_000, 1)
+        } else if rest.starts_with('m') {
+            (60_000, 1)
+        } else {
+            (1000, 1)
+        };
+        total += n * factor;
+        rest = &rest[len..];
+    }
+    Some(total)
+}
+
+/// Whether a route hostname and a listener hostname intersect, with the spec's wildcard rules:
+/// `*.example.com` matches one or more labels in front of `example.com` (not `example.com` itself).
+/// An absent hostname on either side matches everything.
+pub fn hostnames_intersect(listener: Option<&str>, route: Option<&str>) -> bool {
+    let (Some(l), Some(r)) = (listener, route) else {
+        return true;
+    };
+    match (l.strip_prefix("*."), r.strip_prefix("*.")) {
+        (None, None) => l == r,
+        (Some(suffix), None) => r.ends_with(&format!(".{suffix}")),
+        (None, Some(suffix)) => l.ends_with(&format!(".{suffix}")),
+        (Some(a), Some(b)) => {
+            a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert!(dns_label("task-api").is_ok());
+        assert!(dns_label("Task").is_err());
+        assert!(dns_label("a.b").is_err());
+        assert!(dns_label("-a").is_err());
+        assert!(dns_label(&"a".repeat(64)).is_err());
+        assert!(dns_subdomain("a.b-c").is_ok());
+        assert!(dns_subdomain("a..b").is_err());
+    }
+
+    #[test]
+    fn hostnames() {
+        assert!(hostname("*.example.com").is_ok());
+        assert!(hostname("example.com:80").is_err());
+        assert!(hostname("foo.*.com").is_err());
+        assert!(hostname("Example.com").is_err());
+        assert!(hostnames_intersect(
+            Some("*.example.com"),
+            Some("a.b.example.com")
+        ));
+        assert!(!hostnames_intersect(
+            Some("*.example.com"),
+            Some("example.com")
+        ));
+        assert!(hostnames_intersect(
+            Some("a.example.com"),
+            Some("*.example.com")
+        ));
+        assert!(!hostnames_intersect(
+            Some("a.example.com"),
+            Some("b.example.com")
+        ));
+        assert!(hostnames_intersect(None, Some("b.example.com")));
+    }
+
+    #[test]
+    fn paths() {
+        assert!(path("/api/v1").is_ok());
+        assert!(path("/a%20b").is_ok());
+        assert!(path("api").is_err());
+        assert!(path("/a//b").is_err());
+        assert!(path("/a/..").is_err());
+        assert!(path("/a%2fb").is_err());
+        assert!(path("/a#b").is_err());
+        assert!(path("/a b").is_err());
+        assert!(path("/a%zz").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_millis("1m30s"), Some(90_000));
+        assert_eq!(duration_millis("500ms"), Some(500));
+        assert!(duration("1.5s").is_err());
+        assert!(duration("123456s").is_err());
+        assert!(duration("1h1m1s1ms1h").is_err());
+    }
+
+    #[test]
+    fn tokens() {
+        assert!(header_name("X-API-Version").is_ok());
+        assert!(header_name("bad header").is_err());
+        assert!(controller_name("gateway.envoyproxy.io/gatewayclass-controller").is_ok());
+        assert!(controller_name("nocontroller").is_err());
+        assert!(weight(1_000_001).is_err());
+        assert!(redirect_status(301).is_ok());
+        assert!(redirect_status(300).is_err());
+    }
+}

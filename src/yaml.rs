@@ -1,0 +1,66 @@
+//! Reading and writing YAML with serde-saphyr, set up the way Kubernetes reads manifests.
+//!
+//! Untyped reads use YAML 1.2 booleans only (`yes`, `on`, `NO` stay strings, as kubectl's JSON
+//! conversion would not turn them into booleans either for quoted output) and keep numbers with
+//! leading zeros as strings, so `0755` is never silently read as 755 or 493.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A YAML syntax or type error, with the line it was found on (1-based, 0 when unknown).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct YamlError {
+    pub line: u64,
+    pub message: String,
+}
+
+impl From<serde_saphyr::Error> for YamlError {
+    fn from(err: serde_saphyr::Error) -> Self {
+        let line = err.location().map_or(0, |l| l.line());
+        // The Display form carries a snippet of the source; keep only the first line of it.
+        let message = err
+            .to_string()
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        YamlError { line, message }
+    }
+}
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+    }
+}
+
+/// Every non-empty document of a YAML stream, as `T`.
+pub fn from_str_multiple<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, YamlError> {
+    Ok(serde_saphyr::from_multiple_with_options(text, options())?)
+}
+
+/// A single YAML (or JSON, which is YAML) document as `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    Ok(serde_saphyr::from_str_with_options(text, options())?)
+}
+
+/// One document as YAML text. Strings that YAML would read as anything else are quoted.
+pub fn to_string<T: Serialize>(value: &T) -> String {
+    serde_saphyr::to_string(value).expect("serializing a serde value to YAML cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    #[test]
+    fn ambiguous_strings_round_trip() {
+        let v = json!({"a": ["on", "yes", "NO", "2", "0755", "1e3", "null", "~", "a: b # c", "x\nevil: 1", "", " lead", "-", "*x", "&y", "!t", "%p", "@a", "`b", "{c", "[d", "|", ">", "'", "\"", "true", "1_000", "0x1F", ".inf", "y", "n"], "n": 8000, "b": true, "x": {"y": []}});
+        let text = super::to_string(&v);
+        eprintln!("{text}");
+        let back: Value = super::from_str(&text).unwrap();
+        assert_eq!(back, v);
+    }
+}
