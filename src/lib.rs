@@ -2,8 +2,15 @@
 //!
 //! The pipeline (see DESIGN.md): a door (flags, wizard, request file, MCP call) builds a
 //! [`request::Request`]; `request` checks it; `plan` decides the resources; `render` turns them into
-//! YAML through templates; `lint` checks any set of manifests; `files` diffs and writes them.
+//! YAML through templates; `generate` ties these together into a `Bundle`.
 
+pub mod cli;
+pub mod context;
 pub mod finding;
+pub mod generate;
+pub mod model;
+pub mod plan;
+pub mod render;
+pub mod request;
 pub mod spec;
 pub mod yaml;

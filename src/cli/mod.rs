@@ -1,0 +1,297 @@
+//! The command line: clap definitions and dispatch. Each command builds the same inputs the other
+//! doors build and calls the library; this module only reads arguments, prints and picks the exit code.
+
+mod flags;
+
+pub use flags::{shell_line, to_args, AllowFrom, RequestFlags};
+
+use crate::context::Profiles;
+use crate::generate::{generate, Bundle, GenerateError};
+use crate::render::Templates;
+use crate::request::{self, FieldError, Request, RequestError};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde_json::json;
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+
+/// Exit codes: the command worked (0), found something (1), or the input was wrong (2).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FOUND: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "traffic-engineer",
+    version,
+    about = "Generate, diff and lint Kubernetes Gateway API manifests for your deployment context."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    #[default]
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate Gateway API manifests for a deployment context.
+    #[command(after_help = GENERATE_EXAMPLES)]
+    Generate(GenerateArgs),
+    /// List the deployment contexts and what each generates.
+    #[command(
+        after_help = "Example:\n  traffic-engineer contexts\n  traffic-engineer contexts --output json"
+    )]
+    Contexts {
+        /// Add or replace contexts with the profiles in DIR (*.yaml).
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t)]
+        output: OutputFormat,
+    },
+    /// Work with the templates the manifests are rendered from.
+    #[command(subcommand)]
+    Templates(TemplatesCommand),
+    /// Print the JSON Schema (draft 2020-12) of a request file.
+    #[command(after_help = "Example:\n  traffic-engineer schema > request.schema.json")]
+    Schema,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplatesCommand {
+    /// Write the built-in templates to DIR, to edit and use with --templates DIR.
+    #[command(
+        after_help = "Example:\n  traffic-engineer templates export my-templates\n  traffic-engineer generate --templates my-templates --context single-dev --service web --port 80"
+    )]
+    Export {
+        /// The folder to write (created if missing; existing template files are not overwritten).
+        dir: PathBuf,
+    },
+}
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  traffic-engineer generate --context single-dev --service task-api --namespace task-api --port 8000 --path-prefix /api/
+  traffic-engineer generate --context shared-gateway --service task-api --port 8000 --gateway shared-gateway --gateway-namespace gateway-system --listener https
+  traffic-engineer generate --context single-dev --service task-api --port 8000 --backend task-api:8000=90 --backend task-api-canary:8000=10
+  traffic-engineer generate --request examples/task-api/cross-namespace.yaml --output json";
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    #[command(flatten)]
+    pub request: RequestFlags,
+    /// Add or replace contexts with the profiles in DIR (*.yaml).
+    #[arg(long, value_name = "DIR", help_heading = "Customisation")]
+    pub profiles: Option<PathBuf>,
+    /// Render with the templates in DIR where present (see `templates export`).
+    #[arg(long, value_name = "DIR", help_heading = "Customisation")]
+    pub templates: Option<PathBuf>,
+    /// yaml: the manifests on stdout; json: one object with files, findings and the equivalent command.
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    pub output: OutputFormat,
+}
+
+use clap::Args;
+
+/// A failed command: what to print on stderr and the exit code.
+pub struct Failure {
+    pub code: i32,
+    pub errors: Vec<FieldError>,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            code: EXIT_USAGE,
+            errors: Vec::new(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<RequestError> for Failure {
+    fn from(e: RequestError) -> Failure {
+        let errors = match &e {
+            RequestError::Invalid(list) => list.clone(),
+            RequestError::Parse { .. } => Vec::new(),
+        };
+        Failure {
+            code: EXIT_USAGE,
+            errors,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<GenerateError> for Failure {
+    fn from(e: GenerateError) -> Failure {
+        match e {
+            GenerateError::Request(r) => r.into(),
+            GenerateError::Render(r) => Failure::usage(r.to_string()),
+        }
+    }
+}
+
+/// Parses `std::env::args`, runs the command and returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let json = matches!(&cli.command, Command::Generate(a) if a.output == OutputFormat::Json)
+        || matches!(
+            &cli.command,
+            Command::Contexts {
+                output: OutputFormat::Json,
+                ..
+            }
+        );
+    match run(cli) {
+        Ok(code) => code,
+        Err(failure) => {
+            report_failure(&failure, json);
+            failure.code
+        }
+    }
+}
+
+fn report_failure(failure: &Failure, json: bool) {
+    if !json {
+        eprintln!("error: {}", failure.message);
+        return;
+    }
+    let errors: Vec<_> = if failure.errors.is_empty() {
+        vec![json!({"message": failure.message})]
+    } else {
+        failure.errors.iter().map(|e| json!({"field": e.field, "value": e.value, "message": e.message, "hint": e.hint})).collect()
+    };
+    let first = errors[0].clone();
+    eprintln!("{}", json!({"error": first, "errors": errors}));
+}
+
+fn run(cli: Cli) -> Result<i32, Failure> {
+    match cli.command {
+        Command::Generate(args) => run_generate(&args),
+        Command::Contexts { profiles, output } => {
+            let profiles = load_profiles(profiles.as_deref())?;
+            print!("{}", contexts_text(&profiles, output));
+            Ok(EXIT_OK)
+        }
+        Command::Templates(TemplatesCommand::Export { dir }) => {
+            let written = crate::render::export(&dir)
+                .map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
+            for path in written {
+                println!("{path}");
+            }
+            Ok(EXIT_OK)
+        }
+        Command::Schema => {
+            let schema = schemars::schema_for!(Request);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).expect("a schema serializes")
+            );
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+fn load_profiles(dir: Option<&std::path::Path>) -> Result<Profiles, Failure> {
+    Profiles::load(dir).map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// Reads `--request` (a path, or `-` for stdin) into a request; none gives the empty request.
+pub fn read_request(path: Option<&std::path::Path>) -> Result<Request, Failure> {
+    let Some(path) = path else {
+        return Ok(Request::default());
+    };
+    let (origin, text) = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::usage(format!("stdin: {e}")))?;
+        ("stdin".to_string(), text)
+    } else {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Failure::usage(format!("--request {}: {e}", path.display())))?;
+        (path.display().to_string(), text)
+    };
+    Ok(request::from_text(&text, &origin)?)
+}
+
+fn run_generate(args: &GenerateArgs) -> Result<i32, Failure> {
+    let request = args
+        .request
+        .apply(read_request(args.request.request.as_deref())?)?;
+    let profiles = load_profiles(args.profiles.as_deref())?;
+    let templates =
+        Templates::load(args.templates.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let bundle = generate(&request, &profiles, &templates)?;
+    match args.output {
+        OutputFormat::Yaml => {
+            print!("{}", bundle.yaml_stream());
+            print_findings(&bundle);
+        }
+        OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
+    }
+    Ok(EXIT_OK)
+}
+
+fn print_findings(bundle: &Bundle) {
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    for f in &bundle.findings {
+        let severity = format!("{:?}", f.severity).to_lowercase();
+        let severity = if color {
+            console::style(severity).yellow().to_string()
+        } else {
+            severity
+        };
+        eprintln!("{severity}[{}]: {}", f.rule, f.message);
+    }
+}
+
+/// The JSON report of a generated bundle: one object an AI assistant or a script can read.
+pub fn bundle_json(bundle: &Bundle, request: &Request) -> serde_json::Value {
+    let files: Vec<_> = bundle
+        .documents
+        .iter()
+        .map(|d| json!({"path": d.path, "kind": d.kind, "name": d.name, "namespace": d.namespace, "content": d.yaml}))
+        .collect();
+    json!({
+        "context": bundle.context,
+        "files": files,
+        "yaml": bundle.yaml_stream(),
+        "findings": bundle.findings,
+        "command": to_args(request).map(|a| shell_line(&a)),
+        "request": request,
+    })
+}
+
+fn contexts_text(profiles: &Profiles, output: OutputFormat) -> String {
+    match output {
+        OutputFormat::Json => {
+            let list: Vec<_> = profiles
+                .iter()
+                .map(|p| json!({"name": p.name, "summary": p.summary, "description": p.description, "generates": p.generates()}))
+                .collect();
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json!({ "contexts": list })).expect("json")
+            )
+        }
+        OutputFormat::Yaml => profiles
+            .iter()
+            .map(|p| {
+                format!(
+                    "{}\n  {}\n  {}\n  generates: {}\n\n",
+                    p.name,
+                    p.summary,
+                    p.description,
+                    p.generates().join(", ")
+                )
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,190 @@
+//! Templates → YAML documents.
+//!
+//! One minijinja template per kind, embedded from `templates/` and overridable from a directory.
+//! Every `{{ value }}` goes through [`yaml_safe`], which writes it as a JSON scalar or flow
+//! collection (JSON is YAML), so no input can change a document's structure whatever a template
+//! does. Each rendered document is then parsed back, checked to be the object the plan asked for,
+//! and written out again in one canonical YAML layout.
+
+use crate::plan::Resource;
+use minijinja::{Environment, Error as TemplateError, Output, State, UndefinedBehavior, Value};
+use serde::Serialize;
+use std::path::Path;
+
+/// The embedded templates: (file name, source).
+pub const TEMPLATES: [(&str, &str); 4] = [
+    (
+        "gatewayclass.yaml.j2",
+        include_str!("../templates/gatewayclass.yaml.j2"),
+    ),
+    (
+        "gateway.yaml.j2",
+        include_str!("../templates/gateway.yaml.j2"),
+    ),
+    (
+        "httproute.yaml.j2",
+        include_str!("../templates/httproute.yaml.j2"),
+    ),
+    (
+        "referencegrant.yaml.j2",
+        include_str!("../templates/referencegrant.yaml.j2"),
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("template {name}: {source}\n  hint: check the template syntax; `traffic-engineer templates export DIR` writes the defaults to compare with")]
+    Template { name: String, source: TemplateError },
+    #[error("template {name} rendered text that is not YAML: {source}\n  hint: interpolate whole values (`{{{{ value }}}}`), not parts of a scalar; join strings inside the expression with `~`")]
+    NotYaml {
+        name: String,
+        source: crate::yaml::YamlError,
+    },
+    #[error("template {name} must render exactly one {kind} named {expected}, got {got}\n  hint: keep apiVersion, kind, metadata.name and metadata.namespace as the default template has them")]
+    WrongObject {
+        name: String,
+        kind: String,
+        expected: String,
+        got: String,
+    },
+    #[error("cannot read templates from {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A rendered object: where it goes, what it is, and its canonical YAML.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    /// Path under `--out-dir`: `<persona folder>/<kind>-<name>.yaml`.
+    pub path: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// The document as YAML (one document, no `---`).
+    pub yaml: String,
+    #[serde(skip)]
+    pub value: serde_json::Value,
+}
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+/// The output formatter: every interpolated value as a JSON scalar or flow collection.
+fn yaml_safe(out: &mut Output, _state: &mut State, value: &Value) -> Result<(), TemplateError> {
+    let text = serde_json::to_string(value).map_err(|e| {
+        TemplateError::new(
+            minijinja::ErrorKind::BadSerialization,
+            "a value cannot be written as YAML",
+        )
+        .with_source(e)
+    })?;
+    out.write_str(&text).map_err(TemplateError::from)
+}
+
+impl Templates {
+    /// The embedded templates, with any file of the same name in `dir` taking their place.
+    pub fn load(dir: Option<&Path>) -> Result<Templates, RenderError> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::SemiStrict);
+        let syntax = minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build();
+        env.set_syntax(syntax.expect("the default delimiters are valid"));
+        env.set_formatter(yaml_safe);
+        for (name, source) in TEMPLATES {
+            let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
+                Some(path) => {
+                    std::fs::read_to_string(&path).map_err(|source| RenderError::Read {
+                        path: path.display().to_string(),
+                        source,
+                    })?
+                }
+                None => source.to_string(),
+            };
+            env.add_template_owned(name, source)
+                .map_err(|source| RenderError::Template {
+                    name: name.to_string(),
+                    source,
+                })?;
+        }
+        Ok(Templates { env })
+    }
+
+    /// Renders one planned resource to a checked, canonical document.
+    pub fn render(&self, resource: &Resource) -> Result<Document, RenderError> {
+        let object = &resource.object;
+        let name = format!("{}.yaml.j2", object.kind.to_lowercase());
+        let template_err = |source| RenderError::Template {
+            name: name.clone(),
+            source,
+        };
+        let text = self
+            .env
+            .get_template(&name)
+            .and_then(|t| {
+                t.render(
+                    minijinja::context! { object => Value::from(minijinja::value::Serde(object)) },
+                )
+            })
+            .map_err(template_err)?;
+        let docs: Vec<serde_json::Value> =
+            crate::yaml::from_str_multiple(&text).map_err(|source| RenderError::NotYaml {
+                name: name.clone(),
+                source,
+            })?;
+        let expected = serde_json::json!([
+            object.api_version,
+            object.kind,
+            object.metadata.name,
+            object.metadata.namespace
+        ]);
+        let identity = |v: &serde_json::Value| {
+            serde_json::json!([
+                v["apiVersion"],
+                v["kind"],
+                v["metadata"]["name"],
+                v["metadata"]["namespace"]
+            ])
+        };
+        let value = match docs.as_slice() {
+            [one] if identity(one) == expected => one.clone(),
+            other => {
+                return Err(RenderError::WrongObject {
+                    name,
+                    kind: object.kind.clone(),
+                    expected: expected.to_string(),
+                    got: other
+                        .iter()
+                        .map(|v| identity(v).to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+            }
+        };
+        Ok(Document {
+            path: resource.path(),
+            kind: object.kind.clone(),
+            name: object.metadata.name.clone(),
+            namespace: object.metadata.namespace.clone(),
+            yaml: crate::yaml::to_string(&value),
+            value,
+        })
+    }
+}
+
+/// Writes the embedded templates into `dir` (created if missing), for editing and `--templates`.
+pub fn export(dir: &Path) -> std::io::Result<Vec<String>> {
+    std::fs::create_dir_all(dir)?;
+    TEMPLATES
+        .iter()
+        .map(|(name, source)| {
+            std::fs::write(dir.join(name), source)?;
+            Ok(dir.join(name).display().to_string())
+        })
+        .collect()
+}
