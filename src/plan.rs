@@ -324,7 +324,15 @@ fn gateway(
         };
         listeners.push(listener("https", "HTTPS", 443, Some(tls)));
     }
-    if let Some(section) = &g.listener {
+    let sections: std::collections::BTreeSet<&String> = routes
+        .iter()
+        .filter_map(|res| match &res.object.spec {
+            Spec::HttpRoute(spec) => spec.parent_refs[0].section_name.as_ref(),
+            _ => None,
+        })
+        .chain(g.listener.as_ref())
+        .collect();
+    for section in sections {
         if !listeners.iter().any(|l| &l.name == section) {
             let names: Vec<&str> = listeners.iter().map(|l| l.name.as_str()).collect();
             errors.push(FieldError::new(
@@ -394,7 +402,10 @@ fn routes(request: &Request, r: &Resolved, errors: &mut Vec<FieldError>) -> Vec<
         let parent = ParentRef {
             name: r.gateway_name.clone(),
             namespace: (r.gateway_namespace != namespace).then(|| r.gateway_namespace.clone()),
-            section_name: request.gateway.listener.clone(),
+            section_name: route
+                .listener
+                .clone()
+                .or_else(|| request.gateway.listener.clone()),
         };
         let default_rule = [RuleRequest::default()];
         let rules: &[RuleRequest] = if route.rules.is_empty() {

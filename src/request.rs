@@ -113,6 +113,9 @@ pub struct RouteRequest {
     /// Route name. Default: the service name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The listener this route attaches to, overriding `gateway.listener` (e.g. `http` for a redirect to HTTPS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener: Option<String>,
     /// Hostnames the route serves (≤ 16; `*.` wildcard allowed as the first label).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hostnames: Vec<String>,
@@ -276,9 +279,8 @@ pub struct TimeoutsRequest {
 
 /// Reads a request from YAML or JSON text (JSON is YAML). `origin` names the source in errors.
 pub fn from_text(text: &str, origin: &str) -> Result<Request, RequestError> {
-    crate::yaml::from_str(text).map_err(|e| RequestError::Parse {
+    crate::yaml::from_str(text).map_err(|source| RequestError::Parse {
         origin: origin.to_string(),
-        line: e.line,
-        message: e.message,
+        source,
     })
 }

@@ -9,23 +9,30 @@ use serde::Serialize;
 
 /// A YAML syntax or type error, with the line it was found on (1-based, 0 when unknown).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: {message}")]
+#[error("line {line} column {column}: {message}")]
 pub struct YamlError {
     pub line: u64,
+    pub column: u64,
     pub message: String,
 }
 
 impl From<serde_saphyr::Error> for YamlError {
     fn from(err: serde_saphyr::Error) -> Self {
-        let line = err.location().map_or(0, |l| l.line());
-        // The Display form carries a snippet of the source; keep only the first line of it.
-        let message = err
-            .to_string()
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        YamlError { line, message }
+        let (line, column) = err.location().map_or((0, 0), |l| (l.line(), l.column()));
+        // The Display form starts with "error: line L column C: " and may carry a snippet of the
+        // source after the first line; keep only the message itself.
+        let text = err.to_string();
+        let first = text.lines().next().unwrap_or_default();
+        let first = first.strip_prefix("error: ").unwrap_or(first);
+        let message = match first.split_once(": ") {
+            Some((location, rest)) if location.starts_with("line ") => rest,
+            _ => first,
+        };
+        YamlError {
+            line,
+            column,
+            message: message.to_string(),
+        }
     }
 }
 

@@ -321,7 +321,9 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
     }
     match request.routes.as_slice() {
         [] => {}
-        [route] if route.name.is_none() => route_args(route, &mut flag)?,
+        [route] if route.name.is_none() && route.listener.is_none() => {
+            route_args(route, &mut flag)?
+        }
         _ => return None,
     }
     if g.https {

@@ -41,7 +41,7 @@ pub enum OutputFormat {
 pub enum Command {
     /// Generate Gateway API manifests for a deployment context.
     #[command(after_help = GENERATE_EXAMPLES)]
-    Generate(GenerateArgs),
+    Generate(Box<GenerateArgs>),
     /// List the deployment contexts and what each generates.
     #[command(
         after_help = "Example:\n  traffic-engineer contexts\n  traffic-engineer contexts --output json"

@@ -52,11 +52,10 @@ impl fmt::Display for FieldError {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RequestError {
-    #[error("{origin}: line {line}: {message}\n  hint: check the request against `traffic-engineer schema`")]
+    #[error("{origin}: {source}\n  hint: check the request against `traffic-engineer schema`")]
     Parse {
         origin: String,
-        line: u64,
-        message: String,
+        source: crate::yaml::YamlError,
     },
     #[error("{}", list(.0))]
     Invalid(Vec<FieldError>),

@@ -1,0 +1,63 @@
+//! Golden cases: every request in `tests/cases/*/request.yaml` and `examples/task-api/*.yaml`
+//! renders to a reviewed snapshot (`tests/snapshots/`). Adding a case is adding a file; review a
+//! new or changed snapshot with `cargo insta review` (or `INSTA_UPDATE=always` and `git diff`).
+
+use std::path::{Path, PathBuf};
+use traffic_engineer::context::Profiles;
+use traffic_engineer::generate::generate;
+use traffic_engineer::render::Templates;
+use traffic_engineer::request;
+
+/// Every golden request: (snapshot name, path).
+pub fn golden_requests() -> Vec<(String, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for case in std::fs::read_dir(root.join("tests/cases")).unwrap() {
+        let dir = case.unwrap().path();
+        out.push((
+            format!("case-{}", dir.file_name().unwrap().to_string_lossy()),
+            dir.join("request.yaml"),
+        ));
+    }
+    for file in std::fs::read_dir(root.join("examples/task-api")).unwrap() {
+        let path = file.unwrap().path();
+        out.push((
+            format!("example-{}", path.file_stem().unwrap().to_string_lossy()),
+            path,
+        ));
+    }
+    out.sort();
+    out
+}
+
+/// What a user would see: the YAML stream and the findings, or the error.
+fn outcome(path: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let result = request::from_text(&text, "request.yaml")
+        .map_err(Into::into)
+        .and_then(|r| generate(&r, &Profiles::built_in(), &Templates::load(None).unwrap()));
+    match result {
+        Ok(bundle) => {
+            let mut out = bundle.yaml_stream();
+            for f in &bundle.findings {
+                out.push_str(&format!("# {:?}[{}]: {}\n", f.severity, f.rule, f.message));
+            }
+            out
+        }
+        Err(e) => format!("error: {e}\n"),
+    }
+}
+
+#[test]
+fn golden_cases() {
+    let cases = golden_requests();
+    assert!(cases.len() >= 20, "the golden cases were not found");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (name, path) in &cases {
+            insta::assert_snapshot!(name.as_str(), outcome(path));
+        }
+    });
+}
