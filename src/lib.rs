@@ -4,6 +4,7 @@
 //! [`request::Request`]; `request` checks it; `plan` decides the resources; `render` turns them into
 //! YAML through templates; `lint` checks any set of manifests; `files` diffs and writes them.
 
+pub mod files;
 pub mod finding;
 pub mod spec;
 pub mod yaml;
