@@ -157,6 +157,15 @@ fn second_run_is_unchanged() {
 }
 
 #[test]
+fn nothing_to_write_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("out");
+    let report = write(&dir, &[], false).unwrap();
+    assert!(report.written.is_empty() && !report.created_dir);
+    assert!(!dir.exists());
+}
+
+#[test]
 fn hand_edit_is_a_change_and_compare_leaves_it() {
     let tmp = tempfile::tempdir().unwrap();
     let files = generated();

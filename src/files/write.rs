@@ -78,10 +78,15 @@ pub fn write(
 
     let mut tx = Transaction::default();
     let created_dir = !todo.is_empty() && !dir.exists();
-    let staged = tx.create_dir_all(dir).and_then(|()| {
-        todo.iter()
-            .try_for_each(|(change, rel)| tx.stage(dir, rel, change))
-    });
+    // Nothing to write creates nothing, not even `dir`.
+    let staged = if todo.is_empty() {
+        Ok(())
+    } else {
+        tx.create_dir_all(dir).and_then(|()| {
+            todo.iter()
+                .try_for_each(|(change, rel)| tx.stage(dir, rel, change))
+        })
+    };
     if let Err(e) = staged {
         tx.discard(0);
         return Err(e);
@@ -127,7 +132,7 @@ impl Transaction {
                 self.created_folders.push(path.into());
                 Ok(())
             }
-            // Checked by `existing_file` to be a real folder.
+            // `existing_file` has checked it is a real folder, not a link, before this is called.
             Err(e) if e.kind() == ErrorKind::AlreadyExists => Ok(()),
             Err(e) => Err(FilesError::io("create folder", path)(e)),
         }
