@@ -2,10 +2,12 @@
 //!
 //! The pipeline (see DESIGN.md): a door (flags, wizard, request file, MCP call) builds a
 //! [`request::Request`]; `request` checks it; `plan` decides the resources; `render` turns them into
-//! YAML through templates; `generate` ties these together into a `Bundle`.
+//! YAML through templates; `generate` ties these together into a `Bundle`; `files` diffs
+//! and writes it.
 
 pub mod cli;
 pub mod context;
+pub mod files;
 pub mod finding;
 pub mod generate;
 pub mod model;
