@@ -6,6 +6,7 @@ mod flags;
 pub use flags::{shell_line, to_args, AllowFrom, RequestFlags};
 
 use crate::context::Profiles;
+use crate::files;
 use crate::generate::{generate, Bundle, GenerateError};
 use crate::render::Templates;
 use crate::request::{self, FieldError, Request, RequestError};
@@ -92,6 +93,26 @@ pub struct GenerateArgs {
     /// yaml: the manifests on stdout; json: one object with files, findings and the equivalent command.
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     pub output: OutputFormat,
+    /// Write one file per resource into DIR, in persona folders with a kustomization.yaml each.
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub out_dir: Option<PathBuf>,
+    /// With --out-dir: show what would change, write nothing.
+    #[arg(long, requires = "out_dir", help_heading = "Output")]
+    pub dry_run: bool,
+    /// With --out-dir: write nothing; exit 1 when any file would change (a CI gate).
+    #[arg(
+        long,
+        requires = "out_dir",
+        conflicts_with = "dry_run",
+        help_heading = "Output"
+    )]
+    pub check: bool,
+    /// Never prompt: fail (exit 2) instead of asking.
+    #[arg(long, help_heading = "Output")]
+    pub no_input: bool,
+    /// With --out-dir: overwrite changed files without asking.
+    #[arg(long, short = 'y', requires = "out_dir", help_heading = "Output")]
+    pub yes: bool,
 }
 
 use clap::Args;
@@ -228,6 +249,9 @@ fn run_generate(args: &GenerateArgs) -> Result<i32, Failure> {
     let templates =
         Templates::load(args.templates.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
     let bundle = generate(&request, &profiles, &templates)?;
+    if let Some(dir) = &args.out_dir {
+        return write_out(args, dir, &bundle, &request);
+    }
     match args.output {
         OutputFormat::Yaml => {
             print!("{}", bundle.yaml_stream());
@@ -236,6 +260,80 @@ fn run_generate(args: &GenerateArgs) -> Result<i32, Failure> {
         OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
     }
     Ok(EXIT_OK)
+}
+
+/// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.
+fn write_out(
+    args: &GenerateArgs,
+    dir: &std::path::Path,
+    bundle: &Bundle,
+    request: &Request,
+) -> Result<i32, Failure> {
+    let files_err = |e: files::FilesError| Failure::usage(e.to_string());
+    let out: Vec<files::OutFile> = bundle
+        .documents
+        .iter()
+        .map(|d| files::OutFile {
+            path: PathBuf::from(&d.path),
+            content: d.yaml.clone(),
+        })
+        .collect();
+    let changes = files::compare(dir, &files::with_kustomizations(out)).map_err(files_err)?;
+    let drift = files::changed(&changes);
+    let write_now = !args.dry_run && !args.check;
+    let report = if write_now {
+        let mut result = files::write(dir, &changes, args.yes);
+        if matches!(result, Err(files::FilesError::NeedsConsent { .. }))
+            && confirm_overwrite(args, &changes)?
+        {
+            result = files::write(dir, &changes, true);
+        }
+        Some(result.map_err(files_err)?)
+    } else {
+        None
+    };
+    match args.output {
+        OutputFormat::Json => {
+            let mut value = bundle_json(bundle, request);
+            value["files"] = json!(changes);
+            value["written"] = json!(report);
+            println!("{value}");
+        }
+        OutputFormat::Yaml => {
+            print!(
+                "{}",
+                files::format_changes(
+                    &changes,
+                    files::color_wanted(std::io::stdout().is_terminal())
+                )
+            );
+            if let Some(report) = &report {
+                eprintln!("{report}");
+            }
+            print_findings(bundle);
+        }
+    }
+    Ok(if args.check && drift {
+        EXIT_FOUND
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Asks before overwriting, on a terminal only: scripts must say `--yes`.
+fn confirm_overwrite(args: &GenerateArgs, changes: &[files::FileChange]) -> Result<bool, Failure> {
+    if args.no_input || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    eprint!(
+        "{}",
+        files::format_changes(changes, files::color_wanted(true))
+    );
+    dialoguer::Confirm::new()
+        .with_prompt("Overwrite the changed files shown above?")
+        .default(false)
+        .interact()
+        .map_err(|e| Failure::usage(format!("cancelled: {e}")))
 }
 
 fn print_findings(bundle: &Bundle) {
