@@ -1,0 +1,200 @@
+//! Hostile input: any string in any field is either rejected with an error naming that field, or
+//! rendered to YAML that parses back to exactly that value, with the document's shape unchanged.
+
+use proptest::prelude::*;
+use serde_json::Value;
+use traffic_engineer::context::Profiles;
+use traffic_engineer::generate::{generate, GenerateError};
+use traffic_engineer::render::Templates;
+use traffic_engineer::request::{self, Request, RequestError};
+
+/// A request with every field the table below sets present, so each lands in a known place.
+const BASE: &str = r#"
+context: platform-team
+service: web
+namespace: web
+port: 80
+gateway:
+  hostname: "*.example.com"
+  allowedRoutes: { from: Selector, labels: { team: web } }
+routes:
+  - hostnames: [www.example.com]
+    rules:
+      - matches:
+          - path: { type: RegularExpression, value: "^/x" }
+            headers: [{ name: X-A, value: a }]
+            queryParams: [{ name: q, value: b }]
+        requestHeaders:
+          add: [{ name: X-B, value: c }]
+        rewrite: { hostname: internal.example.com }
+"#;
+
+/// (request field path, JSON pointer into the request, output kind, JSON pointer into that document)
+const FIELDS: &[(&str, &str, &str, &str)] = &[
+    (
+        "routes[0].rules[0].matches[0].headers[0].value",
+        "/routes/0/rules/0/matches/0/headers/0/value",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/headers/0/value",
+    ),
+    (
+        "routes[0].rules[0].matches[0].queryParams[0].value",
+        "/routes/0/rules/0/matches/0/queryParams/0/value",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/queryParams/0/value",
+    ),
+    (
+        "routes[0].rules[0].matches[0].path.value",
+        "/routes/0/rules/0/matches/0/path/value",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/path/value",
+    ),
+    (
+        "routes[0].rules[0].requestHeaders.add[0].value",
+        "/routes/0/rules/0/requestHeaders/add/0/value",
+        "HTTPRoute",
+        "/spec/rules/0/filters/0/requestHeaderModifier/add/0/value",
+    ),
+    (
+        "routes[0].rules[0].requestHeaders.add[0].name",
+        "/routes/0/rules/0/requestHeaders/add/0/name",
+        "HTTPRoute",
+        "/spec/rules/0/filters/0/requestHeaderModifier/add/0/name",
+    ),
+    (
+        "routes[0].rules[0].rewrite.hostname",
+        "/routes/0/rules/0/rewrite/hostname",
+        "HTTPRoute",
+        "/spec/rules/0/filters/1/urlRewrite/hostname",
+    ),
+    (
+        "routes[0].hostnames[0]",
+        "/routes/0/hostnames/0",
+        "HTTPRoute",
+        "/spec/hostnames/0",
+    ),
+    (
+        "service",
+        "/service",
+        "HTTPRoute",
+        "/spec/rules/0/backendRefs/0/name",
+    ),
+    (
+        "namespace",
+        "/namespace",
+        "HTTPRoute",
+        "/metadata/namespace",
+    ),
+    (
+        "gateway.hostname",
+        "/gateway/hostname",
+        "Gateway",
+        "/spec/listeners/0/hostname",
+    ),
+    (
+        "gateway.allowedRoutes.labels",
+        "/gateway/allowedRoutes/labels/team",
+        "Gateway",
+        "/spec/listeners/0/allowedRoutes/namespaces/selector/matchLabels/team",
+    ),
+];
+
+fn run(request: &Value) -> Result<Vec<Value>, GenerateError> {
+    let request: Request =
+        serde_json::from_value(request.clone()).expect("the base request deserializes");
+    let bundle = generate(
+        &request,
+        &Profiles::built_in(),
+        &Templates::load(None).unwrap(),
+    )?;
+    // Parse the emitted stream back, as kubectl would.
+    Ok(
+        traffic_engineer::yaml::from_str_multiple(&bundle.yaml_stream())
+            .expect("generated YAML parses"),
+    )
+}
+
+/// The shape of a document: every pointer to a leaf, without the values.
+fn shape(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .for_each(|(k, v)| shape(v, format!("{at}/{k}"), out)),
+        Value::Array(list) => list
+            .iter()
+            .enumerate()
+            .for_each(|(i, v)| shape(v, format!("{at}/{i}"), out)),
+        _ => out.push(at),
+    }
+}
+
+fn shapes(docs: &[Value]) -> Vec<String> {
+    let mut out = Vec::new();
+    docs.iter().for_each(|d| shape(d, String::new(), &mut out));
+    out
+}
+
+fn hostile_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        any::<String>(),
+        "[a-z0-9.*:#&!|>{}\\[\\]'\" \n\t-]{0,40}",
+        prop::sample::select(vec![
+            "on",
+            "yes",
+            "NO",
+            "null",
+            "~",
+            "0755",
+            "1e3",
+            "true",
+            "a: b # c",
+            "x\nevil: 1",
+            "- item",
+            "&anchor",
+            "*alias",
+            "!!str",
+            "---",
+            "...",
+            "%TAG",
+            ""
+        ])
+        .prop_map(str::to_string),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn any_string_in_any_field(field in 0..FIELDS.len(), text in hostile_string()) {
+        let (name, request_ptr, kind, output_ptr) = FIELDS[field];
+        let base: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
+        let baseline = run(&base).expect("the base request generates");
+        let mut request = base.clone();
+        *request.pointer_mut(request_ptr).unwrap() = Value::String(text.clone());
+        // The service and namespace also name other objects; the label key is the field itself.
+        let namespace_like = name == "namespace" || name == "service";
+        match run(&request) {
+            Ok(docs) => {
+                let doc = docs.iter().find(|d| d["kind"] == kind).expect("the kind is emitted");
+                prop_assert_eq!(doc.pointer(output_ptr), Some(&Value::String(text.clone())));
+                if !namespace_like {
+                    prop_assert_eq!(shapes(&docs), shapes(&baseline));
+                }
+            }
+            Err(GenerateError::Request(RequestError::Invalid(errors))) => {
+                prop_assert!(errors.iter().any(|e| e.field == name), "errors {:?} do not name {}", errors, name);
+                prop_assert!(errors.iter().all(|e| !e.message.is_empty() && !e.hint.is_empty()));
+            }
+            Err(other) => prop_assert!(false, "unexpected error for {name}: {other}"),
+        }
+    }
+
+    /// Request files are hostile too: any text is read into a request or rejected with a located error.
+    #[test]
+    fn any_request_text(text in "[a-z:{}\\[\\], \n\"'#&*!|>-]{0,80}") {
+        match request::from_text(&text, "fuzz") {
+            Ok(_) | Err(RequestError::Parse { .. }) => {}
+            Err(other) => prop_assert!(false, "unexpected {other}"),
+        }
+    }
+}
