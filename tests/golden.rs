@@ -61,3 +61,42 @@ fn golden_cases() {
         }
     });
 }
+
+/// Whenever flags can express a golden request, the printed equivalent command reproduces its output.
+#[test]
+fn equivalent_commands_reproduce_the_output() {
+    use clap::Parser;
+    use traffic_engineer::cli::{to_args, Cli, Command};
+    let mut expressible = 0;
+    for (name, path) in golden_requests() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(request) = request::from_text(&text, "request.yaml") else {
+            continue;
+        };
+        let Some(args) = to_args(&request) else {
+            continue;
+        };
+        expressible += 1;
+        let cli = Cli::try_parse_from(
+            ["traffic-engineer", "generate"]
+                .into_iter()
+                .map(String::from)
+                .chain(args.clone()),
+        )
+        .unwrap();
+        let Command::Generate(generate_args) = cli.command else {
+            panic!("not generate")
+        };
+        let again = generate_args.request.apply(Default::default()).unwrap();
+        let render = |r| {
+            generate(r, &Profiles::built_in(), &Templates::load(None).unwrap())
+                .map(|b| b.yaml_stream())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(render(&again), render(&request), "{name}: {args:?}");
+    }
+    assert!(
+        expressible >= 10,
+        "only {expressible} golden requests were expressible as flags"
+    );
+}

@@ -322,7 +322,7 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
     match request.routes.as_slice() {
         [] => {}
         [route] if route.name.is_none() && route.listener.is_none() => {
-            route_args(route, &mut flag)?
+            route_args(route, request.port, &mut flag)?
         }
         _ => return None,
     }
@@ -335,7 +335,11 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
     Some(args)
 }
 
-fn route_args(route: &RouteRequest, flag: &mut impl FnMut(&str, Option<String>)) -> Option<()> {
+fn route_args(
+    route: &RouteRequest,
+    port: Option<i64>,
+    flag: &mut impl FnMut(&str, Option<String>),
+) -> Option<()> {
     for h in &route.hostnames {
         flag("hostname", Some(h.clone()));
     }
@@ -383,10 +387,10 @@ fn route_args(route: &RouteRequest, flag: &mut impl FnMut(&str, Option<String>))
         format!("{ns}{}:{port}{weight}", b.name)
     };
     for b in &rule.backends {
-        flag("backend", Some(backend_text(b, b.port?)));
+        flag("backend", Some(backend_text(b, b.port.or(port)?)));
     }
     for m in &rule.mirror {
-        flag("mirror", Some(backend_text(m, m.port?)));
+        flag("mirror", Some(backend_text(m, m.port.or(port)?)));
     }
     if let Some(rw) = &rule.rewrite {
         flag("rewrite-prefix", rw.prefix.clone());

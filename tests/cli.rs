@@ -1,0 +1,264 @@
+//! The binary's contract: stdout holds data, stderr messages, and the exit code says what happened
+//! (0 done, 1 found something, 2 bad input).
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn te() -> Command {
+    let mut cmd = Command::cargo_bin("traffic-engineer").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+const SINGLE_DEV: [&str; 10] = [
+    "generate",
+    "--context",
+    "single-dev",
+    "--service",
+    "task-api",
+    "--namespace",
+    "task-api",
+    "--port",
+    "8000",
+    "--path-prefix=/api/",
+];
+
+#[test]
+fn the_readme_command_prints_a_gateway_and_a_route() {
+    let out = te()
+        .args(SINGLE_DEV)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let docs: Vec<serde_json::Value> =
+        traffic_engineer::yaml::from_str_multiple(std::str::from_utf8(&out).unwrap()).unwrap();
+    let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["Gateway", "HTTPRoute"]);
+    assert_eq!(
+        docs[1]["spec"]["parentRefs"][0]["name"],
+        docs[0]["metadata"]["name"]
+    );
+    assert_eq!(
+        docs[1]["spec"]["rules"][0]["backendRefs"][0],
+        serde_json::json!({"name": "task-api", "port": 8000})
+    );
+}
+
+#[test]
+fn bad_input_exits_2_with_nothing_on_stdout() {
+    te().args([
+        "generate",
+        "--context",
+        "single-dev",
+        "--service",
+        "Task_API",
+        "--port",
+        "8000",
+    ])
+    .assert()
+    .code(2)
+    .stdout("")
+    .stderr(
+        predicate::str::contains("service = \"Task_API\"").and(predicate::str::contains("hint:")),
+    );
+    te().args([
+        "generate",
+        "--context",
+        "single-dev",
+        "--service",
+        "web",
+        "--port",
+        "80",
+        "--backend",
+        "web",
+    ])
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("--backend"));
+}
+
+#[test]
+fn json_errors_name_the_field() {
+    let out = te()
+        .args(["generate", "--context", "nope", "--output", "json"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .get_output()
+        .stderr
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["error"]["field"], "context");
+    assert!(v["error"]["hint"].as_str().unwrap().contains("single-dev"));
+}
+
+#[test]
+fn request_on_stdin_and_flags_override_it() {
+    let request = std::fs::read_to_string("examples/task-api/minimal.yaml").unwrap();
+    let out = te()
+        .args([
+            "generate",
+            "--request",
+            "-",
+            "--port",
+            "9000",
+            "--output",
+            "json",
+        ])
+        .write_stdin(request)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(v["yaml"].as_str().unwrap().contains("port: 9000"));
+    assert!(v["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("traffic-engineer generate --context single-dev"));
+}
+
+#[test]
+fn the_equivalent_command_gives_the_same_output() {
+    let out = te()
+        .args([
+            "generate",
+            "--request",
+            "examples/task-api/canary-split.yaml",
+            "--output",
+            "json",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let command = v["command"].as_str().unwrap();
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    assert!(
+        !command.contains('\''),
+        "this request needs no quoting: {command}"
+    );
+    let again = te()
+        .args(&args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        std::str::from_utf8(&again).unwrap(),
+        v["yaml"].as_str().unwrap()
+    );
+}
+
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(tree(&path));
+        } else {
+            out.push((
+                path.display().to_string(),
+                std::fs::read_to_string(&path).unwrap(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn out_dir_writes_checks_and_asks_before_overwriting() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gitops");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "generate",
+            "--request",
+            "examples/task-api/cross-namespace.yaml",
+            "--out-dir",
+            out.to_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    te().args(args(&[]))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "new       databases/referencegrant-allow-httproutes-from-task-api.yaml",
+        ));
+    assert!(out.join("task-api/kustomization.yaml").exists());
+    te().args(args(&["--check"])).assert().code(0);
+    let route = out.join("task-api/httproute-task-api.yaml");
+    let edited = std::fs::read_to_string(&route)
+        .unwrap()
+        .replace("5432", "5433");
+    std::fs::write(&route, &edited).unwrap();
+    let before = tree(&out);
+    te().args(args(&["--check"]))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("-      port: 5433"));
+    te().args(args(&["--dry-run"])).assert().code(0);
+    te().args(args(&[]))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--yes"));
+    assert_eq!(tree(&out), before, "nothing may change without consent");
+    te().args(args(&["--yes"])).assert().success();
+    assert!(std::fs::read_to_string(&route).unwrap().contains("5432"));
+}
+
+#[test]
+fn contexts_lists_the_four() {
+    te().args(["contexts"]).assert().success().stdout(
+        predicate::str::contains("single-dev").and(predicate::str::contains("cross-namespace")),
+    );
+    let out = te()
+        .args(["contexts", "--output", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["contexts"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn exported_templates_are_used_when_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    te().args(["templates", "export", dir.path().to_str().unwrap()])
+        .assert()
+        .success();
+    let path = dir.path().join("httproute.yaml.j2");
+    let text = std::fs::read_to_string(&path).unwrap().replace("  namespace: {{ object.metadata.namespace }}\n", "  namespace: {{ object.metadata.namespace }}\n  labels: {{ {\"team\": object.metadata.namespace} }}\n");
+    std::fs::write(&path, text).unwrap();
+    let mut args: Vec<&str> = SINGLE_DEV.to_vec();
+    args.extend(["--templates", dir.path().to_str().unwrap()]);
+    te().args(&args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("labels:\n    team: task-api"));
+    // A template that tries to rename the object is refused.
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    te().args(&args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "must render exactly one HTTPRoute",
+        ));
+}
