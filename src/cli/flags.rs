@@ -435,3 +435,101 @@ pub fn shell_line(args: &[String]) -> String {
     words.extend(args.iter().map(quote));
     words.join(" ")
 }
+
+/// The flag that sets a request field, to name it in errors next to the field path. Only the first
+/// rule of the first route has flags.
+pub fn flag_for(field: &str) -> Option<&'static str> {
+    let key = field
+        .replace("routes[0].rules[0].", "rule.")
+        .replace("routes[0].", "route.");
+    if key.starts_with("routes[") {
+        return None;
+    }
+    // Drop the indices below the field: `rule.matches[0].headers[1].name` → `rule.matches.headers.name`.
+    let mut plain = String::new();
+    let mut skipping = false;
+    for c in key.chars() {
+        match c {
+            '[' => skipping = true,
+            ']' => skipping = false,
+            _ if !skipping => plain.push(c),
+            _ => {}
+        }
+    }
+    const TABLE: &[(&str, &str)] = &[
+        ("context", "--context"),
+        ("service", "--service"),
+        ("namespace", "--namespace"),
+        ("serviceNamespace", "--service-namespace"),
+        ("port", "--port"),
+        ("gateway.name", "--gateway"),
+        ("gateway.namespace", "--gateway-namespace"),
+        ("gateway.className", "--gateway-class"),
+        ("gateway.listener", "--listener"),
+        ("gateway.hostname", "--listener-hostname"),
+        ("gateway.tlsSecret", "--tls-secret"),
+        ("gateway.https", "--https"),
+        ("gateway.controller", "--controller"),
+        ("gateway.allowedRoutes.from", "--allow-routes-from"),
+        ("gateway.allowedRoutes.labels", "--allow-label"),
+        ("route.hostnames", "--hostname"),
+        ("rule.matches.headers", "--header"),
+        ("rule.matches.queryParams", "--query"),
+        ("rule.matches.method", "--method"),
+        (
+            "rule.matches.path",
+            "--path-prefix/--path-exact/--path-regex",
+        ),
+        ("rule.backends", "--backend"),
+        ("rule.mirror", "--mirror"),
+        ("rule.rewrite.prefix", "--rewrite-prefix"),
+        ("rule.rewrite.path", "--rewrite-path"),
+        ("rule.rewrite.hostname", "--rewrite-hostname"),
+        (
+            "rule.rewrite",
+            "--rewrite-prefix/--rewrite-path/--rewrite-hostname",
+        ),
+        ("rule.requestHeaders.add", "--add-header"),
+        ("rule.requestHeaders.set", "--set-header"),
+        ("rule.requestHeaders.remove", "--remove-header"),
+        ("rule.redirect.scheme", "--redirect-scheme"),
+        ("rule.redirect.hostname", "--redirect-hostname"),
+        ("rule.redirect.statusCode", "--redirect-status"),
+        (
+            "rule.redirect",
+            "--redirect-scheme/--redirect-hostname/--redirect-status",
+        ),
+    ];
+    TABLE
+        .iter()
+        .find(|(k, _)| plain == *k || plain.starts_with(&format!("{k}.")))
+        .map(|(_, flag)| *flag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flag_for;
+
+    #[test]
+    fn fields_map_to_their_flags() {
+        assert_eq!(
+            flag_for("routes[0].rules[0].matches[0].headers[1].name"),
+            Some("--header")
+        );
+        assert_eq!(
+            flag_for("routes[0].rules[0].backends[2].weight"),
+            Some("--backend")
+        );
+        assert_eq!(
+            flag_for("routes[0].rules[0].rewrite.prefix"),
+            Some("--rewrite-prefix")
+        );
+        assert_eq!(
+            flag_for("gateway.allowedRoutes.labels"),
+            Some("--allow-label")
+        );
+        assert_eq!(flag_for("routes[1].rules[0].backends[0].port"), None);
+        assert_eq!(flag_for("routes[0].rules[1].backends[0].port"), None);
+        assert_eq!(flag_for("namespace"), Some("--namespace"));
+    }
+}

@@ -140,11 +140,24 @@ impl From<RequestError> for Failure {
             RequestError::Invalid(list) => list.clone(),
             RequestError::Parse { .. } => Vec::new(),
         };
+        let message = match &e {
+            RequestError::Invalid(list) => list.iter().map(describe).collect::<Vec<_>>().join("\n"),
+            RequestError::Parse { .. } => e.to_string(),
+        };
         Failure {
             code: EXIT_USAGE,
             errors,
-            message: e.to_string(),
+            message,
         }
+    }
+}
+
+/// One field error, with the flag that sets the field when there is one.
+fn describe(err: &FieldError) -> String {
+    let text = err.to_string();
+    match flags::flag_for(&err.field) {
+        Some(flag) => format!("invalid {} ({flag}){}", err.field, &text[err.field.len()..]),
+        None => format!("invalid {text}"),
     }
 }
 
@@ -185,7 +198,11 @@ fn report_failure(failure: &Failure, json: bool) {
     let errors: Vec<_> = if failure.errors.is_empty() {
         vec![json!({"message": failure.message})]
     } else {
-        failure.errors.iter().map(|e| json!({"field": e.field, "value": e.value, "message": e.message, "hint": e.hint})).collect()
+        failure
+            .errors
+            .iter()
+            .map(|e| json!({"field": e.field, "flag": flags::flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint}))
+            .collect()
     };
     let first = errors[0].clone();
     eprintln!("{}", json!({"error": first, "errors": errors}));
