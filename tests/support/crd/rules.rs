@@ -1,4 +1,4 @@
-//! The CRDs' CEL rules (`x-kubernetes-validations`), evaluated with the `cel` interpreter plus
+//! The CRDs' CEL validation rules, evaluated with the `cel` interpreter plus
 //! the part of the Kubernetes CEL library these CRDs use.
 //!
 //! A rule the interpreter cannot compile or evaluate never passes silently: it is reported as an
@@ -12,6 +12,8 @@ use cel::extractors::This;
 use cel::objects::{Key, Opaque, OptionalValue};
 use cel::{Context, Env, ExecutionError, Program, Value as Cel};
 use serde_json::Value;
+
+use super::CEL_RULES;
 
 /// What the oracle does with the CEL rules it has loaded.
 #[derive(Debug)]
@@ -59,7 +61,7 @@ impl Rules {
         match schema {
             Value::Object(node) => {
                 for validation in node
-                    .get("x-kubernetes-validations")
+                    .get(CEL_RULES)
                     .and_then(Value::as_array)
                     .into_iter()
                     .flatten()
@@ -117,7 +119,7 @@ impl Rules {
 
     /// The errors the rules of schema node `schema` report for `value`, found at `path`.
     pub fn check(&self, schema: &Value, value: &Value, path: &str) -> Vec<String> {
-        let Some(validations) = schema["x-kubernetes-validations"].as_array() else {
+        let Some(validations) = schema[CEL_RULES].as_array() else {
             return Vec::new();
         };
         let root = kubernetes_context(&self.env);
