@@ -395,8 +395,8 @@ fn assert_rejected_for(doc: &Value, expected: &str) {
 #[test]
 fn valid_http_route_is_accepted() {
     let route = http_route(json!({
-        "parentRefs": [{"name": "gw", "namespace": "infra", "sectionName": "https"},
-                       {"name": "gw", "namespace": "other", "sectionName": "https"}],
+        // Same name, other namespaces: distinct parents only if the rule sees `__namespace__`.
+        "parentRefs": [{"name": "gw", "namespace": "infra"}, {"name": "gw", "namespace": "other"}],
         "hostnames": ["shop.example.com"],
         "rules": [{
             "matches": [{"path": {"type": "PathPrefix", "value": "/api"}}],
@@ -451,6 +451,14 @@ fn replace_prefix_match_without_matches_is_accepted_thanks_to_defaults() {
     if let Some(errors) = standard_errors(&route) {
         assert_eq!(errors, Vec::<String>::new());
     }
+}
+
+#[test]
+fn same_parent_twice_is_rejected_by_cel() {
+    let route = http_route(json!({
+        "parentRefs": [{"name": "gw", "namespace": "infra"}, {"name": "gw", "namespace": "infra"}],
+    }));
+    assert_rejected_for(&route, "sectionName must be unique when parentRefs includes 2 or more references to the same parent");
 }
 
 #[test]

@@ -7,8 +7,9 @@
 //! version's OpenAPI v3 schema (translated to JSON Schema, see [`schema`]) and evaluate every CEL rule
 //! with a real CEL interpreter (see [`rules`]).
 //!
-//! Deliberately stricter than the API server in one way: unknown fields, which the server prunes
-//! silently, are errors, because a generator that emits them has a bug.
+//! Deliberately stricter than the API server where the difference can only be a generator bug:
+//! unknown fields, which the server prunes silently, are errors, and a `status`, which the server
+//! ignores on create, is validated like the rest.
 
 mod rules;
 mod schema;
@@ -97,7 +98,8 @@ impl Crds {
         Crds { kinds, rules }
     }
 
-    /// Whether the API server would accept `doc`; otherwise every reason it would give.
+    /// Whether the API server would accept `doc`; otherwise every reason it would give. A CEL
+    /// rule the oracle cannot evaluate counts as a reason too: it must never pass unseen.
     pub fn validate(&self, doc: &Value) -> Result<(), Vec<String>> {
         let version = self.served_version(doc).map_err(|error| vec![error])?;
         let mut errors = metadata_errors(doc);

@@ -136,16 +136,16 @@ impl Rules {
         if is_transition_rule(rule) {
             return None;
         }
-        self.evaluated.lock().unwrap().insert(rule.to_string());
-        let outcome = match &self.programs[rule] {
-            Ok(program) => program.execute(scope),
+        let program = match &self.programs[rule] {
+            Ok(program) => program,
             Err(error) => {
                 return Some(format!(
                     "{path}: oracle cannot compile rule {rule:?}: {error}"
                 ))
             }
         };
-        match outcome {
+        self.evaluated.lock().unwrap().insert(rule.to_string());
+        match program.execute(scope) {
             Ok(Cel::Bool(true)) => None,
             Ok(Cel::Bool(false)) => Some(self.failure(scope, validation, path)),
             // The API server reports reading an absent field as an invalid value, too.
