@@ -63,7 +63,8 @@ fn bad_input_exits_2_with_nothing_on_stdout() {
     .code(2)
     .stdout("")
     .stderr(
-        predicate::str::contains("service (--service) = \"Task_API\"").and(predicate::str::contains("hint:")),
+        predicate::str::contains("service (--service) = \"Task_API\"")
+            .and(predicate::str::contains("hint:")),
     );
     te().args([
         "generate",

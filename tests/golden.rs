@@ -2,6 +2,8 @@
 //! renders to a reviewed snapshot (`tests/snapshots/`). Adding a case is adding a file; review a
 //! new or changed snapshot with `cargo insta review` (or `INSTA_UPDATE=always` and `git diff`).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use traffic_engineer::context::Profiles;
 use traffic_engineer::generate::generate;
@@ -99,4 +101,40 @@ fn equivalent_commands_reproduce_the_output() {
         expressible >= 10,
         "only {expressible} golden requests were expressible as flags"
     );
+}
+
+/// Every document a golden request generates is accepted by the v1.6.1 standard CRDs (schema and
+/// CEL rules, evaluated by the independent oracle in `tests/support/crd`).
+#[test]
+fn every_generated_document_is_accepted_by_the_crds() {
+    let Some(crds) = support::crd::crds("standard") else {
+        return;
+    };
+    let mut checked = 0;
+    for (name, path) in golden_requests() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(request) = request::from_text(&text, "request.yaml") else {
+            continue;
+        };
+        let Ok(bundle) = generate(
+            &request,
+            &Profiles::built_in(),
+            &Templates::load(None).unwrap(),
+        ) else {
+            continue;
+        };
+        for doc in &bundle.documents {
+            if let Err(errors) = crds.validate(&doc.value) {
+                panic!(
+                    "{name}: {} {} rejected:\n{}\n{}",
+                    doc.kind,
+                    doc.name,
+                    errors.join("\n"),
+                    doc.yaml
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 25, "only {checked} documents were checked");
 }

@@ -1,6 +1,8 @@
 //! Hostile input: any string in any field is either rejected with an error naming that field, or
 //! rendered to YAML that parses back to exactly that value, with the document's shape unchanged.
 
+mod support;
+
 use proptest::prelude::*;
 use serde_json::Value;
 use traffic_engineer::context::Profiles;
@@ -175,6 +177,12 @@ proptest! {
         let namespace_like = name == "namespace" || name == "service";
         match run(&request) {
             Ok(docs) => {
+                // What the generator accepts, the cluster accepts.
+                if let Some(crds) = support::crd::crds("standard") {
+                    for d in &docs {
+                        prop_assert!(crds.validate(d).is_ok(), "{name} = {text:?} rejected: {:?}", crds.validate(d));
+                    }
+                }
                 let doc = docs.iter().find(|d| d["kind"] == kind).expect("the kind is emitted");
                 prop_assert_eq!(doc.pointer(output_ptr), Some(&Value::String(text.clone())));
                 if !namespace_like {
