@@ -10,6 +10,7 @@ pub mod context;
 pub mod files;
 pub mod finding;
 pub mod generate;
+pub mod implementation;
 pub mod model;
 pub mod plan;
 pub mod render;
