@@ -6,6 +6,7 @@
 //! and writes it.
 
 pub mod cli;
+pub mod cluster;
 pub mod context;
 pub mod files;
 pub mod finding;
