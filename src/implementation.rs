@@ -368,7 +368,7 @@ pub fn warnings(implementation: &Implementation, docs: &[Value]) -> Vec<Finding>
                 ),
                 Claim::Unmeasured => (
                     Severity::Warning,
-                    format!("no conformance report measures {feature}, so nothing backs {who}'s support for it; its regex dialect is implementation-specific too"),
+                    format!("no conformance report measures {feature}: whether {who} supports it, and with which regex dialect, is implementation-specific"),
                     "prefer PathPrefix or Exact matches, which every implementation supports".to_string(),
                 ),
             };
