@@ -109,11 +109,8 @@ pub enum ProfileError {
         origin: String,
         source: crate::yaml::YamlError,
     },
-    #[error("cannot read profiles from {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("cannot read profiles: {0}")]
+    Read(#[from] crate::yaml::ReadError),
 }
 
 /// The available contexts, in menu order: built-in ones first, then those from `dir`.
@@ -133,31 +130,8 @@ impl Profiles {
 
     /// Built-in profiles, with each `*.yaml` of `dir` added or replacing the one of the same name.
     pub fn load(dir: Option<&Path>) -> Result<Profiles, ProfileError> {
-        let mut profiles = Profiles::built_in();
-        let Some(dir) = dir else { return Ok(profiles) };
-        let read_err = |source| ProfileError::Read {
-            path: dir.display().to_string(),
-            source,
-        };
-        let mut paths: Vec<_> = std::fs::read_dir(dir)
-            .map_err(read_err)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let origin = path.display().to_string();
-            let text = std::fs::read_to_string(&path).map_err(|source| ProfileError::Read {
-                path: origin.clone(),
-                source,
-            })?;
-            let profile = parse(&text, &origin)?;
-            match profiles.list.iter_mut().find(|p| p.name == profile.name) {
-                Some(slot) => *slot = profile,
-                None => profiles.list.push(profile),
-            }
-        }
-        Ok(profiles)
+        let list = crate::yaml::overlay_dir(Profiles::built_in().list, dir, parse, |p| &p.name)?;
+        Ok(Profiles { list })
     }
 
     pub fn get(&self, name: &str) -> Option<&Profile> {

@@ -6,10 +6,12 @@
 //! and writes it.
 
 pub mod cli;
+pub mod cluster;
 pub mod context;
 pub mod files;
 pub mod finding;
 pub mod generate;
+pub mod implementation;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -1,0 +1,359 @@
+//! Cluster facts against a kubectl stand-in that answers with recorded `kubectl get -o json` output
+//! (`tests/cluster/`), and against the real kubectl pointed at a server that cannot be reached.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use traffic_engineer::cluster::{self, ClusterFacts, InstalledApi, Kubectl, Query};
+use traffic_engineer::finding::{Finding, Severity};
+
+const SUFFIX: &str = " -o json --request-timeout=5s";
+const CRDS: &str = "get customresourcedefinitions.apiextensions.k8s.io *";
+const CLASSES: &str = "get gatewayclasses.gateway.networking.k8s.io";
+const ALL_GATEWAYS: &str = "get gateways.gateway.networking.k8s.io --all-namespaces";
+const FORBIDDEN: &str = r#"Error from server (Forbidden): gateways.gateway.networking.k8s.io is forbidden: User "dev@example.com" cannot list resource "gateways" in API group "gateway.networking.k8s.io" at the cluster scope"#;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cluster")
+        .join(name)
+}
+
+/// A temp dir holding `kubectl` (a link to the stand-in script) and its `answers`.
+struct StandIn {
+    dir: tempfile::TempDir,
+}
+
+impl StandIn {
+    /// `answers` are (argv glob, action, value); `get …` patterns get the `-o json` suffix added.
+    fn new(answers: &[(&str, &str, &str)]) -> StandIn {
+        let dir = tempfile::tempdir().unwrap();
+        let mut table = String::from("config current-context\tfile\t");
+        table += &format!("{}\n", fixture("context.txt").display());
+        for (pattern, action, value) in answers {
+            let pattern = match pattern.ends_with('*') || !pattern.starts_with("get ") {
+                true => pattern.to_string(),
+                false => format!("{pattern}{SUFFIX}"),
+            };
+            let value = match *action {
+                "file" => fixture(value).display().to_string(),
+                _ => value.to_string(),
+            };
+            table += &format!("{pattern}\t{action}\t{value}\n");
+        }
+        std::fs::write(dir.path().join("answers"), table).unwrap();
+        std::os::unix::fs::symlink(fixture("kubectl-stand-in"), dir.path().join("kubectl"))
+            .unwrap();
+        StandIn { dir }
+    }
+
+    /// A cluster with the given CRD list, the recorded GatewayClasses and Gateways, and `extra`
+    /// answers tried first.
+    fn cluster(crds: &str, extra: &[(&str, &str, &str)]) -> StandIn {
+        let mut answers = extra.to_vec();
+        answers.extend([
+            (CRDS, "file", crds),
+            (CLASSES, "file", "gatewayclasses.json"),
+            (ALL_GATEWAYS, "file", "gateways.json"),
+            ("get namespace shop", "file", "namespace-shop.json"),
+            ("get namespace web", "file", "namespace-web.json"),
+        ]);
+        StandIn::new(&answers)
+    }
+
+    fn kubectl(&self) -> Kubectl {
+        Kubectl::new(self.dir.path().join("kubectl"))
+    }
+
+    fn read(&self, query: &Query) -> (ClusterFacts, Vec<Finding>) {
+        let facts = cluster::read(&self.kubectl(), query);
+        let findings = cluster::findings(&facts, query);
+        (facts, findings)
+    }
+
+    fn calls(&self) -> Vec<String> {
+        let calls = std::fs::read_to_string(self.dir.path().join("calls")).unwrap_or_default();
+        calls.lines().map(str::to_string).collect()
+    }
+}
+
+fn query(gateway: Option<&str>, listener: Option<&str>, namespace: Option<&str>) -> Query {
+    Query {
+        gateway: gateway.map(|g| ("infra".to_string(), g.to_string())),
+        listener: listener.map(str::to_string),
+        namespace: namespace.map(str::to_string),
+        class: None,
+    }
+}
+
+/// The versions the cluster serves for `kind`.
+fn served<'a>(facts: &'a ClusterFacts, kind: &str) -> &'a [String] {
+    let crds = facts.crds.as_deref().unwrap_or_default();
+    &crds.iter().find(|c| c.kind == kind).unwrap().served
+}
+
+fn assert_says(finding: &Finding, text: &str) {
+    assert!(finding.message.contains(text), "{}", finding.message);
+}
+
+fn rules(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule.as_str()).collect()
+}
+
+fn only<'a>(findings: &'a [Finding], rule: &str) -> &'a Finding {
+    let found: Vec<_> = findings.iter().filter(|f| f.rule == rule).collect();
+    assert_eq!(found.len(), 1, "one {rule} in {findings:#?}");
+    found[0]
+}
+
+#[test]
+fn a_v1_2_cluster_is_told_and_sets_the_target_version() {
+    let (facts, findings) =
+        StandIn::cluster("crds-v1.2.1-standard.json", &[]).read(&Query::default());
+    let api = InstalledApi {
+        bundle_version: "v1.2.1".into(),
+        channel: "standard".into(),
+    };
+    assert_eq!(facts.gateway_api(), Some(api));
+    assert_eq!(facts.target_version().as_deref(), Some("v1.2"));
+    assert_eq!(facts.context.as_deref(), Some("kind-traffic"));
+    assert_eq!(rules(&findings), ["cluster-gateway-api-version"]);
+    let f = &findings[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert_says(f, "v1.2.1 (standard channel)");
+    assert!(f.hint.as_ref().unwrap().contains("--gateway-api v1.2"));
+    assert_eq!(served(&facts, "GRPCRoute"), ["v1"]);
+}
+
+#[test]
+fn a_v1_6_cluster_is_a_note_and_lists_its_classes_and_gateways() {
+    let (facts, findings) =
+        StandIn::cluster("crds-v1.6.1-standard.json", &[]).read(&Query::default());
+    assert_eq!(facts.target_version().as_deref(), Some("v1.6"));
+    assert_eq!(rules(&findings), ["cluster-gateway-api-version"]);
+    assert_eq!(findings[0].severity, Severity::Note);
+    assert_eq!(served(&facts, "TCPRoute"), ["v1"]);
+    assert_eq!(facts.class_names(), ["eg", "nginx", "eg-custom"]);
+    assert_eq!(
+        facts.gateway_names(),
+        [
+            ("infra", "internal"),
+            ("infra", "selective"),
+            ("infra", "shared")
+        ]
+    );
+}
+
+#[test]
+fn gateway_classes_missing_or_not_accepted_are_warned_about() {
+    let stand_in = StandIn::cluster("crds-v1.6.1-standard.json", &[]);
+    let class = |name: &str| {
+        let q = Query {
+            class: Some(name.to_string()),
+            ..Query::default()
+        };
+        stand_in.read(&q).1
+    };
+    assert_eq!(rules(&class("eg")), ["cluster-gateway-api-version"]);
+
+    let pending = class("nginx");
+    let f = only(&pending, "cluster-gatewayclass-not-accepted");
+    let condition = f.condition.as_ref().unwrap();
+    assert_eq!(
+        (condition.status.as_str(), condition.reason.as_str()),
+        ("Unknown", "Pending")
+    );
+    assert!(f
+        .hint
+        .as_ref()
+        .unwrap()
+        .contains("gateway.nginx.org/nginx-gateway-controller"));
+
+    let invalid = class("eg-custom");
+    let f = only(&invalid, "cluster-gatewayclass-not-accepted");
+    assert_says(f, "Accepted=False, reason InvalidParameters");
+
+    let missing = class("cilium");
+    let f = only(&missing, "cluster-gatewayclass-missing");
+    assert_eq!(
+        f.resource.as_ref().unwrap().to_string(),
+        "GatewayClass cilium"
+    );
+    assert_eq!(
+        f.hint.as_deref(),
+        Some("installed classes: eg, nginx, eg-custom")
+    );
+}
+
+#[test]
+fn listeners_admit_by_all_and_by_matching_labels() {
+    let stand_in = StandIn::cluster("crds-v1.6.1-standard.json", &[]);
+    // `http` admits All; `https` admits namespaces labelled shared-gateway-access=true, as shop is.
+    for listener in [None, Some("http"), Some("https")] {
+        let (_, findings) = stand_in.read(&query(Some("shared"), listener, Some("shop")));
+        assert_eq!(
+            rules(&findings),
+            ["cluster-gateway-api-version"],
+            "{listener:?}"
+        );
+    }
+    // A matchExpressions selector: team In (shop, payments).
+    let (facts, findings) = stand_in.read(&query(Some("selective"), None, Some("shop")));
+    assert_eq!(rules(&findings), ["cluster-gateway-api-version"]);
+    let labels = facts.namespace.unwrap().labels.unwrap();
+    assert_eq!(labels["team"], "shop");
+}
+
+#[test]
+fn listeners_refuse_other_namespaces_and_unmatched_labels() {
+    let stand_in = StandIn::cluster("crds-v1.6.1-standard.json", &[]);
+    let (_, same) = stand_in.read(&query(Some("internal"), None, Some("shop")));
+    let f = only(&same, "cluster-listener-refuses-namespace");
+    assert_eq!(f.severity, Severity::Warning);
+    assert_eq!(
+        f.resource.as_ref().unwrap().to_string(),
+        "Gateway infra/internal"
+    );
+    assert_eq!(
+        f.condition.as_ref().unwrap().reason,
+        "NotAllowedByListeners"
+    );
+    assert_says(f, "listener http admits only routes in infra (Same)");
+    assert!(f.hint.as_ref().unwrap().contains("ReferenceGrant cannot"));
+    // With Same only, the namespace's labels do not matter and are not read.
+    assert!(!stand_in
+        .calls()
+        .iter()
+        .any(|c| c.starts_with("get namespace")));
+
+    let (_, selector) = stand_in.read(&query(Some("shared"), Some("https"), Some("web")));
+    let f = only(&selector, "cluster-listener-refuses-namespace");
+    assert_says(f, "namespaces labelled shared-gateway-access=true");
+
+    let (_, expression) = stand_in.read(&query(Some("selective"), None, Some("web")));
+    let f = only(&expression, "cluster-listener-refuses-namespace");
+    assert_says(f, "team In (shop, payments)");
+}
+
+#[test]
+fn a_namespace_that_does_not_exist_yet_leaves_a_selector_undecided() {
+    let missing = r#"Error from server (NotFound): namespaces "new-team" not found"#;
+    let stand_in = StandIn::cluster(
+        "crds-v1.6.1-standard.json",
+        &[("get namespace new-team", "fail", missing)],
+    );
+    let (facts, findings) = stand_in.read(&query(Some("shared"), Some("https"), Some("new-team")));
+    assert_eq!(facts.namespace.unwrap().labels, None);
+    let f = only(&findings, "cluster-listener-admission-unknown");
+    assert_eq!(f.severity, Severity::Note);
+    assert_says(f, "namespace new-team does not exist yet");
+}
+
+#[test]
+fn a_missing_gateway_or_listener_is_warned_about() {
+    let stand_in = StandIn::cluster("crds-v1.6.1-standard.json", &[]);
+    let (_, findings) = stand_in.read(&query(Some("public"), None, Some("shop")));
+    let f = only(&findings, "cluster-gateway-missing");
+    assert_says(f, "silently ignored");
+    let hint = f.hint.as_deref().unwrap();
+    assert_eq!(
+        hint,
+        "Gateways in the cluster: infra/internal, infra/selective, infra/shared"
+    );
+
+    let (_, findings) = stand_in.read(&query(Some("shared"), Some("grpc"), Some("shop")));
+    let f = only(&findings, "cluster-listener-missing");
+    assert_eq!(f.condition.as_ref().unwrap().reason, "NoMatchingParent");
+    assert_eq!(f.hint.as_deref(), Some("its listeners: http, https"));
+}
+
+#[test]
+fn without_rights_to_list_gateways_the_queried_one_is_read_directly() {
+    let crd_forbidden = r#"Error from server (Forbidden): customresourcedefinitions.apiextensions.k8s.io "gatewayclasses.gateway.networking.k8s.io" is forbidden: User "dev@example.com" cannot get resource "customresourcedefinitions" in API group "apiextensions.k8s.io" at the cluster scope"#;
+    let stand_in = StandIn::new(&[
+        (CRDS, "fail", crd_forbidden),
+        (CLASSES, "file", "gatewayclasses.json"),
+        (ALL_GATEWAYS, "fail", FORBIDDEN),
+        (
+            "get gateways.gateway.networking.k8s.io internal --namespace infra",
+            "file",
+            "gateway-internal.json",
+        ),
+    ]);
+    let (facts, findings) = stand_in.read(&query(Some("internal"), None, Some("shop")));
+    assert!(facts.reachable());
+    assert_eq!(facts.crds, None);
+    assert_eq!(facts.gateway_names(), [("infra", "internal")]);
+    assert_eq!(
+        rules(&findings),
+        ["cluster-read-failed", "cluster-listener-refuses-namespace"]
+    );
+    assert!(findings[0]
+        .message
+        .contains("cannot read the Gateway API CRDs"));
+}
+
+#[test]
+fn a_cluster_without_gateway_api_says_so_and_reads_nothing_more() {
+    // kubectl with --ignore-not-found and nothing found prints nothing.
+    let stand_in = StandIn::new(&[(CRDS, "file", "empty.txt")]);
+    let (facts, findings) = stand_in.read(&query(Some("shared"), None, Some("shop")));
+    assert_eq!(facts.crds, Some(Vec::new()));
+    assert_eq!(rules(&findings), ["cluster-gateway-api-missing"]);
+    assert_eq!(stand_in.calls().len(), 2, "{:?}", stand_in.calls());
+}
+
+fn assert_unreachable(findings: &[Finding], says: &str) {
+    assert_eq!(rules(findings), ["cluster-unreachable"]);
+    let f = &findings[0];
+    assert_eq!(f.severity, Severity::Warning);
+    assert_says(f, says);
+    assert_says(f, "going on without cluster facts");
+}
+
+#[test]
+fn a_hung_kubectl_is_stopped_by_the_time_limit() {
+    let stand_in = StandIn::new(&[(CRDS, "sleep", "30")]);
+    let kubectl = stand_in
+        .kubectl()
+        .with_time_limit(Duration::from_millis(300));
+    let facts = cluster::read(&kubectl, &Query::default());
+    assert_unreachable(
+        &cluster::findings(&facts, &Query::default()),
+        "no answer within 300ms",
+    );
+}
+
+#[test]
+fn no_current_context_or_no_kubectl_is_unreachable() {
+    let no_context = StandIn::new(&[]);
+    std::fs::write(
+        no_context.dir.path().join("answers"),
+        "config current-context\tfail\terror: current-context is not set\n",
+    )
+    .unwrap();
+    let (_, findings) = no_context.read(&Query::default());
+    assert_unreachable(&findings, "current-context is not set");
+
+    let absent = Kubectl::new("/nonexistent/kubectl");
+    let facts = cluster::read(&absent, &Query::default());
+    let findings = cluster::findings(&facts, &Query::default());
+    assert_unreachable(&findings, "cannot run /nonexistent/kubectl");
+}
+
+/// The real kubectl, with a kubeconfig whose server is a closed loopback port.
+#[test]
+fn the_real_kubectl_without_a_cluster_gives_one_finding() {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if !std::env::split_paths(&path).any(|dir| dir.join("kubectl").is_file()) {
+        println!("skipped: kubectl is not installed");
+        return;
+    }
+    let facts = cluster::read(
+        &Kubectl::new(fixture("kubectl-unreachable")),
+        &query(Some("shared"), None, Some("shop")),
+    );
+    assert!(!facts.reachable());
+    assert_eq!(facts.context.as_deref(), Some("unreachable"));
+    let findings = cluster::findings(&facts, &query(Some("shared"), None, Some("shop")));
+    assert_unreachable(&findings, "127.0.0.1:1");
+}
