@@ -2,7 +2,7 @@
 //!
 //! The pipeline (see DESIGN.md): a door (flags, wizard, request file, MCP call) builds a
 //! [`request::Request`]; `request` checks it; `plan` decides the resources; `render` turns them into
-//! YAML through templates; `generate` ties these together into a `Bundle`.
+//! YAML through templates; `generate` ties these together into a `Bundle`. `wizard` is the door for a person at a terminal.
 
 pub mod cli;
 pub mod context;
@@ -13,4 +13,5 @@ pub mod plan;
 pub mod render;
 pub mod request;
 pub mod spec;
+pub mod wizard;
 pub mod yaml;

@@ -36,6 +36,14 @@ impl FieldError {
     }
 }
 
+impl FieldError {
+    /// Whether a value is missing (rather than wrong): `check` and `plan` phrase exactly those
+    /// errors "is required …" or "are needed …". A terminal then starts the wizard to ask for it.
+    pub fn is_missing(&self) -> bool {
+        self.message.starts_with("is required") || self.message.starts_with("are needed")
+    }
+}
+
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.value.is_empty() {
@@ -63,7 +71,13 @@ pub enum RequestError {
 }
 
 fn list(errors: &[FieldError]) -> String {
-    let lines: Vec<String> = errors.iter().map(|e| format!("invalid {e}")).collect();
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let what = if e.is_missing() { "missing" } else { "invalid" };
+            format!("{what} {e}")
+        })
+        .collect();
     lines.join("\n")
 }
 
