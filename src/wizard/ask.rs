@@ -1,23 +1,25 @@
-//! The prompts, over dialoguer. They are drawn on stderr, so stdout holds only the YAML, and each
-//! one turns Esc and Ctrl-C into [`WizardError::Cancelled`].
+//! The prompts, over dialoguer. They are drawn on stderr, so stdout holds only the YAML. Esc in a
+//! menu or confirm returns [`WizardError::Cancelled`]; Ctrl-C ends the process (see `Prompter::new`).
 
 use super::WizardError;
 use console::Term;
 use dialoguer::theme::ColorfulTheme;
 use dialoguer::{Confirm, Input, Select};
 
-/// Asks questions on the terminal. While one exists, Ctrl-C does not kill the process (see `new`).
+/// Asks questions on the terminal. While one exists, Ctrl-C cancels the wizard (see `new`).
 pub struct Prompter {
     theme: ColorfulTheme,
     term: Term,
 }
 
 impl Prompter {
-    /// A prompt puts the terminal in raw mode and reads Ctrl-C as a key, but `console` then raises
-    /// SIGINT, whose default action would end the process with a signal instead of exit 130 and a
-    /// message. With SIGINT ignored, dialoguer returns an `Interrupted` error instead.
+    /// Ctrl-C raises SIGINT both inside a prompt (`console` reads it as a key in raw mode, restores
+    /// the terminal and raises it) and between prompts (the terminal driver sends it). Its default
+    /// action would end the process by a signal, without exit 130, message or cursor; ignoring it
+    /// would lose the Ctrl-C typed between prompts. So a handler ends the process the way a
+    /// cancelled wizard should: nothing is on stdout yet, and nothing else needs undoing.
     pub fn new() -> Prompter {
-        set_sigint(Sigint::Ignore);
+        set_sigint(Sigint::Cancel);
         Prompter {
             theme: ColorfulTheme::default(),
             term: Term::stderr(),
@@ -51,7 +53,7 @@ impl Prompter {
         if let Some(default) = default {
             input = input.default(default);
         }
-        input.interact_text_on(&self.term).map_err(cancelled)
+        input.interact_text_on(&self.term).map_err(terminal_error)
     }
 
     /// Yes or no.
@@ -60,7 +62,7 @@ impl Prompter {
             .with_prompt(prompt)
             .default(default)
             .interact_on_opt(&self.term)
-            .map_err(cancelled)?
+            .map_err(terminal_error)?
             .ok_or(WizardError::Cancelled)
     }
 
@@ -76,7 +78,7 @@ impl Prompter {
             .items(items)
             .default(default)
             .interact_on_opt(&self.term)
-            .map_err(cancelled)?
+            .map_err(terminal_error)?
             .ok_or(WizardError::Cancelled)
     }
 }
@@ -87,33 +89,40 @@ impl Drop for Prompter {
     }
 }
 
-/// Ctrl-C arrives as an `Interrupted` read error (see [`Prompter::new`]).
-fn cancelled(e: dialoguer::Error) -> WizardError {
+fn terminal_error(e: dialoguer::Error) -> WizardError {
     let dialoguer::Error::IO(io) = e;
-    if io.kind() == std::io::ErrorKind::Interrupted {
-        WizardError::Cancelled
-    } else {
-        WizardError::Terminal(io)
-    }
+    WizardError::Terminal(io)
 }
 
 enum Sigint {
-    Ignore,
+    Cancel,
     Default,
 }
 
 #[cfg(unix)]
 fn set_sigint(action: Sigint) {
     let handler = match action {
-        Sigint::Ignore => libc::SIG_IGN,
+        Sigint::Cancel => cancel as extern "C" fn(libc::c_int) as libc::sighandler_t,
         Sigint::Default => libc::SIG_DFL,
     };
-    // SAFETY: installs one of the two predefined dispositions; no handler code runs.
+    // SAFETY: `cancel` only calls async-signal-safe functions.
     unsafe {
         libc::signal(libc::SIGINT, handler);
     }
 }
 
-/// Only Unix terminals raise SIGINT from a prompt; elsewhere nothing needs changing.
+/// Shows the cursor again (a menu hides it), says why on stderr and exits like the CLI does for a
+/// cancelled wizard.
+#[cfg(unix)]
+extern "C" fn cancel(_: libc::c_int) {
+    const MESSAGE: &[u8] = b"\x1b[?25h\nerror: cancelled\n";
+    // SAFETY: write(2) and _exit(2) are async-signal-safe; MESSAGE is a valid buffer.
+    unsafe {
+        libc::write(libc::STDERR_FILENO, MESSAGE.as_ptr().cast(), MESSAGE.len());
+        libc::_exit(crate::cli::EXIT_CANCELLED);
+    }
+}
+
+/// Elsewhere Ctrl-C keeps its default action.
 #[cfg(not(unix))]
 fn set_sigint(_: Sigint) {}

@@ -70,7 +70,8 @@ fn interview(
     };
     for q in &questions {
         let no_route = session.request.service.is_none() && session.request.routes.is_empty();
-        if !(q.answered)(&session.request) && !(q.about_route && no_route) {
+        let skip = (q.answered)(&session.request) || (q.about_route && no_route);
+        if !skip {
             (q.ask)(&mut session)?;
         }
     }
