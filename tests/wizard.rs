@@ -11,13 +11,12 @@ mod screen;
 
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession;
-use expectrl::{ControlCode, Eof, Expect, Session};
+use expectrl::{Eof, Expect, Session};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_traffic-engineer");
-const DOWN: &str = "\x1b[B";
 
 /// A running wizard and everything it has shown so far.
 struct Wizard {
@@ -78,16 +77,13 @@ impl Wizard {
         }
     }
 
-    /// Waits for the prompt `prompt`, then sends `keys` (e.g. arrow keys for a menu).
-    fn keys(&mut self, prompt: &str, keys: &str) {
-        self.wait_for(prompt);
-        self.session.send(keys).unwrap();
-    }
-
-    /// Waits for the prompt `prompt`, then types `reply` and Enter.
-    fn answer(&mut self, prompt: &str, reply: &str) {
-        self.wait_for(prompt);
-        self.session.send_line(reply).unwrap();
+    /// Plays `script`: for each step, waits for its prompt, then sends its keys (text and "\n",
+    /// `y`/`n`, arrow keys for a menu).
+    fn play(&mut self, script: &[(&str, &str)]) {
+        for (prompt, keys) in script {
+            self.wait_for(prompt);
+            self.session.send(keys).unwrap();
+        }
     }
 
     /// Waits for the end of the session.
@@ -134,10 +130,13 @@ impl Ended {
         String::from_utf8(output.stdout).unwrap()
     }
 
-    /// The session succeeded, and its YAML is exactly what the equivalent command prints.
-    fn assert_reproducible(&self) {
+    /// The session succeeded, its YAML holds each of `expected`, and it is exactly what the
+    /// equivalent command prints.
+    fn assert_reproducible(&self, expected: &[&str]) {
         assert_eq!(self.code, 0, "{}", self.screen);
-        assert!(self.stdout.contains("kind: HTTPRoute"), "{}", self.stdout);
+        for text in expected {
+            assert!(self.stdout.contains(text), "{text}:\n{}", self.stdout);
+        }
         assert_eq!(
             self.stdout,
             self.run_equivalent_command(),
@@ -147,40 +146,52 @@ impl Ended {
     }
 }
 
+/// The first answers of a single-dev session from scratch, up to the advanced steps.
+const SINGLE_DEV: [(&str, &str); 7] = [
+    ("Deployment context", "\n"),
+    ("Service name", "task-api\n"),
+    ("Namespace", "\n"),
+    ("Service port", "8000\n"),
+    ("Path prefix", "/api/\n"),
+    ("Route hostnames", "api.example.com\n"),
+    ("GatewayClass name", "\n"),
+];
+
+/// Runs `traffic-engineer ARGS` (stdout to a file) through `script` to its end.
+fn session(args: &[&str], script: &[(&str, &str)]) -> Ended {
+    let mut w = Wizard::start(args, false);
+    w.play(script);
+    w.end()
+}
+
 #[test]
 fn single_dev_session_with_a_traffic_split() {
-    let mut w = Wizard::start(&["wizard"], false);
-    w.keys("Deployment context", "\n");
-    w.answer("Service name", "task-api");
-    w.answer("Namespace", "");
-    w.answer("Service port", "8000");
-    w.answer("Path prefix", "/api/");
-    w.answer("Route hostnames", "api.example.com");
-    w.answer("GatewayClass name", "");
-    w.keys("Add more routing rules?", "y");
-    w.answer("Match headers", "X-Canary=yes");
-    w.answer("Match query parameters", "");
-    w.keys("Matching requests are", &format!("{DOWN}\n"));
-    w.answer("Backends", "");
-    w.answer("Mirror", "");
-    w.answer("Rewrite the path prefix", "/");
-    w.answer("Rewrite the Host header", "");
-    w.answer("Set request headers", "X-Route=wizard");
-    w.answer("Remove request headers", "");
-    let ended = w.end();
-    ended.assert_reproducible();
-    for expected in [
+    let ended = session(
+        &["wizard"],
+        &[
+            &SINGLE_DEV[..],
+            &[
+                ("Add more routing rules?", "y"),
+                ("Match headers", "X-Canary=yes\n"),
+                ("Match query parameters", "\n"),
+                ("Matching requests are", "\x1b[B\n"),
+                ("Backends", "\n"),
+                ("Mirror", "\n"),
+                ("Rewrite the path prefix", "/\n"),
+                ("Rewrite the Host header", "\n"),
+                ("Set request headers", "X-Route=wizard\n"),
+                ("Remove request headers", "\n"),
+            ],
+        ]
+        .concat(),
+    );
+    ended.assert_reproducible(&[
+        "kind: Gateway\n",
         "task-api-canary",
         "weight: 90",
         "X-Canary",
         "ReplacePrefixMatch",
-    ] {
-        assert!(
-            ended.stdout.contains(expected),
-            "{expected}:\n{}",
-            ended.stdout
-        );
-    }
+    ]);
     assert!(ended
         .screen
         .contains("--context single-dev --service task-api"));
@@ -188,24 +199,26 @@ fn single_dev_session_with_a_traffic_split() {
 
 #[test]
 fn shared_gateway_session_asks_for_the_existing_gateway() {
-    let mut w = Wizard::start(&["wizard"], false);
-    w.keys("Deployment context", &format!("{DOWN}\n"));
-    w.answer("Service name", "task-api");
-    w.answer("Namespace", "apps");
-    w.answer("Service port", "8000");
-    w.answer("Name of the existing Gateway", "shared-gateway");
-    w.answer("Namespace of the existing Gateway", "");
-    w.answer("Listener to attach to", "https");
-    w.answer("Path prefix", "");
-    w.answer("Route hostnames", "");
-    w.keys("Add more routing rules?", "\n");
-    let ended = w.end();
-    ended.assert_reproducible();
-    assert!(
-        ended.stdout.contains("sectionName: https"),
-        "{}",
-        ended.stdout
+    let ended = session(
+        &["wizard"],
+        &[
+            ("Deployment context", "\x1b[B\n"),
+            ("Service name", "task-api\n"),
+            ("Namespace", "apps\n"),
+            ("Service port", "8000\n"),
+            ("Name of the existing Gateway", "shared-gateway\n"),
+            ("Namespace of the existing Gateway", "\n"),
+            ("Listener to attach to", "https\n"),
+            ("Path prefix", "\n"),
+            ("Route hostnames", "\n"),
+            ("Add more routing rules?", "\n"),
+        ],
     );
+    ended.assert_reproducible(&[
+        "kind: HTTPRoute",
+        "namespace: gateway-system",
+        "sectionName: https",
+    ]);
     assert!(
         !ended.stdout.contains("kind: Gateway\n"),
         "{}",
@@ -215,83 +228,78 @@ fn shared_gateway_session_asks_for_the_existing_gateway() {
 
 #[test]
 fn platform_team_session_asks_for_listeners_and_allowed_namespaces() {
-    let mut w = Wizard::start(&["wizard"], false);
-    w.keys("Deployment context", &format!("{DOWN}{DOWN}\n"));
-    w.answer("Gateway name", "");
-    w.answer("Gateway namespace", "");
-    w.answer("GatewayClass name", "");
-    w.answer("Listener hostname", "*.example.com");
-    w.keys("Add an HTTPS listener", "y");
-    w.answer("TLS certificate Secret", "wildcard-cert");
-    w.keys("Which namespaces may attach routes?", "\n");
-    w.answer("Namespace labels", "gateway-access=true");
-    w.answer("Service name", "task-api");
-    w.answer("Namespace", "");
-    w.answer("Service port", "8000");
-    w.answer("Path prefix", "");
-    w.answer("Route hostnames", "api.example.com");
-    w.keys("Add more routing rules?", "n");
-    let ended = w.end();
-    ended.assert_reproducible();
-    for expected in [
-        "gateway-access: \"true\"",
-        "protocol: HTTPS",
-        "wildcard-cert",
-    ] {
-        assert!(
-            ended.stdout.contains(expected),
-            "{expected}:\n{}",
-            ended.stdout
-        );
-    }
+    let ended = session(
+        &["wizard"],
+        &[
+            ("Deployment context", "\x1b[B\x1b[B\n"),
+            ("Gateway name", "\n"),
+            ("Gateway namespace", "\n"),
+            ("GatewayClass name", "\n"),
+            ("Listener hostname", "*.example.com\n"),
+            ("Add an HTTPS listener", "y"),
+            ("TLS certificate Secret", "wildcard-cert\n"),
+            ("Which namespaces may attach routes?", "\n"),
+            ("Namespace labels", "gateway-access=true\n"),
+            ("Service name", "task-api\n"),
+            ("Namespace", "\n"),
+            ("Service port", "8000\n"),
+            ("Path prefix", "\n"),
+            ("Route hostnames", "api.example.com\n"),
+            ("Add more routing rules?", "n"),
+        ],
+    );
+    let label = "gateway-access: \"true\"";
+    ended.assert_reproducible(&["kind: HTTPRoute", label, "protocol: HTTPS", "wildcard-cert"]);
 }
 
 #[test]
 fn cross_namespace_session_asks_for_the_backend_namespace() {
-    let mut w = Wizard::start(&["wizard"], false);
-    w.keys("Deployment context", &format!("{DOWN}{DOWN}{DOWN}\n"));
-    w.answer("Service name", "postgres-proxy");
-    w.answer("Namespace of the Service", "databases");
-    w.answer("Service port", "5432");
-    w.answer("Namespace", "task-api");
-    w.answer("Name of the existing Gateway", "shared-gateway");
-    w.answer("Namespace of the existing Gateway", "");
-    w.answer("Listener to attach to", "");
-    w.answer("Path prefix", "/db/");
-    w.answer("Route hostnames", "");
-    w.keys("Add more routing rules?", "\n");
-    let ended = w.end();
-    ended.assert_reproducible();
-    assert!(
-        ended.stdout.contains("kind: ReferenceGrant"),
-        "{}",
-        ended.stdout
+    let ended = session(
+        &["wizard"],
+        &[
+            ("Deployment context", "\x1b[B\x1b[B\x1b[B\n"),
+            ("Service name", "postgres-proxy\n"),
+            ("Namespace of the Service", "databases\n"),
+            ("Service port", "5432\n"),
+            ("Namespace", "task-api\n"),
+            ("Name of the existing Gateway", "shared-gateway\n"),
+            ("Namespace of the existing Gateway", "\n"),
+            ("Listener to attach to", "\n"),
+            ("Path prefix", "/db/\n"),
+            ("Route hostnames", "\n"),
+            ("Add more routing rules?", "\n"),
+        ],
     );
+    ended.assert_reproducible(&[
+        "kind: HTTPRoute",
+        "kind: ReferenceGrant",
+        "namespace: databases",
+    ]);
 }
 
 #[test]
 fn values_given_as_flags_are_not_asked_and_a_bad_answer_is_asked_again() {
-    let mut w = Wizard::start(
+    let flags = [
+        "--context",
+        "single-dev",
+        "--port",
+        "8000",
+        "--gateway-class",
+        "eg",
+    ];
+    let ended = session(
+        &[&["wizard"], &flags[..]].concat(),
         &[
-            "wizard",
-            "--context",
-            "single-dev",
-            "--port",
-            "8000",
-            "--gateway-class",
-            "eg",
+            ("Service name", "Bad_Name\n"),
+            ("must be a DNS-1123 label", ""),
+            ("Service name", "web\n"),
+            ("Namespace", "\n"),
+            ("Path prefix", "\n"),
+            ("Route hostnames", "\n"),
+            ("Add more routing rules?", "\n"),
         ],
-        false,
     );
-    w.answer("Service name", "Bad_Name");
-    w.wait_for("DNS-1123 label");
-    w.answer("Service name", "web");
-    w.answer("Namespace", "");
-    w.answer("Path prefix", "");
-    w.answer("Route hostnames", "");
-    w.keys("Add more routing rules?", "\n");
-    let ended = w.end();
-    ended.assert_reproducible();
+    ended.assert_reproducible(&["kind: HTTPRoute"]);
     for not_asked in ["Deployment context", "Service port", "GatewayClass name"] {
         assert!(
             !ended.screen.contains(not_asked),
@@ -303,23 +311,24 @@ fn values_given_as_flags_are_not_asked_and_a_bad_answer_is_asked_again() {
 
 #[test]
 fn answers_the_plan_rejects_are_shown_and_asked_again() {
-    let mut w = Wizard::start(&["wizard", "--context", "platform-team"], false);
-    w.answer("Gateway name", "");
-    w.answer("Gateway namespace", "");
-    w.answer("GatewayClass name", "");
-    w.answer("Listener hostname", "");
-    w.keys("Add an HTTPS listener", "n");
-    // Selector without labels needs the app's namespace, which there is none of without a service.
-    w.keys("Which namespaces may attach routes?", "\n");
-    w.answer("Namespace labels", "");
-    w.answer("Service name", "");
-    w.wait_for("do not work together");
-    w.wait_for("gateway.allowedRoutes.labels");
-    w.keys("Which namespaces may attach routes?", "\x1b[A\n");
-    let ended = w.end();
-    assert_eq!(ended.code, 0, "{}", ended.screen);
-    assert!(ended.stdout.contains("from: All"), "{}", ended.stdout);
-    assert_eq!(ended.stdout, ended.run_equivalent_command());
+    let ended = session(
+        &["wizard", "--context", "platform-team"],
+        &[
+            ("Gateway name", "\n"),
+            ("Gateway namespace", "\n"),
+            ("GatewayClass name", "\n"),
+            ("Listener hostname", "\n"),
+            ("Add an HTTPS listener", "n"),
+            // Selector without labels needs the app's namespace: there is none without a service.
+            ("Which namespaces may attach routes?", "\n"),
+            ("Namespace labels", "\n"),
+            ("Service name", "\n"),
+            ("do not work together", ""),
+            ("gateway.allowedRoutes.labels", ""),
+            ("Which namespaces may attach routes?", "\x1b[A\n"),
+        ],
+    );
+    ended.assert_reproducible(&["kind: Gateway\n", "from: All"]);
 }
 
 #[test]
@@ -328,8 +337,7 @@ fn an_unknown_question_in_a_custom_profile_is_named() {
     let profile = "name: odd\nsummary: s\ndescription: d\ngateway: {create: true, namespace: x}\nroutes: required\nquestions: [service, colour]\n";
     std::fs::write(profiles.path().join("odd.yaml"), profile).unwrap();
     let dir = profiles.path().to_str().unwrap();
-    let w = Wizard::start(&["wizard", "--profiles", dir, "--context", "odd"], false);
-    let ended = w.end();
+    let ended = session(&["wizard", "--profiles", dir, "--context", "odd"], &[]);
     assert_eq!(ended.code, 2, "{}", ended.screen);
     assert!(
         ended.screen.contains("unknown question \"colour\""),
@@ -340,10 +348,10 @@ fn an_unknown_question_in_a_custom_profile_is_named() {
 
 #[test]
 fn ctrl_c_at_a_prompt_cancels_with_130_and_writes_nothing() {
-    let mut w = Wizard::start(&["wizard", "--context", "single-dev"], false);
-    w.wait_for("Service name");
-    w.session.send(ControlCode::EndOfText).unwrap();
-    let ended = w.end();
+    let ended = session(
+        &["wizard", "--context", "single-dev"],
+        &[("Service name", "\x03")],
+    );
     assert_eq!(ended.code, 130, "{}", ended.screen);
     assert_eq!(ended.stdout, "");
     assert!(ended.screen.contains("cancelled"), "{}", ended.screen);
@@ -351,9 +359,7 @@ fn ctrl_c_at_a_prompt_cancels_with_130_and_writes_nothing() {
 
 #[test]
 fn esc_in_a_menu_cancels_with_130() {
-    let mut w = Wizard::start(&["wizard"], false);
-    w.keys("Deployment context", "\x1b");
-    let ended = w.end();
+    let ended = session(&["wizard"], &[("Deployment context", "\x1b")]);
     assert_eq!(ended.code, 130, "{}", ended.screen);
     assert_eq!(ended.stdout, "");
 }
@@ -379,14 +385,8 @@ fn no_input_names_every_missing_flag_and_asks_nothing() {
 fn generate_on_a_terminal_starts_the_wizard_for_missing_values() {
     // stdout on the pty too, as a person sees it; WIZARD_TRANSCRIPT=FILE keeps the screen.
     let mut w = Wizard::start(&["generate"], true);
-    w.keys("Deployment context", "\n");
-    w.answer("Service name", "task-api");
-    w.answer("Namespace", "");
-    w.answer("Service port", "8000");
-    w.answer("Path prefix", "/api/");
-    w.answer("Route hostnames", "api.example.com");
-    w.answer("GatewayClass name", "");
-    w.keys("Add more routing rules?", "\n");
+    w.play(&SINGLE_DEV);
+    w.play(&[("Add more routing rules?", "\n")]);
     let ended = w.end();
     assert_eq!(ended.code, 0, "{}", ended.screen);
     assert!(ended.screen.contains("kind: HTTPRoute"), "{}", ended.screen);

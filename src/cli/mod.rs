@@ -304,6 +304,7 @@ fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
         OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
     }
     if wizard {
+        eprintln!();
         match equivalent_command(&request, args) {
             Some(line) => eprintln!("Equivalent command: {line}"),
             None => eprintln!("Equivalent command: none (flags cannot say all of this request; use --request FILE)"),

@@ -140,7 +140,7 @@ fn questions_for(
     Some(again)
 }
 
-/// What was generated, in one short paragraph for the end of the session.
+/// What was generated, in one short paragraph (and a blank line) before the YAML.
 pub fn summary(bundle: &Bundle) -> String {
     let mut text = format!(
         "Generated {} resource(s) for context {}:\n",
@@ -155,5 +155,6 @@ pub fn summary(bundle: &Bundle) -> String {
             .unwrap_or_default();
         text.push_str(&format!("  {} {at}{}\n", d.kind, d.name));
     }
+    text.push('\n');
     text
 }

@@ -256,6 +256,21 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// Asks for a text value that goes as it is into `slot` of the request (empty: none).
+    fn answer_into(
+        &mut self,
+        prompt: &str,
+        default: Option<String>,
+        optional: bool,
+        field: &str,
+        slot: fn(&mut Request) -> &mut Option<String>,
+    ) -> Result<(), WizardError> {
+        self.answer(prompt, default, optional, field, |r, a| {
+            *slot(r) = some(a);
+            Ok(())
+        })
+    }
+
     /// Whether the context generates the Gateway (rather than attaching to an existing one).
     fn creates_gateway(&self) -> bool {
         self.profile.gateway.create
@@ -279,18 +294,14 @@ fn service(s: &mut Session) -> Result<(), WizardError> {
     } else {
         "Service name"
     };
-    s.answer(prompt, None, optional, "service", |r, a| {
-        r.service = some(a);
-        Ok(())
-    })
+    s.answer_into(prompt, None, optional, "service", |r| &mut r.service)
 }
 
 /// `namespace`: where the routes live; defaults to the service name, as the plan does.
 fn namespace(s: &mut Session) -> Result<(), WizardError> {
     let default = s.request.service.clone();
-    s.answer("Namespace", default, false, "namespace", |r, a| {
-        r.namespace = some(a);
-        Ok(())
+    s.answer_into("Namespace", default, false, "namespace", |r| {
+        &mut r.namespace
     })
 }
 
@@ -333,9 +344,8 @@ fn hostname(s: &mut Session) -> Result<(), WizardError> {
 /// the ReferenceGrant that namespace must hold).
 fn service_namespace(s: &mut Session) -> Result<(), WizardError> {
     let prompt = "Namespace of the Service (the backend)";
-    s.answer(prompt, None, false, "serviceNamespace", |r, a| {
-        r.service_namespace = some(a);
-        Ok(())
+    s.answer_into(prompt, None, false, "serviceNamespace", |r| {
+        &mut r.service_namespace
     })
 }
 
@@ -354,9 +364,8 @@ fn gateway_name(s: &mut Session) -> Result<(), WizardError> {
     } else {
         "Name of the existing Gateway"
     };
-    s.answer(prompt, default, false, "gateway.name", |r, a| {
-        r.gateway.name = some(a);
-        Ok(())
+    s.answer_into(prompt, default, false, "gateway.name", |r| {
+        &mut r.gateway.name
     })
 }
 
@@ -373,42 +382,36 @@ fn gateway_namespace(s: &mut Session) -> Result<(), WizardError> {
     } else {
         "Namespace of the existing Gateway"
     };
-    s.answer(prompt, default, false, "gateway.namespace", |r, a| {
-        r.gateway.namespace = some(a);
-        Ok(())
+    s.answer_into(prompt, default, false, "gateway.namespace", |r| {
+        &mut r.gateway.namespace
     })
 }
 
 /// `gateway.listener`: the listener (section) of the existing Gateway to attach to.
 fn gateway_listener(s: &mut Session) -> Result<(), WizardError> {
     let prompt = "Listener to attach to (empty: every listener that admits the route)";
-    s.answer(prompt, None, true, "gateway.listener", |r, a| {
-        r.gateway.listener = some(a);
-        Ok(())
+    s.answer_into(prompt, None, true, "gateway.listener", |r| {
+        &mut r.gateway.listener
     })
 }
 
 /// `gateway.className`: the GatewayClass of the Gateway to create.
 fn gateway_class(s: &mut Session) -> Result<(), WizardError> {
     let default = Some(DEFAULT_CLASS.to_string());
-    s.answer(
+    s.answer_into(
         "GatewayClass name",
         default,
         false,
         "gateway.className",
-        |r, a| {
-            r.gateway.class_name = some(a);
-            Ok(())
-        },
+        |r| &mut r.gateway.class_name,
     )
 }
 
 /// `gateway.hostname`: the hostname the generated listeners accept.
 fn gateway_hostname(s: &mut Session) -> Result<(), WizardError> {
     let prompt = "Listener hostname (e.g. *.example.com; empty: any)";
-    s.answer(prompt, None, true, "gateway.hostname", |r, a| {
-        r.gateway.hostname = some(a);
-        Ok(())
+    s.answer_into(prompt, None, true, "gateway.hostname", |r| {
+        &mut r.gateway.hostname
     })
 }
 
