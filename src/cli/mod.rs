@@ -286,13 +286,7 @@ fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
     } else {
         given
     };
-    let bundle = generate(&request, &profiles, &templates).map_err(|e| {
-        let mut failure = Failure::from(e);
-        if failure.errors.iter().any(FieldError::is_missing) {
-            failure.message = format!("values are missing, and nothing was asked (--no-input, or not a terminal); pass them as flags:\n{}", failure.message);
-        }
-        failure
-    })?;
+    let bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
     }
@@ -311,6 +305,15 @@ fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
         }
     }
     Ok(EXIT_OK)
+}
+
+/// The failure of a request the wizard did not complete: it says why nothing was asked.
+fn not_asked(e: GenerateError) -> Failure {
+    let mut failure = Failure::from(e);
+    if failure.errors.iter().any(FieldError::is_missing) {
+        failure.message = format!("values are missing, and nothing was asked (--no-input, or not a terminal); pass them as flags:\n{}", failure.message);
+    }
+    failure
 }
 
 fn misses_values(request: &Request, profiles: &Profiles) -> bool {

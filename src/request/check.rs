@@ -34,9 +34,7 @@ impl FieldError {
             hint: hint.into(),
         }
     }
-}
 
-impl FieldError {
     /// Whether a value is missing (rather than wrong): `check` and `plan` phrase exactly those
     /// errors "is required …" or "are needed …". A terminal then starts the wizard to ask for it.
     pub fn is_missing(&self) -> bool {

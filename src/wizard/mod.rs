@@ -40,13 +40,8 @@ pub fn run(request: Request, profiles: &Profiles) -> Result<Request, WizardError
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(WizardError::NoTerminal);
     }
-    let prompter = Prompter::new();
-    let result = interview(prompter, request, profiles);
-    if matches!(result, Err(WizardError::Cancelled)) {
-        // A Select hides the cursor while it runs and leaves it hidden when interrupted.
-        let _ = console::Term::stderr().show_cursor();
-    }
-    result
+    // Esc: dialoguer shows the cursor again itself; Ctrl-C: see `Prompter::new`.
+    interview(Prompter::new(), request, profiles)
 }
 
 fn interview(
@@ -83,11 +78,15 @@ fn interview(
         };
         let again = questions_for(&errors, &questions)
             .ok_or_else(|| RequestError::Invalid(errors.clone()))?;
-        let term = session.prompter.term();
-        let _ = term.write_line("These answers do not work together yet:");
+        let mut text = String::from("These answers do not work together yet:");
         for e in &errors {
-            let _ = term.write_line(&format!("  {e}"));
+            text.push_str(&format!("\n  {e}"));
         }
+        session
+            .prompter
+            .term()
+            .write_line(&text)
+            .map_err(WizardError::Terminal)?;
         for q in again {
             (q.ask)(&mut session)?;
         }

@@ -489,25 +489,18 @@ fn advanced(s: &mut Session) -> Result<(), WizardError> {
     if !s.prompter.confirm("Add more routing rules?", false)? {
         return Ok(());
     }
-    let optional = |prompt: &str| format!("{prompt} (empty: none)");
-    let list = "NAME=VALUE, comma-separated";
-    let headers = format!("{MATCH}.headers");
+    let pairs = "NAME=VALUE, comma-separated; empty: none";
+    let prompt = format!("Match headers ({pairs})");
+    s.answer(&prompt, None, true, &format!("{MATCH}.headers"), |r, a| {
+        match_mut(r).headers = exact_matches(a)?;
+        Ok(())
+    })?;
+    let prompt = format!("Match query parameters ({pairs})");
     s.answer(
-        &optional(&format!("Match headers ({list})")),
+        &prompt,
         None,
         true,
-        &headers,
-        |r, a| {
-            match_mut(r).headers = exact_matches(a)?;
-            Ok(())
-        },
-    )?;
-    let query = format!("{MATCH}.queryParams");
-    s.answer(
-        &optional(&format!("Match query parameters ({list})")),
-        None,
-        true,
-        &query,
+        &format!("{MATCH}.queryParams"),
         |r, a| {
             match_mut(r).query_params = exact_matches(a)?;
             Ok(())
@@ -519,19 +512,14 @@ fn advanced(s: &mut Session) -> Result<(), WizardError> {
         1 => forward(s, true)?,
         _ => redirect(s)?,
     }
-    let set = format!("{RULE}.requestHeaders");
-    s.answer(
-        &optional(&format!("Set request headers ({list})")),
-        None,
-        true,
-        &set,
-        |r, a| {
-            rule_mut(r).request_headers.get_or_insert_default().set = name_values(a)?;
-            Ok(())
-        },
-    )?;
-    let prompt = optional("Remove request headers (names, comma-separated)");
-    s.answer(&prompt, None, true, &set, |r, a| {
+    let headers = format!("{RULE}.requestHeaders");
+    let prompt = format!("Set request headers ({pairs})");
+    s.answer(&prompt, None, true, &headers, |r, a| {
+        rule_mut(r).request_headers.get_or_insert_default().set = name_values(a)?;
+        Ok(())
+    })?;
+    let prompt = "Remove request headers (names, comma-separated; empty: none)";
+    s.answer(prompt, None, true, &headers, |r, a| {
         rule_mut(r).request_headers.get_or_insert_default().remove = items(a);
         Ok(())
     })?;
@@ -555,8 +543,15 @@ fn forward(s: &mut Session, split: bool) -> Result<(), WizardError> {
     rule.redirect = None;
     rule.backends.clear();
     if split {
-        let service = s.request.service.clone().unwrap_or_default();
-        let port = s.request.port.unwrap_or_default();
+        // A canary beside the service, where the service is.
+        let r = &s.request;
+        let ns = r.service_namespace.as_ref().map(|ns| format!("{ns}/"));
+        let service = format!(
+            "{}{}",
+            ns.unwrap_or_default(),
+            r.service.as_deref().unwrap_or_default()
+        );
+        let port = r.port.unwrap_or_default();
         let default = format!("{service}:{port}=90, {service}-canary:{port}=10");
         let prompt = "Backends ([NAMESPACE/]NAME:PORT=WEIGHT, comma-separated)";
         let field = format!("{RULE}.backends");
