@@ -198,7 +198,7 @@ fn single_dev_session_with_a_traffic_split() {
 }
 
 #[test]
-fn shared_gateway_session_asks_for_the_existing_gateway() {
+fn shared_gateway_session_asks_for_the_existing_gateway_and_redirects() {
     let ended = session(
         &["wizard"],
         &[
@@ -211,13 +211,23 @@ fn shared_gateway_session_asks_for_the_existing_gateway() {
             ("Listener to attach to", "https\n"),
             ("Path prefix", "\n"),
             ("Route hostnames", "\n"),
-            ("Add more routing rules?", "\n"),
+            ("Add more routing rules?", "y"),
+            ("Match headers", "\n"),
+            ("Match query parameters", "\n"),
+            ("Matching requests are", "\x1b[B\x1b[B\n"),
+            ("Redirect to scheme", "https\n"),
+            ("Redirect to hostname", "\n"),
+            ("Redirect status code", "301\n"),
+            ("Set request headers", "\n"),
+            ("Remove request headers", "X-Debug\n"),
         ],
     );
     ended.assert_reproducible(&[
         "kind: HTTPRoute",
         "namespace: gateway-system",
         "sectionName: https",
+        "statusCode: 301",
+        "- X-Debug",
     ]);
     assert!(
         !ended.stdout.contains("kind: Gateway\n"),
