@@ -4,6 +4,7 @@
 //! Answers are validated like the request (see `questions`); when the plan still finds problems,
 //! they are shown and the questions of the named fields asked again, so nothing invalid is printed.
 
+mod advanced;
 mod ask;
 mod questions;
 

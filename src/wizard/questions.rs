@@ -1,8 +1,9 @@
-//! One function per question id a profile can list. Each asks in plain words, shows a sensible
+//! One function per question id a profile can list (`advanced` has its own module). Each asks in plain words, shows a sensible
 //! default, and validates the answer the way the request is checked: the answer is put into a copy
 //! of the request and `request::check` runs on it; only errors on the asked field count, so
 //! questions not answered yet do not get in the way. A bad answer is asked again with the reason.
 
+use super::advanced::{advanced, has_more_rules};
 use super::ask::Prompter;
 use super::WizardError;
 use crate::context::{Profile, RoutesNeed};
@@ -138,26 +139,26 @@ fn within(field: &str, prefix: &str) -> bool {
 
 // The wizard builds one route with one rule and one match, as the flags do.
 const HOSTNAMES: &str = "routes[0].hostnames";
-const RULE: &str = "routes[0].rules[0]";
-const MATCH: &str = "routes[0].rules[0].matches[0]";
+pub(super) const RULE: &str = "routes[0].rules[0]";
+pub(super) const MATCH: &str = "routes[0].rules[0].matches[0]";
 const PATH: &str = "routes[0].rules[0].matches[0].path";
 
-fn first_rule(r: &Request) -> Option<&RuleRequest> {
+pub(super) fn first_rule(r: &Request) -> Option<&RuleRequest> {
     r.routes.first().and_then(|route| route.rules.first())
 }
 
-fn first_match(r: &Request) -> Option<&MatchRequest> {
+pub(super) fn first_match(r: &Request) -> Option<&MatchRequest> {
     first_rule(r).and_then(|rule| rule.matches.first())
 }
 
-fn route_mut(r: &mut Request) -> &mut RouteRequest {
+pub(super) fn route_mut(r: &mut Request) -> &mut RouteRequest {
     if r.routes.is_empty() {
         r.routes.push(RouteRequest::default());
     }
     &mut r.routes[0]
 }
 
-fn rule_mut(r: &mut Request) -> &mut RuleRequest {
+pub(super) fn rule_mut(r: &mut Request) -> &mut RuleRequest {
     let route = route_mut(r);
     if route.rules.is_empty() {
         route.rules.push(RuleRequest::default());
@@ -165,7 +166,7 @@ fn rule_mut(r: &mut Request) -> &mut RuleRequest {
     &mut route.rules[0]
 }
 
-fn match_mut(r: &mut Request) -> &mut MatchRequest {
+pub(super) fn match_mut(r: &mut Request) -> &mut MatchRequest {
     let rule = rule_mut(r);
     if rule.matches.is_empty() {
         rule.matches.push(MatchRequest::default());
@@ -173,32 +174,13 @@ fn match_mut(r: &mut Request) -> &mut MatchRequest {
     &mut rule.matches[0]
 }
 
-/// Whether the first rule does more than match a path: then the advanced steps were given.
-fn has_more_rules(r: &Request) -> bool {
-    let Some(rule) = first_rule(r) else {
-        return r.routes.len() > 1;
-    };
-    let paths_only = RuleRequest {
-        matches: rule
-            .matches
-            .iter()
-            .map(|m| MatchRequest {
-                path: m.path.clone(),
-                ..MatchRequest::default()
-            })
-            .collect(),
-        ..RuleRequest::default()
-    };
-    r.routes.len() > 1 || r.routes[0].rules.len() > 1 || *rule != paths_only
-}
-
 /// An answer, `None` when empty.
-fn some(answer: &str) -> Option<String> {
+pub(super) fn some(answer: &str) -> Option<String> {
     (!answer.is_empty()).then(|| answer.to_string())
 }
 
 /// The items of a comma-separated answer.
-fn items(answer: &str) -> Vec<String> {
+pub(super) fn items(answer: &str) -> Vec<String> {
     answer
         .split(',')
         .map(str::trim)
@@ -207,20 +189,8 @@ fn items(answer: &str) -> Vec<String> {
         .collect()
 }
 
-fn name_values(answer: &str) -> Result<Vec<NameValue>, String> {
+pub(super) fn name_values(answer: &str) -> Result<Vec<NameValue>, String> {
     items(answer).iter().map(|t| parse_name_value(t)).collect()
-}
-
-fn exact_matches(answer: &str) -> Result<Vec<ValueMatchRequest>, String> {
-    let pairs = name_values(answer)?;
-    Ok(pairs
-        .into_iter()
-        .map(|nv| ValueMatchRequest {
-            name: nv.name,
-            value: nv.value,
-            type_: None,
-        })
-        .collect())
 }
 
 /// The first error `request::check` finds in `field` of `request`, as the reason shown.
@@ -238,7 +208,7 @@ fn field_error(request: &Request, field: &str) -> Result<(), String> {
 impl Session<'_> {
     /// Asks for the value of `field`. `set` puts an answer into a request (or says why it cannot
     /// be read): it is tried on a copy of the request to validate the answer, then applied.
-    fn answer(
+    pub(super) fn answer(
         &mut self,
         prompt: &str,
         default: Option<String>,
@@ -475,158 +445,6 @@ fn gateway_allowed_routes(s: &mut Session) -> Result<(), WizardError> {
     })
 }
 
-/// What matching requests do, for the advanced steps.
-const OUTCOMES: [&str; 3] = [
-    "forwarded to the service",
-    "split between backends by weight",
-    "redirected",
-];
-
-/// `advanced`: header and query matches, traffic split, mirror, rewrite, redirect and request
-/// header changes, behind one confirm. Only what flags can say is offered (one rule), so the
-/// equivalent command always exists; a redirect excludes backends, mirror and rewrite.
-fn advanced(s: &mut Session) -> Result<(), WizardError> {
-    if !s.prompter.confirm("Add more routing rules?", false)? {
-        return Ok(());
-    }
-    let pairs = "NAME=VALUE, comma-separated; empty: none";
-    let prompt = format!("Match headers ({pairs})");
-    s.answer(&prompt, None, true, &format!("{MATCH}.headers"), |r, a| {
-        match_mut(r).headers = exact_matches(a)?;
-        Ok(())
-    })?;
-    let prompt = format!("Match query parameters ({pairs})");
-    s.answer(
-        &prompt,
-        None,
-        true,
-        &format!("{MATCH}.queryParams"),
-        |r, a| {
-            match_mut(r).query_params = exact_matches(a)?;
-            Ok(())
-        },
-    )?;
-    let outcomes: Vec<String> = OUTCOMES.iter().map(|o| o.to_string()).collect();
-    match s.prompter.select("Matching requests are", &outcomes, 0)? {
-        0 => forward(s, false)?,
-        1 => forward(s, true)?,
-        _ => redirect(s)?,
-    }
-    let headers = format!("{RULE}.requestHeaders");
-    let prompt = format!("Set request headers ({pairs})");
-    s.answer(&prompt, None, true, &headers, |r, a| {
-        rule_mut(r).request_headers.get_or_insert_default().set = name_values(a)?;
-        Ok(())
-    })?;
-    let prompt = "Remove request headers (names, comma-separated; empty: none)";
-    s.answer(prompt, None, true, &headers, |r, a| {
-        rule_mut(r).request_headers.get_or_insert_default().remove = items(a);
-        Ok(())
-    })?;
-    tidy(rule_mut(&mut s.request));
-    Ok(())
-}
-
-/// Drops the empty parts the steps above leave when an answer is empty, which flags would not
-/// produce: an empty match would no longer match every path, and the equivalent command must give
-/// the same request.
-fn tidy(rule: &mut RuleRequest) {
-    rule.matches.retain(|m| *m != MatchRequest::default());
-    if rule.request_headers.as_ref() == Some(&HeaderChanges::default()) {
-        rule.request_headers = None;
-    }
-}
-
-/// Forwarding: the backends (with weights when `split`), a mirror, and rewrites.
-fn forward(s: &mut Session, split: bool) -> Result<(), WizardError> {
-    let rule = rule_mut(&mut s.request);
-    rule.redirect = None;
-    rule.backends.clear();
-    if split {
-        // A canary beside the service, where the service is.
-        let r = &s.request;
-        let ns = r.service_namespace.as_ref().map(|ns| format!("{ns}/"));
-        let service = format!(
-            "{}{}",
-            ns.unwrap_or_default(),
-            r.service.as_deref().unwrap_or_default()
-        );
-        let port = r.port.unwrap_or_default();
-        let default = format!("{service}:{port}=90, {service}-canary:{port}=10");
-        let prompt = "Backends ([NAMESPACE/]NAME:PORT=WEIGHT, comma-separated)";
-        let field = format!("{RULE}.backends");
-        s.answer(prompt, Some(default), false, &field, |r, a| {
-            rule_mut(r).backends = items(a)
-                .iter()
-                .map(|b| parse_backend(b))
-                .collect::<Result<_, _>>()?;
-            Ok(())
-        })?;
-    }
-    let field = format!("{RULE}.mirror");
-    let prompt = "Mirror a copy of each request to ([NAMESPACE/]NAME:PORT; empty: none)";
-    s.answer(prompt, None, true, &field, |r, a| {
-        rule_mut(r).mirror = some(a)
-            .map(|m| parse_backend(&m))
-            .into_iter()
-            .collect::<Result<_, _>>()?;
-        Ok(())
-    })?;
-    let field = format!("{RULE}.rewrite");
-    let prompt = "Rewrite the path prefix to (empty: keep)";
-    s.answer(prompt, None, true, &field, |r, a| {
-        set_rewrite(r, |rw| rw.prefix = some(a));
-        Ok(())
-    })?;
-    let prompt = "Rewrite the Host header to (empty: keep)";
-    s.answer(prompt, None, true, &field, |r, a| {
-        set_rewrite(r, |rw| rw.hostname = some(a));
-        Ok(())
-    })
-}
-
-/// Changes the first rule's rewrite with `change`; a rewrite that changes nothing is dropped.
-fn set_rewrite(r: &mut Request, change: impl FnOnce(&mut RewriteRequest)) {
-    let rule = rule_mut(r);
-    let mut rewrite = rule.rewrite.take().unwrap_or_default();
-    change(&mut rewrite);
-    rule.rewrite = (rewrite != RewriteRequest::default()).then_some(rewrite);
-}
-
-/// Redirecting: scheme, hostname and status code of the redirect.
-fn redirect(s: &mut Session) -> Result<(), WizardError> {
-    let rule = rule_mut(&mut s.request);
-    rule.backends.clear();
-    rule.mirror.clear();
-    rule.rewrite = None;
-    let redirect = rule.redirect.insert(RedirectRequest::default());
-    redirect.status_code = Some(302);
-    let field = format!("{RULE}.redirect");
-    let prompt = "Redirect to scheme (http or https; empty: keep)";
-    s.answer(prompt, None, true, &field, |r, a| {
-        redirect_mut(r).scheme = some(a);
-        Ok(())
-    })?;
-    let prompt = "Redirect to hostname (empty: keep)";
-    s.answer(prompt, None, true, &field, |r, a| {
-        redirect_mut(r).hostname = some(a);
-        Ok(())
-    })?;
-    let prompt = "Redirect status code (301 permanent, 302 temporary)";
-    s.answer(prompt, Some("302".into()), false, &field, |r, a| {
-        let code = a
-            .trim()
-            .parse()
-            .map_err(|_| format!("'{a}' is not a status code (e.g. 301)"))?;
-        redirect_mut(r).status_code = Some(code);
-        Ok(())
-    })
-}
-
-fn redirect_mut(r: &mut Request) -> &mut RedirectRequest {
-    rule_mut(r).redirect.get_or_insert_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -657,17 +475,5 @@ mod tests {
         let reason = field_error(&bad, "service").unwrap_err();
         assert!(reason.contains("DNS-1123 label"), "{reason}");
         assert_eq!(field_error(&r, "service"), Ok(()));
-    }
-
-    #[test]
-    fn a_path_match_alone_is_not_an_advanced_rule() {
-        let mut r = Request::default();
-        match_mut(&mut r).path = Some(PathMatchRequest {
-            type_: PathType::PathPrefix,
-            value: "/api".into(),
-        });
-        assert!(!has_more_rules(&r));
-        match_mut(&mut r).method = Some("GET".into());
-        assert!(has_more_rules(&r));
     }
 }
