@@ -1,7 +1,8 @@
-//! One function per question id a profile can list (`advanced` has its own module). Each asks in plain words, shows a sensible
-//! default, and validates the answer the way the request is checked: the answer is put into a copy
-//! of the request and `request::check` runs on it; only errors on the asked field count, so
-//! questions not answered yet do not get in the way. A bad answer is asked again with the reason.
+//! One function per question id a profile can list (`advanced` has its own module). Each asks in
+//! plain words, shows a sensible default, and validates the answer the way the request is checked:
+//! the answer is put into a copy of the request and `request::check` runs on it; only errors on
+//! the asked field count, so questions not answered yet do not get in the way. A bad answer is
+//! asked again with the reason.
 
 use super::advanced::{advanced, has_more_rules};
 use super::ask::Prompter;
