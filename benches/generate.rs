@@ -28,13 +28,27 @@ fn bench(c: &mut Criterion) {
     let templates = Templates::load(None).unwrap();
     for (name, request) in [("minimal", minimal()), ("16 rules", sixteen_rules())] {
         c.bench_function(&format!("generate {name}"), |b| {
-            b.iter(|| generate(black_box(&request), &profiles, &templates).unwrap().yaml_stream())
+            b.iter(|| {
+                generate(black_box(&request), &profiles, &templates)
+                    .unwrap()
+                    .yaml_stream()
+            })
         });
     }
     c.bench_function("generate process, minimal", |b| {
         b.iter(|| {
             let out = std::process::Command::new(env!("CARGO_BIN_EXE_traffic-engineer"))
-                .args(["generate", "--context", "single-dev", "--service", "task-api", "--port", "8000", "--path-prefix", "/api/"])
+                .args([
+                    "generate",
+                    "--context",
+                    "single-dev",
+                    "--service",
+                    "task-api",
+                    "--port",
+                    "8000",
+                    "--path-prefix",
+                    "/api/",
+                ])
                 .output()
                 .unwrap();
             assert!(out.status.success());

@@ -3,7 +3,7 @@
 //! The pipeline (see DESIGN.md): a door (flags, wizard, request file, MCP call) builds a
 //! [`request::Request`]; `request` checks it; `plan` decides the resources; `render` turns them into
 //! YAML through templates; `generate` ties these together into a `Bundle`; `files` diffs
-//! and writes it.
+//! and writes it. `wizard` is the door for a person at a terminal.
 
 pub mod cli;
 pub mod cluster;
@@ -17,4 +17,5 @@ pub mod plan;
 pub mod render;
 pub mod request;
 pub mod spec;
+pub mod wizard;
 pub mod yaml;

@@ -66,39 +66,36 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
     if !profile.gateway.create {
         refuse_gateway_fields(request, profile, &mut errors);
     }
-    let resolved = resolve(request, profile, &mut errors);
+    let r = resolve(request, profile, &mut errors);
     let mut resources = Vec::new();
-    if let Some(r) = &resolved {
-        if request.gateway.with_gateway_class {
-            resources.push(gateway_class(request));
+    if request.gateway.with_gateway_class {
+        resources.push(gateway_class(request));
+    }
+    let routes = routes(request, &r, &mut errors);
+    if profile.gateway.create {
+        if let Some(gateway) = gateway(request, &r, &routes, &mut errors) {
+            resources.push(gateway);
         }
-        let routes = routes(request, r, &mut errors);
-        if profile.gateway.create {
-            if let Some(gateway) = gateway(request, r, &routes, &mut errors) {
-                resources.push(gateway);
-            }
-        }
-        let grants = backend_grants(&routes);
-        resources.extend(routes);
-        resources.extend(grants);
-        resources.extend(certificate_grant(request, r));
-        if profile.cross_namespace_backends
-            && !resources
-                .iter()
-                .any(|res| res.object.kind == "ReferenceGrant")
-        {
-            errors.push(FieldError::new(
-                "serviceNamespace",
-                "",
-                format!("is required for context {}: its backends live in another namespace than the routes", profile.name),
-                "pass --service-namespace NS (or --backend NS/NAME:PORT); for a backend in the same namespace use --context single-dev or shared-gateway",
-            ));
-        }
+    }
+    let grants = backend_grants(&routes);
+    resources.extend(routes);
+    resources.extend(grants);
+    resources.extend(certificate_grant(request, &r));
+    if profile.cross_namespace_backends
+        && !resources
+            .iter()
+            .any(|res| res.object.kind == "ReferenceGrant")
+    {
+        errors.push(FieldError::new(
+            "serviceNamespace",
+            "",
+            format!("is required for context {}: its backends live in another namespace than the routes", profile.name),
+            "pass --service-namespace NS (or --backend NS/NAME:PORT); for a backend in the same namespace use --context single-dev or shared-gateway",
+        ));
     }
     if !errors.is_empty() {
         return Err(RequestError::Invalid(errors));
     }
-    let r = resolved.expect("no errors means resolved");
     Ok(Plan {
         context: profile.name.clone(),
         notes: notes(&r),
@@ -158,7 +155,7 @@ fn resolve<'a>(
     request: &'a Request,
     profile: &'a Profile,
     errors: &mut Vec<FieldError>,
-) -> Option<Resolved<'a>> {
+) -> Resolved<'a> {
     let service = request.service.as_deref();
     let namespace = request
         .namespace
@@ -168,6 +165,11 @@ fn resolve<'a>(
         profile.routes == RoutesNeed::Required || service.is_some() || !request.routes.is_empty();
     if wants_routes && namespace.is_none() {
         errors.push(required("service", profile, "--service NAME (the namespace defaults to it), or --namespace NS with routes that name their backends"));
+        // No route can be planned without a namespace, so its backend's missing port would go
+        // unreported: report it here, so that one run lists every missing value.
+        if request.port.is_none() && request.routes.is_empty() {
+            errors.push(required("port", profile, "--port PORT"));
+        }
     }
     let gateway_name = match (&request.gateway.name, &profile.gateway.name) {
         (Some(name), _) => Some(name.clone()),
@@ -207,14 +209,16 @@ fn resolve<'a>(
             "--gateway-namespace NS",
         ));
     }
-    Some(Resolved {
+    // A missing name is reported above; planning goes on with a blank one so that the rest of the
+    // request is checked in the same run (the plan fails anyway).
+    Resolved {
         profile,
         service,
         namespace: if wants_routes { namespace } else { None },
         port: request.port,
-        gateway_name: gateway_name?,
-        gateway_namespace: gateway_namespace?,
-    })
+        gateway_name: gateway_name.unwrap_or_default(),
+        gateway_namespace: gateway_namespace.unwrap_or_default(),
+    }
 }
 
 fn gateway_class(request: &Request) -> Resource {

@@ -89,7 +89,11 @@ fn equivalent_commands_reproduce_the_output() {
         let Command::Generate(generate_args) = cli.command else {
             panic!("not generate")
         };
-        let again = generate_args.request.apply(Default::default()).unwrap();
+        let again = generate_args
+            .args
+            .request
+            .apply(Default::default())
+            .unwrap();
         let render = |r| {
             generate(r, &Profiles::built_in(), &Templates::load(None).unwrap())
                 .map(|b| b.yaml_stream())

@@ -19,6 +19,8 @@ use std::path::PathBuf;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FOUND: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+/// The user cancelled the wizard (Esc or Ctrl-C): 128 + SIGINT, as shells report it.
+pub const EXIT_CANCELLED: i32 = 130;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,7 +44,12 @@ pub enum OutputFormat {
 pub enum Command {
     /// Generate Gateway API manifests for a deployment context.
     #[command(after_help = GENERATE_EXAMPLES)]
-    Generate(Box<GenerateArgs>),
+    Generate(Box<GenerateCommand>),
+    /// Ask for the values step by step, then generate; ends with the equivalent `generate` command.
+    #[command(
+        after_help = "Examples:\n  traffic-engineer wizard\n  traffic-engineer wizard --context shared-gateway --gateway shared-gateway"
+    )]
+    Wizard(Box<GenerateArgs>),
     /// List the deployment contexts and what each generates.
     #[command(
         after_help = "Example:\n  traffic-engineer contexts\n  traffic-engineer contexts --output json"
@@ -81,6 +88,15 @@ const GENERATE_EXAMPLES: &str = "Examples:
   traffic-engineer generate --request examples/task-api/cross-namespace.yaml --output json";
 
 #[derive(Debug, Args)]
+pub struct GenerateCommand {
+    #[command(flatten)]
+    pub args: GenerateArgs,
+    /// Never ask for missing values: exit 2 naming each missing flag (also when stdin is not a terminal).
+    #[arg(long, help_heading = "Output")]
+    pub no_input: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct GenerateArgs {
     #[command(flatten)]
     pub request: RequestFlags,
@@ -107,9 +123,6 @@ pub struct GenerateArgs {
         help_heading = "Output"
     )]
     pub check: bool,
-    /// Never prompt: fail (exit 2) instead of asking.
-    #[arg(long, help_heading = "Output")]
-    pub no_input: bool,
     /// With --out-dir: overwrite changed files without asking.
     #[arg(long, short = 'y', requires = "out_dir", help_heading = "Output")]
     pub yes: bool,
@@ -155,9 +168,29 @@ impl From<RequestError> for Failure {
 /// One field error, with the flag that sets the field when there is one.
 fn describe(err: &FieldError) -> String {
     let text = err.to_string();
+    let word = if err.is_missing() {
+        "missing"
+    } else {
+        "invalid"
+    };
     match flags::flag_for(&err.field) {
-        Some(flag) => format!("invalid {} ({flag}){}", err.field, &text[err.field.len()..]),
-        None => format!("invalid {text}"),
+        Some(flag) => format!("{word} {} ({flag}){}", err.field, &text[err.field.len()..]),
+        None => format!("{word} {text}"),
+    }
+}
+
+impl From<crate::wizard::WizardError> for Failure {
+    fn from(e: crate::wizard::WizardError) -> Failure {
+        use crate::wizard::WizardError;
+        match e {
+            WizardError::Cancelled => Failure {
+                code: EXIT_CANCELLED,
+                errors: Vec::new(),
+                message: e.to_string(),
+            },
+            WizardError::Request(r) => r.into(),
+            other => Failure::usage(other.to_string()),
+        }
     }
 }
 
@@ -173,7 +206,8 @@ impl From<GenerateError> for Failure {
 /// Parses `std::env::args`, runs the command and returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
-    let json = matches!(&cli.command, Command::Generate(a) if a.output == OutputFormat::Json)
+    let json = matches!(&cli.command, Command::Generate(c) if c.args.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Wizard(a) if a.output == OutputFormat::Json)
         || matches!(
             &cli.command,
             Command::Contexts {
@@ -210,7 +244,9 @@ fn report_failure(failure: &Failure, json: bool) {
 
 fn run(cli: Cli) -> Result<i32, Failure> {
     match cli.command {
-        Command::Generate(args) => run_generate(&args),
+        Command::Generate(c) if c.no_input => run_generate(&c.args, Ask::Never),
+        Command::Generate(c) => run_generate(&c.args, Ask::WhenMissing),
+        Command::Wizard(args) => run_generate(&args, Ask::Always),
         Command::Contexts { profiles, output } => {
             let profiles = load_profiles(profiles.as_deref())?;
             print!("{}", contexts_text(&profiles, output));
@@ -258,25 +294,63 @@ pub fn read_request(path: Option<&std::path::Path>) -> Result<Request, Failure> 
     Ok(request::from_text(&text, &origin)?)
 }
 
-fn run_generate(args: &GenerateArgs) -> Result<i32, Failure> {
-    let request = args
+/// When `generate` asks for values with the wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ask {
+    /// `wizard`: whatever the flags gave.
+    Always,
+    /// `generate`: when values are missing and stdin and stdout are terminals.
+    WhenMissing,
+    /// `generate --no-input`.
+    Never,
+}
+
+fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
+    let given = args
         .request
         .apply(read_request(args.request.request.as_deref())?)?;
     let profiles = load_profiles(args.profiles.as_deref())?;
     let templates =
         Templates::load(args.templates.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
-    let bundle = generate(&request, &profiles, &templates)?;
-    if let Some(dir) = &args.out_dir {
-        return write_out(args, dir, &bundle, &request);
-    }
-    match args.output {
-        OutputFormat::Yaml => {
-            print!("{}", bundle.yaml_stream());
-            print_findings(&bundle);
+    let wizard = match ask {
+        Ask::Always => true,
+        Ask::Never => false,
+        Ask::WhenMissing => {
+            std::io::stdin().is_terminal()
+                && std::io::stdout().is_terminal()
+                && misses_values(&given, &profiles)
         }
-        OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
+    };
+    let request = if wizard {
+        crate::wizard::run(given, &profiles)?
+    } else {
+        given
+    };
+    let bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+    if wizard {
+        eprint!("{}", crate::wizard::summary(&bundle));
     }
-    Ok(EXIT_OK)
+    let code = match &args.out_dir {
+        Some(dir) => write_out(args, dir, &bundle, &request, ask)?,
+        None => {
+            match args.output {
+                OutputFormat::Yaml => {
+                    print!("{}", bundle.yaml_stream());
+                    print_findings(&bundle);
+                }
+                OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
+            }
+            EXIT_OK
+        }
+    };
+    if wizard {
+        eprintln!();
+        match equivalent_command(&request, args) {
+            Some(line) => eprintln!("Equivalent command: {line}"),
+            None => eprintln!("Equivalent command: none (flags cannot say all of this request; use --request FILE)"),
+        }
+    }
+    Ok(code)
 }
 
 /// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.
@@ -285,6 +359,7 @@ fn write_out(
     dir: &std::path::Path,
     bundle: &Bundle,
     request: &Request,
+    ask: Ask,
 ) -> Result<i32, Failure> {
     let files_err = |e: files::FilesError| Failure::usage(e.to_string());
     let out: Vec<files::OutFile> = bundle
@@ -301,7 +376,8 @@ fn write_out(
     let report = if write_now {
         let mut result = files::write(dir, &changes, args.yes);
         if matches!(result, Err(files::FilesError::NeedsConsent { .. }))
-            && confirm_overwrite(args, &changes)?
+            && ask != Ask::Never
+            && confirm_overwrite(&changes)?
         {
             result = files::write(dir, &changes, true);
         }
@@ -338,8 +414,8 @@ fn write_out(
 }
 
 /// Asks before overwriting, on a terminal only: scripts must say `--yes`.
-fn confirm_overwrite(args: &GenerateArgs, changes: &[files::FileChange]) -> Result<bool, Failure> {
-    if args.no_input || !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+fn confirm_overwrite(changes: &[files::FileChange]) -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Ok(false);
     }
     eprint!(
@@ -351,6 +427,41 @@ fn confirm_overwrite(args: &GenerateArgs, changes: &[files::FileChange]) -> Resu
         .default(false)
         .interact()
         .map_err(|e| Failure::usage(format!("cancelled: {e}")))
+}
+
+/// The failure of a request the wizard did not complete: it says why nothing was asked.
+fn not_asked(e: GenerateError) -> Failure {
+    let mut failure = Failure::from(e);
+    if failure.errors.iter().any(FieldError::is_missing) {
+        failure.message = format!("values are missing, and nothing was asked (--no-input, or not a terminal); pass them as flags:\n{}", failure.message);
+    }
+    failure
+}
+
+fn misses_values(request: &Request, profiles: &Profiles) -> bool {
+    match crate::plan::plan(request, profiles) {
+        Err(RequestError::Invalid(errors)) => errors.iter().any(FieldError::is_missing),
+        _ => false,
+    }
+}
+
+/// The `generate` command that gives the same output without questions: the request as flags,
+/// plus the options that shape the output.
+fn equivalent_command(request: &Request, args: &GenerateArgs) -> Option<String> {
+    let mut words = to_args(request)?;
+    for (flag, dir) in [
+        ("--profiles", &args.profiles),
+        ("--templates", &args.templates),
+        ("--out-dir", &args.out_dir),
+    ] {
+        if let Some(dir) = dir {
+            words.extend([flag.to_string(), dir.display().to_string()]);
+        }
+    }
+    if args.output == OutputFormat::Json {
+        words.extend(["--output".to_string(), "json".to_string()]);
+    }
+    Some(shell_line(&words))
 }
 
 fn print_findings(bundle: &Bundle) {

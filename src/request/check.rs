@@ -34,6 +34,12 @@ impl FieldError {
             hint: hint.into(),
         }
     }
+
+    /// Whether a value is missing (rather than wrong): `check` and `plan` phrase exactly those
+    /// errors "is required …" or "are needed …". A terminal then starts the wizard to ask for it.
+    pub fn is_missing(&self) -> bool {
+        self.message.starts_with("is required") || self.message.starts_with("are needed")
+    }
 }
 
 impl fmt::Display for FieldError {
@@ -62,7 +68,13 @@ pub enum RequestError {
 }
 
 fn list(errors: &[FieldError]) -> String {
-    let lines: Vec<String> = errors.iter().map(|e| format!("invalid {e}")).collect();
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| {
+            let what = if e.is_missing() { "missing" } else { "invalid" };
+            format!("{what} {e}")
+        })
+        .collect();
     lines.join("\n")
 }
 

@@ -1,0 +1,128 @@
+//! The prompts, over dialoguer. They are drawn on stderr, so stdout holds only the YAML. Esc in a
+//! menu or confirm returns [`WizardError::Cancelled`]; Ctrl-C ends the process (see `Prompter::new`).
+
+use super::WizardError;
+use console::Term;
+use dialoguer::theme::ColorfulTheme;
+use dialoguer::{Confirm, Input, Select};
+
+/// Asks questions on the terminal. While one exists, Ctrl-C cancels the wizard (see `new`).
+pub struct Prompter {
+    theme: ColorfulTheme,
+    term: Term,
+}
+
+impl Prompter {
+    /// Ctrl-C raises SIGINT both inside a prompt (`console` reads it as a key in raw mode, restores
+    /// the terminal and raises it) and between prompts (the terminal driver sends it). Its default
+    /// action would end the process by a signal, without exit 130, message or cursor; ignoring it
+    /// would lose the Ctrl-C typed between prompts. So a handler ends the process the way a
+    /// cancelled wizard should: nothing is on stdout yet, and nothing else needs undoing.
+    pub fn new() -> Prompter {
+        set_sigint(Sigint::Cancel);
+        Prompter {
+            theme: ColorfulTheme::default(),
+            term: Term::stderr(),
+        }
+    }
+
+    /// The terminal the prompts are drawn on.
+    pub fn term(&self) -> &Term {
+        &self.term
+    }
+
+    /// A line of text, asked again with the reason until `check` accepts it. `default` is shown and
+    /// taken on Enter; when `optional`, an empty answer is accepted (and means "none").
+    pub fn text(
+        &self,
+        prompt: &str,
+        default: Option<String>,
+        optional: bool,
+        mut check: impl FnMut(&str) -> Result<(), String>,
+    ) -> Result<String, WizardError> {
+        let mut input = Input::<String>::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .allow_empty(optional)
+            .validate_with(move |answer: &String| {
+                if optional && answer.is_empty() {
+                    Ok(())
+                } else {
+                    check(answer)
+                }
+            });
+        if let Some(default) = default {
+            input = input.default(default);
+        }
+        input.interact_text_on(&self.term).map_err(terminal_error)
+    }
+
+    /// Yes or no.
+    pub fn confirm(&self, prompt: &str, default: bool) -> Result<bool, WizardError> {
+        Confirm::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .default(default)
+            .interact_on_opt(&self.term)
+            .map_err(terminal_error)?
+            .ok_or(WizardError::Cancelled)
+    }
+
+    /// One of `items`; returns its index.
+    pub fn select(
+        &self,
+        prompt: &str,
+        items: &[String],
+        default: usize,
+    ) -> Result<usize, WizardError> {
+        Select::with_theme(&self.theme)
+            .with_prompt(prompt)
+            .items(items)
+            .default(default)
+            .interact_on_opt(&self.term)
+            .map_err(terminal_error)?
+            .ok_or(WizardError::Cancelled)
+    }
+}
+
+impl Drop for Prompter {
+    fn drop(&mut self) {
+        set_sigint(Sigint::Default);
+    }
+}
+
+fn terminal_error(e: dialoguer::Error) -> WizardError {
+    let dialoguer::Error::IO(io) = e;
+    WizardError::Terminal(io)
+}
+
+enum Sigint {
+    Cancel,
+    Default,
+}
+
+#[cfg(unix)]
+fn set_sigint(action: Sigint) {
+    let handler = match action {
+        Sigint::Cancel => cancel as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        Sigint::Default => libc::SIG_DFL,
+    };
+    // SAFETY: `cancel` only calls async-signal-safe functions.
+    unsafe {
+        libc::signal(libc::SIGINT, handler);
+    }
+}
+
+/// Shows the cursor again (a menu hides it), says why on stderr and exits like the CLI does for a
+/// cancelled wizard.
+#[cfg(unix)]
+extern "C" fn cancel(_: libc::c_int) {
+    const MESSAGE: &[u8] = b"\x1b[?25h\nerror: cancelled\n";
+    // SAFETY: write(2) and _exit(2) are async-signal-safe; MESSAGE is a valid buffer.
+    unsafe {
+        libc::write(libc::STDERR_FILENO, MESSAGE.as_ptr().cast(), MESSAGE.len());
+        libc::_exit(crate::cli::EXIT_CANCELLED);
+    }
+}
+
+/// Elsewhere Ctrl-C keeps its default action.
+#[cfg(not(unix))]
+fn set_sigint(_: Sigint) {}
