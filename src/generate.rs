@@ -42,9 +42,15 @@ pub fn generate(
         .iter()
         .map(|r| templates.render(r))
         .collect::<Result<Vec<_>, _>>()?;
+    let values: Vec<serde_json::Value> = documents.iter().map(|d| d.value.clone()).collect();
+    let mut findings = plan.notes;
+    findings.extend(crate::implementation::warnings(
+        &plan.implementation,
+        &values,
+    ));
     Ok(Bundle {
         context: plan.context,
         documents,
-        findings: plan.notes,
+        findings,
     })
 }

@@ -17,5 +17,6 @@ pub mod plan;
 pub mod render;
 pub mod request;
 pub mod spec;
+pub mod version;
 pub mod wizard;
 pub mod yaml;

@@ -44,7 +44,9 @@ pub struct Listener {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListenerTls {
-    pub mode: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub certificate_refs: Vec<ObjectRef>,
 }
 
@@ -270,13 +272,97 @@ pub struct GrantTo {
     pub name: String,
 }
 
-/// The `spec` of a generated object, by kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrpcRouteSpec {
+    pub parent_refs: Vec<ParentRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    pub rules: Vec<GrpcRouteRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrpcRouteRule {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matches: Vec<GrpcRouteMatch>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub filters: Vec<HttpRouteFilter>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backend_refs: Vec<BackendRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrpcRouteMatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<GrpcMethodMatch>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub headers: Vec<NamedMatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GrpcMethodMatch {
+    #[serde(rename = "type")]
+    pub type_: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+}
+
+/// TLSRoute, TCPRoute and UDPRoute: one rule of weighted backends (TLSRoute also has hostnames).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct L4RouteSpec {
+    pub parent_refs: Vec<ParentRef>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    pub rules: Vec<L4RouteRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct L4RouteRule {
+    pub backend_refs: Vec<BackendRef>,
+}
+
+/// An RBAC rule: verbs on resources of one API group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyRule {
+    pub api_groups: Vec<String>,
+    pub resources: Vec<String>,
+    pub verbs: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleRef {
+    pub api_group: String,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subject {
+    pub api_group: String,
+    pub kind: String,
+    pub name: String,
+}
+
+/// The `spec` of a generated Gateway API object, by kind.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Spec {
     GatewayClass(GatewayClassSpec),
     Gateway(GatewaySpec),
     HttpRoute(HttpRouteSpec),
+    GrpcRoute(GrpcRouteSpec),
+    TlsRoute(L4RouteSpec),
+    TcpRoute(L4RouteSpec),
+    UdpRoute(L4RouteSpec),
     ReferenceGrant(ReferenceGrantSpec),
 }
 
@@ -286,18 +372,83 @@ impl Spec {
             Spec::GatewayClass(_) => "GatewayClass",
             Spec::Gateway(_) => "Gateway",
             Spec::HttpRoute(_) => "HTTPRoute",
+            Spec::GrpcRoute(_) => "GRPCRoute",
+            Spec::TlsRoute(_) => "TLSRoute",
+            Spec::TcpRoute(_) => "TCPRoute",
+            Spec::UdpRoute(_) => "UDPRoute",
             Spec::ReferenceGrant(_) => "ReferenceGrant",
         }
     }
 
-    /// The apiVersion emitted for the kind. ReferenceGrant is v1beta1: its storage version, served by
-    /// every cluster since Gateway API v0.6 (v1 only since v1.5).
-    pub fn api_version(&self) -> String {
-        let version = match self {
-            Spec::ReferenceGrant(_) => "v1beta1",
-            _ => "v1",
-        };
-        format!("{}/{version}", crate::spec::GROUP)
+    /// The parentRefs of a route kind.
+    pub fn parent_refs(&self) -> &[ParentRef] {
+        match self {
+            Spec::HttpRoute(s) => &s.parent_refs,
+            Spec::GrpcRoute(s) => &s.parent_refs,
+            Spec::TlsRoute(s) | Spec::TcpRoute(s) | Spec::UdpRoute(s) => &s.parent_refs,
+            _ => &[],
+        }
+    }
+
+    /// Every backendRef of a route kind, mirrors included.
+    pub fn backend_refs(&self) -> Vec<&BackendRef> {
+        fn mirrors(filters: &[HttpRouteFilter]) -> impl Iterator<Item = &BackendRef> {
+            filters
+                .iter()
+                .filter_map(|f| f.request_mirror.as_ref().map(|m| &m.backend_ref))
+        }
+        match self {
+            Spec::HttpRoute(s) => s
+                .rules
+                .iter()
+                .flat_map(|r| r.backend_refs.iter().chain(mirrors(&r.filters)))
+                .collect(),
+            Spec::GrpcRoute(s) => s
+                .rules
+                .iter()
+                .flat_map(|r| r.backend_refs.iter().chain(mirrors(&r.filters)))
+                .collect(),
+            Spec::TlsRoute(s) | Spec::TcpRoute(s) | Spec::UdpRoute(s) => {
+                s.rules.iter().flat_map(|r| r.backend_refs.iter()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What an object holds besides its identity: a Gateway API `spec`, or an RBAC role's rules or
+/// binding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged, rename_all_fields = "camelCase")]
+pub enum Content {
+    Spec {
+        spec: Spec,
+    },
+    Role {
+        rules: Vec<PolicyRule>,
+    },
+    ClusterRole {
+        rules: Vec<PolicyRule>,
+    },
+    RoleBinding {
+        role_ref: RoleRef,
+        subjects: Vec<Subject>,
+    },
+    ClusterRoleBinding {
+        role_ref: RoleRef,
+        subjects: Vec<Subject>,
+    },
+}
+
+impl Content {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Content::Spec { spec } => spec.kind(),
+            Content::Role { .. } => "Role",
+            Content::ClusterRole { .. } => "ClusterRole",
+            Content::RoleBinding { .. } => "RoleBinding",
+            Content::ClusterRoleBinding { .. } => "ClusterRoleBinding",
+        }
     }
 }
 
@@ -308,19 +459,33 @@ pub struct Object {
     pub api_version: String,
     pub kind: String,
     pub metadata: Metadata,
-    pub spec: Spec,
+    #[serde(flatten)]
+    pub content: Content,
 }
 
 impl Object {
-    pub fn new(name: &str, namespace: Option<&str>, spec: Spec) -> Object {
+    pub fn new(
+        api_version: String,
+        name: &str,
+        namespace: Option<&str>,
+        content: Content,
+    ) -> Object {
         Object {
-            api_version: spec.api_version(),
-            kind: spec.kind().to_string(),
+            api_version,
+            kind: content.kind().to_string(),
             metadata: Metadata {
                 name: name.to_string(),
                 namespace: namespace.map(str::to_string),
             },
-            spec,
+            content,
+        }
+    }
+
+    /// The Gateway API spec, for Gateway API kinds.
+    pub fn spec(&self) -> Option<&Spec> {
+        match &self.content {
+            Content::Spec { spec } => Some(spec),
+            _ => None,
         }
     }
 }

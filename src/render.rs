@@ -12,7 +12,7 @@ use serde::Serialize;
 use std::path::Path;
 
 /// The embedded templates: (file name, source).
-pub const TEMPLATES: [(&str, &str); 4] = [
+pub const TEMPLATES: [(&str, &str); 12] = [
     (
         "gatewayclass.yaml.j2",
         include_str!("../templates/gatewayclass.yaml.j2"),
@@ -26,8 +26,37 @@ pub const TEMPLATES: [(&str, &str); 4] = [
         include_str!("../templates/httproute.yaml.j2"),
     ),
     (
+        "grpcroute.yaml.j2",
+        include_str!("../templates/grpcroute.yaml.j2"),
+    ),
+    (
+        "tlsroute.yaml.j2",
+        include_str!("../templates/tlsroute.yaml.j2"),
+    ),
+    (
+        "tcproute.yaml.j2",
+        include_str!("../templates/tcproute.yaml.j2"),
+    ),
+    (
+        "udproute.yaml.j2",
+        include_str!("../templates/udproute.yaml.j2"),
+    ),
+    (
         "referencegrant.yaml.j2",
         include_str!("../templates/referencegrant.yaml.j2"),
+    ),
+    (
+        "clusterrole.yaml.j2",
+        include_str!("../templates/clusterrole.yaml.j2"),
+    ),
+    (
+        "clusterrolebinding.yaml.j2",
+        include_str!("../templates/clusterrolebinding.yaml.j2"),
+    ),
+    ("role.yaml.j2", include_str!("../templates/role.yaml.j2")),
+    (
+        "rolebinding.yaml.j2",
+        include_str!("../templates/rolebinding.yaml.j2"),
     ),
 ];
 

@@ -44,6 +44,34 @@ pub struct Request {
     /// Routes. When empty, one HTTPRoute named after the service sends everything to it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteRequest>,
+    /// Target cluster and extras.
+    #[serde(default, skip_serializing_if = "Options::is_empty")]
+    pub options: Options,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// The Gateway API implementation: envoy-gateway (default), istio, cilium, traefik, kong, nginx,
+    /// contour or gke. Sets the GatewayClass and controller, and warns about features it does not claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub implementation: Option<String>,
+    /// The Gateway API release the cluster runs, `v1.0` to `v1.6` (default `v1.6`): decides the
+    /// apiVersions emitted and refuses what that release lacks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gateway_api: Option<String>,
+    /// Also emit RBAC: who may change GatewayClasses, Gateways and routes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rbac: bool,
+    /// The groups bound by the RBAC roles, by persona: `cluster-admin`, `platform`, `app`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub rbac_groups: IndexMap<String, String>,
+}
+
+impl Options {
+    fn is_empty(&self) -> bool {
+        self == &Options::default()
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -73,6 +101,9 @@ pub struct GatewayRequest {
     /// The TLS Secret for HTTPS, `NAME` or `NAMESPACE/NAME`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_secret: Option<String>,
+    /// Port of a generated TCP, UDP or TLS listener (default: the service port; 443 for TLS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
     /// The hostname the generated listeners accept (e.g. `*.example.com`). Empty: any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
@@ -110,6 +141,9 @@ pub struct AllowedRoutesRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RouteRequest {
+    /// Route kind (default HTTPRoute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<RouteKind>,
     /// Route name. Default: the service name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -122,6 +156,40 @@ pub struct RouteRequest {
     /// Rules, tried most specific first by the controller. Empty: everything goes to the service.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<RuleRequest>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum RouteKind {
+    #[default]
+    #[serde(rename = "HTTPRoute")]
+    Http,
+    /// gRPC services and methods, over HTTP or HTTPS listeners.
+    #[serde(rename = "GRPCRoute")]
+    Grpc,
+    /// TLS passed through by SNI hostname (hostnames required).
+    #[serde(rename = "TLSRoute")]
+    Tls,
+    #[serde(rename = "TCPRoute")]
+    Tcp,
+    #[serde(rename = "UDPRoute")]
+    Udp,
+}
+
+impl RouteKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RouteKind::Http => "HTTPRoute",
+            RouteKind::Grpc => "GRPCRoute",
+            RouteKind::Tls => "TLSRoute",
+            RouteKind::Tcp => "TCPRoute",
+            RouteKind::Udp => "UDPRoute",
+        }
+    }
+
+    /// Layer-4 kinds: one rule of backends, no matches or filters.
+    pub fn is_l4(self) -> bool {
+        matches!(self, RouteKind::Tls | RouteKind::Tcp | RouteKind::Udp)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -163,6 +231,20 @@ pub struct MatchRequest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub query_params: Vec<ValueMatchRequest>,
     /// An HTTP method, e.g. `GET`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A gRPC service and/or method (GRPCRoute only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grpc: Option<GrpcMatchRequest>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrpcMatchRequest {
+    /// Fully qualified service, e.g. `tasks.v1.TaskService`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    /// Method name, e.g. `ListTasks`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
 }

@@ -35,6 +35,15 @@ pub struct RequestFlags {
     #[arg(long, allow_negative_numbers = true, help_heading = "Request")]
     pub port: Option<i64>,
 
+    /// The route kind.
+    #[arg(long, value_name = "KIND", value_parser = ["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"], help_heading = "Matches")]
+    pub kind: Option<String>,
+    /// Match a gRPC service (GRPCRoute), e.g. tasks.v1.TaskService.
+    #[arg(long, value_name = "SERVICE", help_heading = "Matches")]
+    pub grpc_service: Option<String>,
+    /// Match a gRPC method (GRPCRoute), e.g. ListTasks.
+    #[arg(long, value_name = "METHOD", help_heading = "Matches")]
+    pub grpc_method: Option<String>,
     /// Match requests whose path starts with P (default: /).
     #[arg(long, value_name = "P", group = "path", help_heading = "Matches")]
     pub path_prefix: Option<String>,
@@ -123,12 +132,33 @@ pub struct RequestFlags {
     /// Namespace label for --allow-routes-from selector (repeatable).
     #[arg(long, value_name = "KEY=VALUE", help_heading = "Gateway")]
     pub allow_label: Vec<String>,
+    /// Port of the generated TCP/UDP/TLS listener (default: --port; 443 for TLS).
+    #[arg(
+        long,
+        value_name = "PORT",
+        allow_negative_numbers = true,
+        help_heading = "Gateway"
+    )]
+    pub listener_port: Option<i64>,
     /// Also emit the GatewayClass.
     #[arg(long, help_heading = "Gateway")]
     pub with_gateway_class: bool,
-    /// The GatewayClass controllerName [default: gateway.envoyproxy.io/gatewayclass-controller].
+    /// The GatewayClass controllerName [default: the implementation's].
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub controller: Option<String>,
+
+    /// The Gateway API implementation: envoy-gateway (default), istio, cilium, traefik, kong, nginx, contour, gke.
+    #[arg(long, value_name = "NAME", help_heading = "Target")]
+    pub implementation: Option<String>,
+    /// The Gateway API release the cluster runs, v1.0 to v1.6 [default: v1.6].
+    #[arg(long, value_name = "VERSION", help_heading = "Target")]
+    pub gateway_api: Option<String>,
+    /// Also emit RBAC roles per persona (GatewayClass, Gateway, routes) with their bindings.
+    #[arg(long, help_heading = "Target")]
+    pub rbac: bool,
+    /// The group a persona's role is bound to: cluster-admin, platform or app (repeatable).
+    #[arg(long, value_name = "PERSONA=GROUP", help_heading = "Target")]
+    pub rbac_group: Vec<String>,
 }
 
 fn syntax_error(flag: &str, message: String) -> RequestError {
@@ -168,6 +198,7 @@ impl RequestFlags {
         set(&mut g.hostname, &self.listener_hostname);
         set(&mut g.tls_secret, &self.tls_secret);
         set(&mut g.controller, &self.controller);
+        set(&mut g.port, &self.listener_port);
         g.https |= self.https;
         g.with_gateway_class |= self.with_gateway_class;
         if self.allow_routes_from.is_some() || !self.allow_label.is_empty() {
@@ -182,12 +213,21 @@ impl RequestFlags {
                 .collect();
             g.allowed_routes = Some(AllowedRoutesRequest { from, labels });
         }
+        let o = &mut r.options;
+        set(&mut o.implementation, &self.implementation);
+        set(&mut o.gateway_api, &self.gateway_api);
+        o.rbac |= self.rbac;
+        for nv in pairs("--rbac-group", &self.rbac_group)? {
+            o.rbac_groups.insert(nv.name, nv.value);
+        }
         self.apply_route(&mut r)?;
         Ok(r)
     }
 
     fn apply_route(&self, r: &mut Request) -> Result<(), RequestError> {
-        let has_match = self.path_prefix.is_some()
+        let has_grpc = self.grpc_service.is_some() || self.grpc_method.is_some();
+        let has_match = has_grpc
+            || self.path_prefix.is_some()
             || self.path_exact.is_some()
             || self.path_regex.is_some()
             || !self.header.is_empty()
@@ -208,13 +248,19 @@ impl RequestFlags {
             || has_redirect
             || !self.backend.is_empty()
             || self.mirror.is_some();
-        if !touches_rule && self.hostname.is_empty() {
+        if !touches_rule && self.hostname.is_empty() && self.kind.is_none() {
             return Ok(());
         }
         if r.routes.is_empty() {
             r.routes.push(RouteRequest::default());
         }
         let route = &mut r.routes[0];
+        if let Some(kind) = &self.kind {
+            route.kind = Some(
+                serde_json::from_value(serde_json::Value::String(kind.clone()))
+                    .expect("clap allows only the five kinds"),
+            );
+        }
         if !self.hostname.is_empty() {
             route.hostnames.clone_from(&self.hostname);
         }
@@ -247,6 +293,10 @@ impl RequestFlags {
                 headers: exact(pairs("--header", &self.header)?),
                 query_params: exact(pairs("--query", &self.query)?),
                 method: self.method.clone(),
+                grpc: has_grpc.then(|| GrpcMatchRequest {
+                    service: self.grpc_service.clone(),
+                    method: self.grpc_method.clone(),
+                }),
             }];
         }
         if !self.backend.is_empty() {
@@ -308,6 +358,13 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
     flag("listener-hostname", g.hostname.clone());
     flag("tls-secret", g.tls_secret.clone());
     flag("controller", g.controller.clone());
+    flag("listener-port", g.port.map(|p| p.to_string()));
+    let o = &request.options;
+    flag("implementation", o.implementation.clone());
+    flag("gateway-api", o.gateway_api.clone());
+    for (persona, group) in &o.rbac_groups {
+        flag("rbac-group", Some(format!("{persona}={group}")));
+    }
     if let Some(a) = &g.allowed_routes {
         let from = match a.from {
             FromNamespaces::Same => "same",
@@ -332,6 +389,9 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
     if g.with_gateway_class {
         args.push("--with-gateway-class".into());
     }
+    if o.rbac {
+        args.push("--rbac".into());
+    }
     Some(args)
 }
 
@@ -340,6 +400,7 @@ fn route_args(
     port: Option<i64>,
     flag: &mut impl FnMut(&str, Option<String>),
 ) -> Option<()> {
+    flag("kind", route.kind.map(|k| k.name().to_string()));
     for h in &route.hostnames {
         flag("hostname", Some(h.clone()));
     }
@@ -374,6 +435,10 @@ fn route_args(
                 }
             }
             flag("method", m.method.clone());
+            if let Some(g) = &m.grpc {
+                flag("grpc-service", g.service.clone());
+                flag("grpc-method", g.method.clone());
+            }
         }
         _ => return None,
     }
@@ -472,6 +537,15 @@ pub fn flag_for(field: &str) -> Option<&'static str> {
         ("gateway.controller", "--controller"),
         ("gateway.allowedRoutes.from", "--allow-routes-from"),
         ("gateway.allowedRoutes.labels", "--allow-label"),
+        ("gateway.port", "--listener-port"),
+        ("options.implementation", "--implementation"),
+        ("options.gatewayApi", "--gateway-api"),
+        ("options.rbacGroups", "--rbac-group"),
+        ("options.rbac", "--rbac"),
+        ("route.kind", "--kind"),
+        ("rule.matches.grpc.service", "--grpc-service"),
+        ("rule.matches.grpc.method", "--grpc-method"),
+        ("rule.matches.grpc", "--grpc-service/--grpc-method"),
         ("route.hostnames", "--hostname"),
         ("rule.matches.headers", "--header"),
         ("rule.matches.queryParams", "--query"),

@@ -152,6 +152,7 @@ pub fn check(request: &Request) -> Result<(), RequestError> {
         c.port("port", p);
     }
     check_gateway(&mut c, &request.gateway);
+    check_options(&mut c, &request.options);
     for (i, route) in request.routes.iter().enumerate() {
         check_route(&mut c, &format!("routes[{i}]"), route);
     }
@@ -162,7 +163,44 @@ pub fn check(request: &Request) -> Result<(), RequestError> {
     }
 }
 
+fn check_options(c: &mut Checker, o: &Options) {
+    if let Some(v) = &o.gateway_api {
+        if let Err(rule) = crate::version::Version::parse(v) {
+            c.fail("options.gatewayApi", v, &rule, "e.g. v1.6 or v1.2");
+        }
+    }
+    for (persona, group) in &o.rbac_groups {
+        if !["cluster-admin", "platform", "app"].contains(&persona.as_str()) {
+            c.fail(
+                "options.rbacGroups",
+                persona,
+                "must name a persona: cluster-admin, platform or app",
+                "e.g. --rbac-group platform=platform-team",
+            );
+        }
+        if group.is_empty() {
+            c.fail(
+                &format!("options.rbacGroups.{persona}"),
+                "",
+                "must name a group",
+                "e.g. --rbac-group app=task-api-developers",
+            );
+        }
+    }
+    if !o.rbac_groups.is_empty() && !o.rbac {
+        c.fail(
+            "options.rbac",
+            "false",
+            "must be true when rbacGroups are given",
+            "pass --rbac",
+        );
+    }
+}
+
 fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
+    if let Some(p) = g.port {
+        c.port("gateway.port", p);
+    }
     let names = [
         ("gateway.name", &g.name),
         ("gateway.className", &g.class_name),
@@ -312,6 +350,130 @@ fn check_route(c: &mut Checker, at: &str, route: &RouteRequest) {
     );
     for (i, rule) in route.rules.iter().enumerate() {
         check_rule(c, &format!("{at}.rules[{i}]"), rule);
+    }
+    check_kind(c, at, route);
+}
+
+/// What each route kind can say: gRPC matches only on GRPCRoute, no paths or rewrites there, and
+/// layer-4 routes are one rule of backends.
+fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
+    let kind = route.kind.unwrap_or_default();
+    let name = kind.name();
+    for (i, rule) in route.rules.iter().enumerate() {
+        let at = format!("{at}.rules[{i}]");
+        let mut refuse = |field: &str, present: bool, hint: &str| {
+            if present {
+                c.fail(
+                    &format!("{at}.{field}"),
+                    "",
+                    &format!("is not available on a {name}"),
+                    hint,
+                );
+            }
+        };
+        match kind {
+            RouteKind::Http => {
+                refuse(
+                    "matches[*].grpc",
+                    rule.matches.iter().any(|m| m.grpc.is_some()),
+                    "use kind GRPCRoute for gRPC service and method matches",
+                );
+            }
+            RouteKind::Grpc => {
+                let http_only = |m: &MatchRequest| {
+                    m.path.is_some() || !m.query_params.is_empty() || m.method.is_some()
+                };
+                refuse(
+                    "matches[*]",
+                    rule.matches.iter().any(http_only),
+                    "match gRPC calls with grpc.service / grpc.method and headers",
+                );
+                refuse(
+                    "rewrite",
+                    rule.rewrite.is_some(),
+                    "GRPCRoute filters are header changes and mirrors",
+                );
+                refuse(
+                    "redirect",
+                    rule.redirect.is_some(),
+                    "GRPCRoute filters are header changes and mirrors",
+                );
+                refuse(
+                    "timeouts",
+                    rule.timeouts.is_some(),
+                    "set timeouts in your implementation's policy",
+                );
+            }
+            _ => {
+                let filters = rule.rewrite.is_some()
+                    || rule.redirect.is_some()
+                    || rule.request_headers.is_some()
+                    || rule.response_headers.is_some()
+                    || !rule.mirror.is_empty()
+                    || rule.timeouts.is_some();
+                refuse(
+                    "matches",
+                    !rule.matches.is_empty(),
+                    "layer-4 routes forward whole connections: drop the matches",
+                );
+                refuse(
+                    "filters",
+                    filters,
+                    "layer-4 routes have no filters: drop them",
+                );
+            }
+        }
+        for (j, m) in rule.matches.iter().enumerate() {
+            let Some(g) = &m.grpc else { continue };
+            let field = format!("{at}.matches[{j}].grpc");
+            if g.service.is_none() && g.method.is_none() {
+                c.fail(
+                    &field,
+                    "",
+                    "needs a service or a method",
+                    "pass --grpc-service and/or --grpc-method",
+                );
+            }
+            if let Some(svc) = &g.service {
+                c.value(
+                    &format!("{field}.service"),
+                    svc,
+                    spec::grpc_service(svc),
+                    "e.g. tasks.v1.TaskService",
+                );
+            }
+            if let Some(method) = &g.method {
+                c.value(
+                    &format!("{field}.method"),
+                    method,
+                    spec::grpc_method(method),
+                    "e.g. ListTasks",
+                );
+            }
+        }
+    }
+    if kind.is_l4() && route.rules.len() > 1 {
+        c.fail(
+            &format!("{at}.rules"),
+            route.rules.len(),
+            &format!("must be exactly one rule on a {name}"),
+            "put all backends in one rule, weighted",
+        );
+    }
+    match kind {
+        RouteKind::Tls if route.hostnames.is_empty() => c.fail(
+            &format!("{at}.hostnames"),
+            "",
+            "are required on a TLSRoute: TLS passthrough routes by SNI hostname",
+            "pass --hostname H",
+        ),
+        RouteKind::Tcp | RouteKind::Udp if !route.hostnames.is_empty() => c.fail(
+            &format!("{at}.hostnames"),
+            "",
+            &format!("are not available on a {name}: it routes by port"),
+            "drop the hostnames",
+        ),
+        _ => {}
     }
 }
 

@@ -8,7 +8,8 @@ use super::advanced::{advanced, has_more_rules};
 use super::ask::Prompter;
 use super::WizardError;
 use crate::context::{Profile, RoutesNeed};
-use crate::plan::DEFAULT_CLASS;
+use crate::implementation::Implementations;
+use crate::plan::DEFAULT_IMPLEMENTATION;
 use crate::request::*;
 
 /// The wizard's state: the request being filled in and the context it is for.
@@ -368,7 +369,15 @@ fn gateway_listener(s: &mut Session) -> Result<(), WizardError> {
 
 /// `gateway.className`: the GatewayClass of the Gateway to create.
 fn gateway_class(s: &mut Session) -> Result<(), WizardError> {
-    let default = Some(DEFAULT_CLASS.to_string());
+    // The class of the chosen implementation's preset, as the plan would default it.
+    let presets = Implementations::built_in();
+    let name = s
+        .request
+        .options
+        .implementation
+        .as_deref()
+        .unwrap_or(DEFAULT_IMPLEMENTATION);
+    let default = presets.get(name).map(|i| i.gateway_class.clone());
     s.answer_into(
         "GatewayClass name",
         default,

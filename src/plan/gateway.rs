@@ -1,0 +1,232 @@
+//! The GatewayClass and the Gateway: listeners for the route kinds generated, `allowedRoutes` that
+//! admit the routes' namespaces, TLS certificates and the grant a certificate in another namespace needs.
+
+use super::{grants, Planner, Resource};
+use crate::context::Owner;
+use crate::model::*;
+use crate::request::*;
+use std::collections::BTreeSet;
+
+/// Label every namespace carries (Kubernetes ≥ 1.22), used to admit one namespace by name.
+const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+impl Planner<'_> {
+    pub(super) fn class_name(&self) -> String {
+        let class = self.request.gateway.class_name.as_ref();
+        class.unwrap_or(&self.implementation.gateway_class).clone()
+    }
+
+    pub(super) fn gateway_class(&mut self) -> Resource {
+        let spec = GatewayClassSpec {
+            controller_name: self
+                .request
+                .gateway
+                .controller
+                .clone()
+                .unwrap_or_else(|| self.implementation.controller_name.clone()),
+            description: None,
+        };
+        let api = self.api_version("GatewayClass", "gateway.withGatewayClass");
+        let object = Object::new(
+            api,
+            &self.class_name(),
+            None,
+            Content::Spec {
+                spec: Spec::GatewayClass(spec),
+            },
+        );
+        Resource {
+            object,
+            folder: "cluster-admin".into(),
+        }
+    }
+
+    /// The listeners' `allowedRoutes`: what was asked, or the context's default, widened to admit
+    /// the namespaces of the routes generated with it.
+    fn allowed_routes(&mut self, routes: &[Resource]) -> AllowedRoutes {
+        let foreign: Vec<&str> = routes
+            .iter()
+            .filter_map(|res| res.object.metadata.namespace.as_deref())
+            .filter(|ns| *ns != self.gateway_namespace)
+            .collect();
+        let asked = self.request.gateway.allowed_routes.as_ref();
+        let from = asked.map_or(self.profile.gateway.allowed_routes, |a| a.from);
+        let from = match from {
+            FromNamespaces::Same if !foreign.is_empty() && asked.is_some() => {
+                self.errors.push(FieldError::new(
+                    "gateway.allowedRoutes.from",
+                    "Same",
+                    format!("would refuse the routes in namespace {}: only allowedRoutes admits routes from another namespace", foreign[0]),
+                    "use --allow-routes-from selector (or all), or put the routes in the Gateway's namespace",
+                ));
+                FromNamespaces::Same
+            }
+            // The context's default cannot admit the routes it generates: admit exactly their namespace.
+            FromNamespaces::Same if !foreign.is_empty() => FromNamespaces::Selector,
+            other => other,
+        };
+        let selector = (from == FromNamespaces::Selector).then(|| {
+            let mut match_labels = asked.map(|a| a.labels.clone()).unwrap_or_default();
+            if match_labels.is_empty() {
+                match self.namespace.as_deref() {
+                    Some(ns) => {
+                        match_labels.insert(NAMESPACE_NAME_LABEL.to_string(), ns.to_string());
+                    }
+                    None => self.errors.push(FieldError::new(
+                        "gateway.allowedRoutes.labels",
+                        "",
+                        "are needed to say which namespaces may attach routes (from: Selector)",
+                        "pass --allow-label KEY=VALUE (e.g. gateway-access=true), --namespace of the app, or --allow-routes-from all",
+                    )),
+                }
+            } else if let Some(ns) = self.namespace.clone().filter(|_| !foreign.is_empty()) {
+                let labels: Vec<String> = match_labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let message = format!("the Gateway admits routes from namespaces labelled {}: label namespace {ns} so its routes attach (kubectl label namespace {ns} {})", labels.join(","), labels.join(" "));
+                self.note(crate::finding::Severity::Note, "label-namespace", message);
+            }
+            LabelSelector { match_labels }
+        });
+        let from = match from {
+            FromNamespaces::Same => "Same",
+            FromNamespaces::All => "All",
+            FromNamespaces::Selector => "Selector",
+        };
+        AllowedRoutes {
+            namespaces: RouteNamespaces {
+                from: from.to_string(),
+                selector,
+            },
+        }
+    }
+
+    /// The listeners the generated routes need: HTTP (and HTTPS) for HTTP and gRPC routes, and one
+    /// listener per layer-4 kind.
+    fn listeners(&mut self, routes: &[Resource], allowed: &AllowedRoutes) -> Vec<Listener> {
+        let g = &self.request.gateway;
+        let kinds: BTreeSet<&str> = routes.iter().map(|r| r.object.kind.as_str()).collect();
+        let web = routes.is_empty() || kinds.contains("HTTPRoute") || kinds.contains("GRPCRoute");
+        let listener = |name: &str,
+                        protocol: &str,
+                        port: i64,
+                        hostname: Option<String>,
+                        tls: Option<ListenerTls>| Listener {
+            name: name.to_string(),
+            protocol: protocol.to_string(),
+            port,
+            hostname,
+            tls,
+            allowed_routes: allowed.clone(),
+        };
+        let mut listeners = Vec::new();
+        if web {
+            listeners.push(listener("http", "HTTP", 80, g.hostname.clone(), None));
+            if let Some(secret) = &g.tls_secret {
+                let (namespace, name) = parse_ref(secret);
+                let certificate = ObjectRef {
+                    group: String::new(),
+                    kind: "Secret".into(),
+                    name,
+                    namespace: namespace.filter(|ns| *ns != self.gateway_namespace),
+                };
+                let tls = ListenerTls {
+                    mode: Some("Terminate".into()),
+                    certificate_refs: vec![certificate],
+                };
+                listeners.push(listener(
+                    "https",
+                    "HTTPS",
+                    443,
+                    g.hostname.clone(),
+                    Some(tls),
+                ));
+            }
+        }
+        if kinds.contains("TLSRoute") {
+            // HTTPS already holds 443 when both are asked for.
+            let port = g.port.unwrap_or(if web && g.https { 8443 } else { 443 });
+            let tls = ListenerTls {
+                mode: Some("Passthrough".into()),
+                certificate_refs: Vec::new(),
+            };
+            listeners.push(listener("tls", "TLS", port, g.hostname.clone(), Some(tls)));
+        }
+        for (kind, name, protocol) in [("TCPRoute", "tcp", "TCP"), ("UDPRoute", "udp", "UDP")] {
+            if kinds.contains(kind) {
+                let port = g.port.or(self.request.port).unwrap_or_else(|| {
+                    self.errors.push(FieldError::new(
+                        "gateway.port",
+                        "",
+                        format!("is required for the {protocol} listener of a {kind}"),
+                        "pass --listener-port PORT (or --port, which it defaults to)",
+                    ));
+                    0
+                });
+                listeners.push(listener(name, protocol, port, None, None));
+            }
+        }
+        listeners
+    }
+
+    pub(super) fn gateway(&mut self, routes: &[Resource]) -> Resource {
+        let allowed = self.allowed_routes(routes);
+        let listeners = self.listeners(routes, &allowed);
+        let g = &self.request.gateway;
+        let sections: BTreeSet<&String> = routes
+            .iter()
+            .filter_map(|res| {
+                res.object
+                    .spec()?
+                    .parent_refs()
+                    .first()?
+                    .section_name
+                    .as_ref()
+            })
+            .chain(g.listener.as_ref())
+            .collect();
+        for section in sections {
+            if !listeners.iter().any(|l| &l.name == section) {
+                let names: Vec<&str> = listeners.iter().map(|l| l.name.as_str()).collect();
+                self.errors.push(FieldError::new(
+                    "gateway.listener",
+                    section,
+                    format!(
+                        "names no listener of the generated Gateway (it has {})",
+                        names.join(", ")
+                    ),
+                    "use one of those names, or leave it out to attach to every listener",
+                ));
+            }
+        }
+        let spec = GatewaySpec {
+            gateway_class_name: self.class_name(),
+            listeners,
+        };
+        let folder = match self.profile.gateway.owner {
+            Owner::Platform => "platform".to_string(),
+            Owner::App => self.gateway_namespace.clone(),
+        };
+        let api = self.api_version("Gateway", "gateway");
+        let object = Object::new(
+            api,
+            &self.gateway_name,
+            Some(&self.gateway_namespace),
+            Content::Spec {
+                spec: Spec::Gateway(spec),
+            },
+        );
+        Resource { object, folder }
+    }
+
+    /// The grant a listener's certificate Secret in another namespace needs.
+    pub(super) fn certificate_grant(&mut self) -> Option<Resource> {
+        let (namespace, name) = parse_ref(self.request.gateway.tls_secret.as_deref()?);
+        let namespace = namespace.filter(|ns| *ns != self.gateway_namespace)?;
+        Some(grants::grant(
+            &namespace,
+            "Gateway",
+            &self.gateway_namespace,
+            "Secret",
+            vec![name],
+        ))
+    }
+}
