@@ -86,7 +86,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
         resources.extend(p.certificate_grant());
     }
     let grants = grants::backend_grants(&routes);
-    if profile.cross_namespace_backends && grants.is_empty() && !routes.is_empty() {
+    if profile.cross_namespace_backends && grants.is_empty() {
         p.errors.push(FieldError::new(
             "serviceNamespace",
             "",
