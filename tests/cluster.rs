@@ -357,3 +357,51 @@ fn the_real_kubectl_without_a_cluster_gives_one_finding() {
     let findings = cluster::findings(&facts, &query(Some("shared"), None, Some("shop")));
     assert_unreachable(&findings, "127.0.0.1:1");
 }
+
+/// `generate --cluster` targets the release the cluster runs when none is given, and reports facts.
+#[test]
+fn generate_with_cluster_follows_the_installed_release() {
+    let stand_in = StandIn::cluster("crds-v1.2.1-standard.json", &[]);
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "generate",
+            "--context",
+            "single-dev",
+            "--service",
+            "db",
+            "--port",
+            "5432",
+            "--kind",
+            "TCPRoute",
+            "--cluster",
+        ];
+        args.extend_from_slice(extra);
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_traffic-engineer"))
+            .args(&args)
+            .env("TE_KUBECTL", stand_in.dir.path().join("kubectl"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (yaml, stderr) = run(&[]);
+    assert!(
+        yaml.contains("apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute"),
+        "{yaml}"
+    );
+    assert!(stderr.contains("cluster-gateway-api-version"), "{stderr}");
+    assert!(stderr.contains("experimental-channel-needed"), "{stderr}");
+    // An explicit target wins over the cluster's.
+    let (yaml, _) = run(&["--gateway-api", "v1.6"]);
+    assert!(
+        yaml.contains("apiVersion: gateway.networking.k8s.io/v1\nkind: TCPRoute"),
+        "{yaml}"
+    );
+}

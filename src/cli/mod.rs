@@ -5,6 +5,7 @@ mod flags;
 
 pub use flags::{shell_line, to_args, AllowFrom, RequestFlags};
 
+use crate::cluster;
 use crate::context::Profiles;
 use crate::files;
 use crate::generate::{generate, Bundle, GenerateError};
@@ -112,6 +113,10 @@ pub struct GenerateArgs {
     /// Write one file per resource into DIR, in persona folders with a kustomization.yaml each.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out_dir: Option<PathBuf>,
+    /// Read facts from the cluster of kubectl's current context: installed Gateway API release
+    /// (sets --gateway-api when not given), GatewayClasses, the target Gateway and its listeners.
+    #[arg(long, help_heading = "Target")]
+    pub cluster: bool,
     /// With --out-dir: show what would change, write nothing.
     #[arg(long, requires = "out_dir", help_heading = "Output")]
     pub dry_run: bool,
@@ -326,7 +331,17 @@ fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
     } else {
         given
     };
-    let bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+    let mut request = request;
+    let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+    if args.cluster {
+        let query = cluster_query(&bundle, &request);
+        let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
+        if let (None, Some(version)) = (&request.options.gateway_api, facts.target_version()) {
+            request.options.gateway_api = Some(version);
+            bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+        }
+        bundle.findings.extend(cluster::findings(&facts, &query));
+    }
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
     }
@@ -351,6 +366,37 @@ fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
         }
     }
     Ok(code)
+}
+
+/// What to ask the cluster about: the Gateway the first route attaches to, its listener, the
+/// routes' namespace and the GatewayClass.
+fn cluster_query(bundle: &Bundle, request: &Request) -> cluster::Query {
+    let route = bundle.documents.iter().find(|d| d.kind.ends_with("Route"));
+    let parent = route.map(|d| &d.value["spec"]["parentRefs"][0]);
+    let namespace = route.and_then(|d| d.namespace.clone());
+    let gateway = parent.and_then(|p| {
+        let name = p["name"].as_str()?.to_string();
+        let ns = p["namespace"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| namespace.clone())?;
+        Some((ns, name))
+    });
+    let generated_class = bundle
+        .documents
+        .iter()
+        .find(|d| d.kind == "Gateway")
+        .and_then(|d| {
+            d.value["spec"]["gatewayClassName"]
+                .as_str()
+                .map(str::to_string)
+        });
+    cluster::Query {
+        gateway,
+        listener: parent.and_then(|p| p["sectionName"].as_str().map(str::to_string)),
+        namespace,
+        class: generated_class.or_else(|| request.gateway.class_name.clone()),
+    }
 }
 
 /// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.
