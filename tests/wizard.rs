@@ -39,6 +39,10 @@ impl Wizard {
     /// Starts `traffic-engineer ARGS` on a pty, with stdout going to a file (or to the pty too
     /// when `merged`, as a person would see it).
     fn start(args: &[&str], merged: bool) -> Wizard {
+        Wizard::start_with_env(args, merged, &[])
+    }
+
+    fn start_with_env(args: &[&str], merged: bool, env: &[(&str, &Path)]) -> Wizard {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.yaml");
         std::fs::write(&out, "").unwrap();
@@ -55,6 +59,9 @@ impl Wizard {
             .env("WIZARD_OUT", &out)
             .env("NO_COLOR", "1")
             .env("TERM", "xterm");
+        for (key, value) in env {
+            cmd.env(key, value);
+        }
         let mut session = Session::spawn(cmd).expect("spawn on a pty");
         // Generous: the machine running the tests may be busy.
         session.set_expect_timeout(Some(Duration::from_secs(30)));
@@ -410,4 +417,64 @@ fn generate_on_a_terminal_starts_the_wizard_for_missing_values() {
         )
         .unwrap();
     }
+}
+
+/// With `--cluster`, the GatewayClasses and Gateways the cluster has are offered as choices.
+#[test]
+fn cluster_gateways_and_classes_are_offered_as_choices() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cluster");
+    let dir = tempfile::tempdir().unwrap();
+    let answers = [
+        ("config current-context", "context.txt"),
+        (
+            "get customresourcedefinitions*",
+            "crds-v1.6.1-standard.json",
+        ),
+        ("get gatewayclasses*", "gatewayclasses.json"),
+        ("get gateways*", "gateways.json"),
+        ("get namespace*", "namespace-web.json"),
+    ];
+    let table: String = answers
+        .iter()
+        .map(|(glob, file)| format!("{glob}\tfile\t{}\n", fixtures.join(file).display()))
+        .collect();
+    std::fs::write(dir.path().join("answers"), table).unwrap();
+    std::os::unix::fs::symlink(
+        fixtures.join("kubectl-stand-in"),
+        dir.path().join("kubectl"),
+    )
+    .unwrap();
+    let kubectl = dir.path().join("kubectl");
+    let mut w = Wizard::start_with_env(
+        &[
+            "wizard",
+            "--context",
+            "shared-gateway",
+            "--service",
+            "web",
+            "--port",
+            "80",
+            "--cluster",
+        ],
+        false,
+        &[("TE_KUBECTL", &kubectl)],
+    );
+    w.play(&[
+        ("Namespace", "\n"),
+        // infra/internal, infra/selective, infra/shared: take the third.
+        ("Existing Gateway (from the cluster)", "\x1b[B\x1b[B\n"),
+        ("Listener to attach to", "\n"),
+        ("Path prefix", "\n"),
+        ("Route hostnames", "\n"),
+        ("Add more routing rules?", "n"),
+    ]);
+    let ended = w.end();
+    assert_eq!(ended.code, 0, "{}", ended.screen);
+    assert!(
+        ended
+            .stdout
+            .contains("- name: shared\n    namespace: infra\n"),
+        "{}",
+        ended.stdout
+    );
 }

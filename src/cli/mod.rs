@@ -327,7 +327,25 @@ fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
         }
     };
     let request = if wizard {
-        crate::wizard::run(given, &profiles)?
+        let choices = match args.cluster {
+            true => {
+                let facts =
+                    cluster::read(&cluster::Kubectl::from_env(), &cluster::Query::default());
+                let gateways = facts
+                    .gateway_names()
+                    .into_iter()
+                    .map(|(ns, name)| (ns.to_string(), name.to_string()))
+                    .collect();
+                let classes = facts
+                    .class_names()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                crate::wizard::Choices { classes, gateways }
+            }
+            false => crate::wizard::Choices::default(),
+        };
+        crate::wizard::run(given, &profiles, &choices)?
     } else {
         given
     };

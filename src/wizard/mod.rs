@@ -13,6 +13,7 @@ use crate::generate::Bundle;
 use crate::plan::plan;
 use crate::request::{FieldError, Request, RequestError};
 use ask::Prompter;
+pub use questions::Choices;
 use questions::{Question, Session};
 use std::io::IsTerminal;
 
@@ -37,18 +38,24 @@ pub enum WizardError {
 }
 
 /// Asks for what `request` lacks and returns it complete: it plans without errors.
-pub fn run(request: Request, profiles: &Profiles) -> Result<Request, WizardError> {
+/// `choices` are what the cluster offers (`--cluster`); empty: every value is typed.
+pub fn run(
+    request: Request,
+    profiles: &Profiles,
+    choices: &Choices,
+) -> Result<Request, WizardError> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(WizardError::NoTerminal);
     }
     // Esc: dialoguer shows the cursor again itself; Ctrl-C: see `Prompter::new`.
-    interview(Prompter::new(), request, profiles)
+    interview(Prompter::new(), request, profiles, choices)
 }
 
 fn interview(
     prompter: Prompter,
     mut request: Request,
     profiles: &Profiles,
+    choices: &Choices,
 ) -> Result<Request, WizardError> {
     let profile = match request.context.as_deref().and_then(|c| profiles.get(c)) {
         Some(profile) => profile,
@@ -63,6 +70,7 @@ fn interview(
         prompter,
         request,
         profile,
+        choices,
     };
     for q in &questions {
         let no_route = session.request.service.is_none() && session.request.routes.is_empty();

@@ -17,7 +17,19 @@ pub struct Session<'a> {
     pub prompter: Prompter,
     pub request: Request,
     pub profile: &'a Profile,
+    pub choices: &'a Choices,
 }
+
+/// What the cluster offers (with `--cluster`): the wizard lists these instead of asking to type.
+#[derive(Debug, Clone, Default)]
+pub struct Choices {
+    pub classes: Vec<String>,
+    /// Existing Gateways as (namespace, name).
+    pub gateways: Vec<(String, String)>,
+}
+
+/// The last entry of a choice list: type a value instead.
+const OTHER: &str = "other (type it)";
 
 /// A question a profile can list under `questions`.
 pub struct Question {
@@ -336,6 +348,23 @@ fn gateway_name(s: &mut Session) -> Result<(), WizardError> {
     } else {
         "Name of the existing Gateway"
     };
+    if !s.creates_gateway() && !s.choices.gateways.is_empty() {
+        let mut items: Vec<String> = s
+            .choices
+            .gateways
+            .iter()
+            .map(|(ns, name)| format!("{ns}/{name}"))
+            .collect();
+        items.push(OTHER.to_string());
+        let picked = s
+            .prompter
+            .select("Existing Gateway (from the cluster)", &items, 0)?;
+        if let Some((ns, name)) = s.choices.gateways.get(picked) {
+            s.request.gateway.namespace = Some(ns.clone());
+            s.request.gateway.name = Some(name.clone());
+            return Ok(());
+        }
+    }
     s.answer_into(prompt, default, false, "gateway.name", |r| {
         &mut r.gateway.name
     })
@@ -378,6 +407,21 @@ fn gateway_class(s: &mut Session) -> Result<(), WizardError> {
         .as_deref()
         .unwrap_or(DEFAULT_IMPLEMENTATION);
     let default = presets.get(name).map(|i| i.gateway_class.clone());
+    if !s.choices.classes.is_empty() {
+        let mut items = s.choices.classes.clone();
+        items.push(OTHER.to_string());
+        let first = items
+            .iter()
+            .position(|c| Some(c) == default.as_ref())
+            .unwrap_or(0);
+        let picked = s
+            .prompter
+            .select("GatewayClass (from the cluster)", &items, first)?;
+        if let Some(class) = s.choices.classes.get(picked) {
+            s.request.gateway.class_name = Some(class.clone());
+            return Ok(());
+        }
+    }
     s.answer_into(
         "GatewayClass name",
         default,
