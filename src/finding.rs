@@ -73,3 +73,37 @@ impl Finding {
         }
     }
 }
+
+/// Builders for the optional parts, so a rule reads as one expression.
+impl Finding {
+    pub fn at(mut self, file: &str, line: u64) -> Self {
+        self.file = Some(file.to_string());
+        self.line = (line > 0).then_some(line);
+        self
+    }
+
+    pub fn on(mut self, resource: Option<ResourceId>) -> Self {
+        self.resource = resource;
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// A `status=False` condition, the only kind an offline analysis predicts with certainty.
+    pub fn condition(mut self, type_: &str, status: &str, reason: &str) -> Self {
+        self.condition = Some(Condition {
+            type_: type_.to_string(),
+            status: status.to_string(),
+            reason: reason.to_string(),
+        });
+        self
+    }
+}

@@ -5,5 +5,6 @@
 //! YAML through templates; `lint` checks any set of manifests; `files` diffs and writes them.
 
 pub mod finding;
+pub mod lint;
 pub mod spec;
 pub mod yaml;
