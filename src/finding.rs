@@ -37,6 +37,16 @@ pub struct Condition {
     pub reason: String,
 }
 
+impl Condition {
+    pub fn new(type_: &str, status: &str, reason: &str) -> Self {
+        Condition {
+            type_: type_.to_string(),
+            status: status.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub severity: Severity,
@@ -97,13 +107,9 @@ impl Finding {
         self
     }
 
-    /// A `status=False` condition, the only kind an offline analysis predicts with certainty.
+    /// The condition a controller would set, predicted offline.
     pub fn condition(mut self, type_: &str, status: &str, reason: &str) -> Self {
-        self.condition = Some(Condition {
-            type_: type_.to_string(),
-            status: status.to_string(),
-            reason: reason.to_string(),
-        });
+        self.condition = Some(Condition::new(type_, status, reason));
         self
     }
 }

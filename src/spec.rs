@@ -500,16 +500,19 @@ pub fn grpc_method(s: &str) -> Check {
     }
 }
 
-/// A listener protocol: a core protocol, or a domain-prefixed implementation-specific one.
+/// A listener protocol as the CRD pattern accepts it: a token of letters, digits and '-', or a
+/// domain-prefixed name (`example.com/proto`). See [`is_portable_protocol`] for what controllers support.
 pub fn listener_protocol(s: &str) -> Check {
     max_len(s, 255)?;
-    if LISTENER_PROTOCOLS.contains(&s) {
-        return Ok(());
-    }
-    let custom = s.split_once('/').is_some_and(|(domain, name)| {
-        is_subdomain(domain) && !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
+    let token = s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let prefixed = s.rsplit_once('/').is_some_and(|(domain, name)| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+            && domain.rsplit('/').next().is_some_and(is_subdomain)
     });
-    if custom {
+    if token || prefixed {
         Ok(())
     } else {
         Err(format!(
@@ -517,6 +520,12 @@ pub fn listener_protocol(s: &str) -> Check {
             LISTENER_PROTOCOLS.join(", ")
         ))
     }
+}
+
+/// A protocol of the spec, or a domain-prefixed implementation-specific one. Any other token
+/// passes the CRD but no controller is expected to support it (`UnsupportedProtocol`).
+pub fn is_portable_protocol(s: &str) -> bool {
+    LISTENER_PROTOCOLS.contains(&s) || s.contains('/')
 }
 
 /// A Gateway address `type`: `Hostname`, `IPAddress`, `NamedAddress` or a domain-prefixed type.

@@ -5,7 +5,9 @@
 
 use std::collections::HashMap;
 
-use super::facts::{Facts, From, Gateway, Listener, Object, ParentRef, Ref, Route, Selector};
+use super::facts::{
+    Facts, From, Gateway, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
+};
 use crate::finding::{Finding, Severity};
 use crate::spec;
 
@@ -26,8 +28,27 @@ pub fn analyse(facts: &Facts) -> Vec<Finding> {
             .push(g);
     }
     for route in &facts.routes {
+        let mut missing = Vec::new();
         for parent in &route.parent_refs {
-            a.attachment(route, parent, &gateways);
+            if parent.group != spec::GROUP || parent.kind != "Gateway" {
+                continue; // mesh (Service) and other parents are out of scope
+            }
+            let ns = parent
+                .namespace
+                .as_deref()
+                .unwrap_or(&route.object.namespace);
+            match gateways.get(&(ns, parent.name.as_str())) {
+                Some(definitions) => a.attachment(route, parent, definitions),
+                // Said once per route and Gateway, not once per parentRef.
+                None if !missing.contains(&(ns, &parent.name)) => {
+                    missing.push((ns, &parent.name));
+                    a.findings.push(
+                        finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("Gateway {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.name))
+                            .hint("lint the Gateway together with its routes to check attachment"),
+                    );
+                }
+                None => {}
+            }
         }
         for r in &route.backend_refs {
             a.reference(&route.object, r, RefKind::Backend);
@@ -42,6 +63,17 @@ pub fn analyse(facts: &Facts) -> Vec<Finding> {
     }
     a.grants();
     a.classes();
+    for (object, first_file, first_line) in &facts.duplicates {
+        let origin = Origin {
+            file: object.file.clone(),
+            line: object.line,
+            field: String::new(),
+        };
+        a.findings.push(
+            finding(Severity::Warning, "duplicate-resource", object, &origin, format!("{} is defined again here; it was first defined at {first_file}:{first_line}, and applying the set keeps only the last", object.id))
+                .hint("rename one of them, or delete the stale copy"),
+        );
+    }
     a.findings
 }
 
@@ -79,42 +111,27 @@ fn finding(
     severity: Severity,
     rule: &'static str,
     object: &Object,
-    origin: &super::facts::Origin,
+    origin: &Origin,
     message: String,
 ) -> Finding {
     debug_assert!(
         super::explain(rule).is_some(),
         "rule {rule} has no documentation"
     );
-    Finding::new(severity, rule, message)
+    let f = Finding::new(severity, rule, message)
         .at(&origin.file, origin.line)
-        .on(Some(object.id.clone()))
-        .field(origin.field.clone())
+        .on(Some(object.id.clone()));
+    if origin.field.is_empty() {
+        f
+    } else {
+        f.field(origin.field.clone())
+    }
 }
 
 impl Analysis<'_> {
     /// Whether and where a route's parentRef attaches to a Gateway of the set. When the set
     /// defines the Gateway more than once, the route is fine if any definition accepts it.
-    fn attachment(
-        &mut self,
-        route: &Route,
-        parent: &ParentRef,
-        gateways: &HashMap<(&str, &str), Vec<&Gateway>>,
-    ) {
-        if parent.group != spec::GROUP || parent.kind != "Gateway" {
-            return; // mesh (Service) and other parents are out of scope
-        }
-        let ns = parent
-            .namespace
-            .as_deref()
-            .unwrap_or(&route.object.namespace);
-        let Some(definitions) = gateways.get(&(ns, parent.name.as_str())) else {
-            self.findings.push(
-                finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("Gateway {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.name))
-                    .hint("lint the Gateway together with its routes to check attachment"),
-            );
-            return;
-        };
+    fn attachment(&mut self, route: &Route, parent: &ParentRef, definitions: &[&Gateway]) {
         let outcomes: Vec<Vec<Finding>> = definitions
             .iter()
             .map(|g| self.attach(route, parent, g))
@@ -286,10 +303,15 @@ impl Analysis<'_> {
             return;
         }
         if target_ns != from.namespace && !self.granted(from, r, target_ns) {
+            let misplaced = self.facts.grants.iter().find(|g| grant_matches(g, from, r));
+            let hint = match misplaced {
+                Some(g) => format!("ReferenceGrant {} would permit it, but a grant must live in the target namespace {target_ns}: move it there", g.object.id),
+                None => format!("add a ReferenceGrant in namespace {target_ns} with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {:?}, kind: {}, name: {}}}", spec::GROUP, from.id.kind, from.namespace, r.group, r.kind, r.name),
+            };
             self.findings.push(
                 finding(Severity::Error, not_permitted, from, &r.origin, format!("{} refers to {} {target_ns}/{} in another namespace, and no ReferenceGrant in {target_ns} permits it", r.origin.field, r.kind, r.name))
                     .condition("ResolvedRefs", "False", "RefNotPermitted")
-                    .hint(format!("add a ReferenceGrant in namespace {target_ns} with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {:?}, kind: {}, name: {}}}", spec::GROUP, from.id.kind, from.namespace, r.group, r.kind, r.name)),
+                    .hint(hint),
             );
         }
         let facts = self.facts;
@@ -314,14 +336,7 @@ impl Analysis<'_> {
     fn granted(&mut self, from: &Object, r: &Ref, target_ns: &str) -> bool {
         let mut found = false;
         for (i, g) in self.facts.grants.iter().enumerate() {
-            let permits = g.object.namespace == target_ns
-                && g.from.iter().any(|(gr, k, ns)| {
-                    gr == spec::GROUP && *k == from.id.kind && *ns == from.namespace
-                })
-                && g.to.iter().any(|(gr, k, name)| {
-                    *gr == r.group && *k == r.kind && name.as_ref().is_none_or(|n| *n == r.name)
-                });
-            if permits {
+            if g.object.namespace == target_ns && grant_matches(g, from, r) {
                 self.used_grants[i] = true;
                 found = true;
             }
@@ -332,7 +347,7 @@ impl Analysis<'_> {
     /// Grants that misunderstand attachment, and grants nothing in the set uses.
     fn grants(&mut self) {
         for (i, g) in self.facts.grants.iter().enumerate() {
-            let origin = super::facts::Origin {
+            let origin = Origin {
                 file: g.object.file.clone(),
                 line: g.object.line,
                 field: "spec.to".into(),
@@ -362,7 +377,7 @@ impl Analysis<'_> {
             {
                 continue;
             }
-            let origin = super::facts::Origin {
+            let origin = Origin {
                 file: c.object.file.clone(),
                 line: c.line,
                 field: "spec.controllerName".into(),
@@ -374,6 +389,16 @@ impl Analysis<'_> {
             );
         }
     }
+}
+
+/// Whether a grant's `from` and `to` match the reference (its namespace is checked by the caller).
+fn grant_matches(g: &Grant, from: &Object, r: &Ref) -> bool {
+    g.from
+        .iter()
+        .any(|(gr, k, ns)| gr == spec::GROUP && *k == from.id.kind && *ns == from.namespace)
+        && g.to.iter().any(|(gr, k, name)| {
+            *gr == r.group && *k == r.kind && name.as_ref().is_none_or(|n| *n == r.name)
+        })
 }
 
 fn known(b: bool) -> Known {

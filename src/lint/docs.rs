@@ -20,10 +20,10 @@ pub fn explain(rule: &str) -> Option<&'static RuleDoc> {
 
 /// Every rule the linter can emit, in a stable order.
 pub fn rule_docs() -> &'static [RuleDoc] {
-    &RULES
+    RULES
 }
 
-const RULES: [RuleDoc; 49] = [
+static RULES: &[RuleDoc] = &[
     RuleDoc { id: "yaml-syntax", severity: Severity::Error, summary: "The document is not valid YAML.", explanation: "The file cannot be parsed, so nothing in the document is checked. Duplicate keys count as errors too: the API server rejects them.", example_fix: "Fix the indentation or quoting on the reported line; `kubectl apply --dry-run=client -f FILE` shows the same problem." },
     RuleDoc { id: "missing-field", severity: Severity::Error, summary: "A required field is absent.", explanation: "The CRD schema marks the field as required (for example `spec.gatewayClassName`, a listener's `port`, a ReferenceGrant's `from`); the API server rejects the object without it.", example_fix: "listeners:\n- name: http\n  protocol: HTTP\n  port: 80   # was missing" },
     RuleDoc { id: "wrong-type", severity: Severity::Error, summary: "A field has the wrong YAML type.", explanation: "The schema expects a string, integer, list or map and the document has something else (for example `port: \"80\"` or a single value where a list is expected).", example_fix: "port: 80   # not \"80\"" },
@@ -59,6 +59,8 @@ const RULES: [RuleDoc; 49] = [
     RuleDoc { id: "listener-tls-required", severity: Severity::Error, summary: "A TLS listener has no `tls` settings.", explanation: "Protocol TLS needs `tls.mode` (Passthrough, or Terminate with certificates).", example_fix: "tls:\n  mode: Passthrough" },
     RuleDoc { id: "listener-tls-mode", severity: Severity::Error, summary: "An HTTPS listener uses a TLS mode other than Terminate.", explanation: "HTTPS listeners terminate TLS; to pass encrypted traffic through, use protocol TLS with a TLSRoute.", example_fix: "- name: tls\n  protocol: TLS\n  port: 443\n  tls:\n    mode: Passthrough" },
     RuleDoc { id: "listener-tls-missing-certificates", severity: Severity::Error, summary: "A terminating listener has no certificate.", explanation: "With `tls.mode: Terminate` (the default) the listener needs `certificateRefs` or implementation `options`.", example_fix: "tls:\n  certificateRefs:\n  - name: example-com-cert" },
+    RuleDoc { id: "listener-protocol-unsupported", severity: Severity::Warning, summary: "A listener protocol is neither a spec protocol nor domain-prefixed.", explanation: "The CRD accepts any token, but controllers support HTTP, HTTPS, TLS, TCP, UDP (case-sensitive) and their own domain-prefixed protocols; anything else gets Accepted=False with reason UnsupportedProtocol.", example_fix: "protocol: HTTP   # not http" },
+    RuleDoc { id: "duplicate-resource", severity: Severity::Warning, summary: "The set defines the same object twice.", explanation: "Two documents have the same kind, namespace and name; applying the set keeps only the last one, so the first silently disappears. The analysis accepts a reference if any of the definitions would.", example_fix: "Rename one of the objects, or delete the stale copy." },
     RuleDoc { id: "parent-not-in-set", severity: Severity::Note, summary: "A parentRef names a Gateway that is not in the linted files.", explanation: "The Gateway may exist in the cluster; if it does not, the route is silently ignored (no status at all).", example_fix: "Lint the Gateway together with the route, or check it with `kubectl get gateway -n NS NAME`." },
     RuleDoc { id: "no-matching-parent", severity: Severity::Error, summary: "The parentRef's sectionName or port names no listener.", explanation: "The Gateway has no listener of that name (or on that port), so a controller sets Accepted=False with reason NoMatchingParent.", example_fix: "parentRefs:\n- name: gw\n  sectionName: https   # an existing listener name" },
     RuleDoc { id: "route-not-allowed-by-listener", severity: Severity::Error, summary: "No listener of the Gateway admits this route.", explanation: "A listener's `allowedRoutes` decides which namespaces (Same by default, All, or a label Selector) and which kinds may attach. A controller sets Accepted=False with reason NotAllowedByListeners. ReferenceGrant has no say in attachment.", example_fix: "allowedRoutes:\n  namespaces:\n    from: Selector\n    selector:\n      matchLabels:\n        kubernetes.io/metadata.name: team-a" },
@@ -74,3 +76,79 @@ const RULES: [RuleDoc; 49] = [
     RuleDoc { id: "unused-reference-grant", severity: Severity::Note, summary: "No reference in the set needs this ReferenceGrant.", explanation: "Either it serves objects outside the linted files, or its from/to do not match what it was meant to allow (wrong kind, namespace or name).", example_fix: "Compare its from (group, kind, namespace of the referrer) and to (group, kind, name of the target) with the reference." },
     RuleDoc { id: "unknown-controller", severity: Severity::Note, summary: "The GatewayClass controllerName is not a known implementation.", explanation: "No known controller claims this class, so it stays Accepted=Unknown (Pending) unless a controller of that name runs in the cluster.", example_fix: "controllerName: gateway.envoyproxy.io/gatewayclass-controller" },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Every kebab-case string literal in the lint sources is a rule id (that is the convention
+    /// the rules follow), so this finds every id the linter can emit.
+    fn emitted_ids() -> BTreeSet<String> {
+        fn scan(dir: &Path, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    scan(&path, out);
+                } else if path.file_name().unwrap() != "docs.rs" {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for literal in text.split('"').skip(1).step_by(2) {
+                        let parts: Vec<&str> = literal.split('-').collect();
+                        if parts.len() > 1
+                            && parts
+                                .iter()
+                                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+                        {
+                            out.insert(literal.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        scan(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint"),
+            &mut out,
+        );
+        out
+    }
+
+    #[test]
+    fn every_emitted_rule_is_documented_and_every_doc_is_used() {
+        let emitted = emitted_ids();
+        let documented: BTreeSet<String> = rule_docs().iter().map(|r| r.id.to_string()).collect();
+        assert!(
+            emitted.len() > 40,
+            "the scan found too few ids: {emitted:?}"
+        );
+        let undocumented: Vec<_> = emitted.difference(&documented).collect();
+        let unused: Vec<_> = documented.difference(&emitted).collect();
+        assert!(
+            undocumented.is_empty(),
+            "rules without docs: {undocumented:?}"
+        );
+        assert!(unused.is_empty(), "docs of rules never emitted: {unused:?}");
+        assert_eq!(
+            documented.len(),
+            rule_docs().len(),
+            "duplicate rule ids in the docs"
+        );
+    }
+
+    #[test]
+    fn docs_are_complete() {
+        for r in rule_docs() {
+            assert!(
+                !r.summary.is_empty() && !r.explanation.is_empty() && !r.example_fix.is_empty(),
+                "{}",
+                r.id
+            );
+        }
+        assert_eq!(
+            explain("redirect-with-backends").unwrap().severity,
+            Severity::Error
+        );
+        assert!(explain("no-such-rule").is_none());
+    }
+}

@@ -56,7 +56,7 @@ pub enum From {
     Selector(Selector),
 }
 
-/// A label selector; an unreadable one is kept as `invalid` and judged as unknown.
+/// A label selector (an absent one selects every namespace).
 #[derive(Debug, Default)]
 pub struct Selector {
     pub match_labels: Vec<(String, String)>,
@@ -116,6 +116,10 @@ pub struct Facts {
     pub gateways: Vec<Gateway>,
     pub routes: Vec<Route>,
     pub grants: Vec<Grant>,
+    /// Gateway API objects by (kind, namespace, name) → where first defined.
+    identities: HashMap<(String, String, String), (Arc<str>, u64)>,
+    /// Later definitions of an identity already seen, with where it was first defined.
+    pub duplicates: Vec<(Object, Arc<str>, u64)>,
 }
 
 /// The namespace an object without `metadata.namespace` is assumed to land in.
@@ -150,6 +154,9 @@ impl Facts {
             file: file.clone(),
             line: doc.line,
         };
+        if header.group == spec::GROUP {
+            self.note_identity(&object);
+        }
         let spec_node = doc.get("spec");
         match (header.group, header.kind, spec_node) {
             ("", "Namespace", _) => {
@@ -210,6 +217,23 @@ impl Facts {
     }
 }
 
+impl Facts {
+    fn note_identity(&mut self, object: &Object) {
+        let key = (
+            object.id.kind.clone(),
+            object.namespace.clone(),
+            object.id.name.clone(),
+        );
+        match self.identities.get(&key) {
+            Some((file, line)) => self.duplicates.push((object.clone(), file.clone(), *line)),
+            None => {
+                self.identities
+                    .insert(key, (object.file.clone(), object.line));
+            }
+        }
+    }
+}
+
 fn origin(file: &Arc<str>, node: &Node, field: &str) -> Origin {
     Origin {
         file: file.clone(),
@@ -220,9 +244,14 @@ fn origin(file: &Arc<str>, node: &Node, field: &str) -> Origin {
 
 /// A reference with `default_kind` in the core group unless written otherwise.
 fn reference(file: &Arc<str>, r: &Node, path: &str, default_kind: &str) -> Option<Ref> {
+    let group = r.str_at("group").unwrap_or("");
+    let kind = r.str_at("kind").unwrap_or(default_kind);
+    // A malformed group or kind was reported by the spec rules and resolves to nothing.
+    spec::group(group).ok()?;
+    spec::kind(kind).ok()?;
     Some(Ref {
-        group: r.str_at("group").unwrap_or("").to_string(),
-        kind: r.str_at("kind").unwrap_or(default_kind).to_string(),
+        group: group.to_string(),
+        kind: kind.to_string(),
         name: s(r, "name")?,
         namespace: s(r, "namespace"),
         origin: origin(file, r, path),

@@ -173,4 +173,28 @@ mod tests {
         let err = chunks[1].parse().unwrap_err();
         assert!(err.line >= 3, "{err}");
     }
+
+    #[test]
+    fn folders_expand_to_sorted_yaml_files_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("b");
+        std::fs::create_dir(&sub).unwrap();
+        for f in ["z.yaml", "a.yml", "notes.txt", "b/c.yaml"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let found: Vec<String> = inputs(&[dir.path().to_path_buf()])
+            .unwrap()
+            .iter()
+            .map(|i| {
+                i.label()
+                    .trim_start_matches(&dir.path().display().to_string())
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(found, ["/a.yml", "/b/c.yaml", "/z.yaml"]);
+        assert!(matches!(
+            inputs(&[PathBuf::from("-")]).unwrap()[..],
+            [Input::Stdin]
+        ));
+    }
 }

@@ -145,3 +145,81 @@ impl Engine {
         self.report
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(report: &Report, rule: &str) -> Vec<u64> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.line.unwrap_or(0))
+            .collect()
+    }
+
+    #[test]
+    fn findings_carry_file_lines_of_the_offending_field() {
+        let text = "\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: a
+spec:
+  rules: [
+---
+# second document
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: b
+  namespace: app
+spec:
+  parentRefs:
+  - name: gw
+    namespace: infra
+  rules:
+  - backendRefs:
+    - name: web
+      port: 70000
+";
+        let report = lint_str(text, "routes.yaml", &LintOptions::default());
+        assert!(lines_of(&report, "yaml-syntax")[0] >= 6);
+        assert_eq!(lines_of(&report, "value-out-of-range"), [21]);
+        assert_eq!(lines_of(&report, "parent-not-in-set"), [16]);
+        assert_eq!(report.documents, 1);
+        assert!(report
+            .findings
+            .iter()
+            .all(|f| f.file.as_deref() == Some("routes.yaml")));
+    }
+
+    #[test]
+    fn sources_are_analysed_as_one_set() {
+        let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n";
+        let route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: app}\nspec:\n  parentRefs: [{name: gw, namespace: infra}]\n";
+        let report = lint_sources(
+            &[("gw.yaml", gateway), ("route.yaml", route)],
+            &LintOptions::default(),
+        );
+        assert_eq!(report.files, 2);
+        let f = &report.findings[0];
+        assert_eq!(
+            (f.rule.as_str(), f.file.as_deref()),
+            ("route-not-allowed-by-listener", Some("route.yaml"))
+        );
+        assert_eq!(
+            f.condition.as_ref().unwrap().reason,
+            "NotAllowedByListeners"
+        );
+        assert!(report.has_errors());
+    }
+
+    #[test]
+    fn missing_paths_are_load_errors() {
+        let err =
+            lint_paths(&[PathBuf::from("/no/such/folder")], &LintOptions::default()).unwrap_err();
+        assert!(matches!(err, LoadError::NotFound(_)));
+    }
+}

@@ -1,5 +1,6 @@
 //! GatewayClass and Gateway: listeners (with their TLS CEL rules), allowedRoutes, addresses.
 
+use crate::finding::{Condition, Severity};
 use crate::lint::check::{index, join, Ctx};
 use crate::lint::node::Node;
 use crate::spec;
@@ -108,6 +109,18 @@ fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
         spec::listener_protocol,
     );
     if let Some(protocol) = protocol {
+        if spec::listener_protocol(protocol).is_ok() && !spec::is_portable_protocol(protocol) {
+            let field = join(path, "protocol");
+            let f = ctx.report(
+                Severity::Warning,
+                "listener-protocol-unsupported",
+                l.line_of("protocol"),
+                &field,
+                format!("`{field}` is {protocol:?}: not a protocol of the spec (HTTP, HTTPS, TLS, TCP, UDP) nor domain-prefixed"),
+            );
+            f.condition = Some(Condition::new("Accepted", "False", "UnsupportedProtocol"));
+            f.hint = Some("protocols are case-sensitive: use HTTP, HTTPS, TLS, TCP or UDP".into());
+        }
         listener_protocol_rules(ctx, l, path, protocol);
     }
     if let Some(tls) = l.get("tls") {
