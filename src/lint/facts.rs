@@ -116,6 +116,8 @@ pub struct Facts {
     pub gateways: Vec<Gateway>,
     pub routes: Vec<Route>,
     pub grants: Vec<Grant>,
+    /// Gateway API objects of one file in document order, until [`Facts::merge`] checks them.
+    defined: Vec<Object>,
     /// Gateway API objects by (kind, namespace, name) → where first defined.
     identities: HashMap<(String, String, String), (Arc<str>, u64)>,
     /// Later definitions of an identity already seen, with where it was first defined.
@@ -155,7 +157,7 @@ impl Facts {
             line: doc.line,
         };
         if header.group == spec::GROUP {
-            self.note_identity(&object);
+            self.defined.push(object.clone());
         }
         let spec_node = doc.get("spec");
         match (header.group, header.kind, spec_node) {
@@ -218,17 +220,27 @@ impl Facts {
 }
 
 impl Facts {
-    fn note_identity(&mut self, object: &Object) {
-        let key = (
-            object.id.kind.clone(),
-            object.namespace.clone(),
-            object.id.name.clone(),
-        );
-        match self.identities.get(&key) {
-            Some((file, line)) => self.duplicates.push((object.clone(), file.clone(), *line)),
-            None => {
-                self.identities
-                    .insert(key, (object.file.clone(), object.line));
+    /// Adds the facts of the next file (files are merged in input order, so "first defined" is
+    /// stable whatever thread read them).
+    pub fn merge(&mut self, part: Facts) {
+        self.namespaces.extend(part.namespaces);
+        self.core.extend(part.core);
+        self.core_namespaces.extend(part.core_namespaces);
+        self.classes.extend(part.classes);
+        self.gateways.extend(part.gateways);
+        self.routes.extend(part.routes);
+        self.grants.extend(part.grants);
+        for object in part.defined {
+            let key = (
+                object.id.kind.clone(),
+                object.namespace.clone(),
+                object.id.name.clone(),
+            );
+            match self.identities.get(&key) {
+                Some((file, line)) => self.duplicates.push((object, file.clone(), *line)),
+                None => {
+                    self.identities.insert(key, (object.file, object.line));
+                }
             }
         }
     }

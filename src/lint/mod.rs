@@ -15,6 +15,7 @@ mod report;
 mod rules;
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub use docs::{explain, rule_docs, RuleDoc};
@@ -50,12 +51,16 @@ pub struct LintOptions {
 
 /// Lints files, folders (recursively, `*.yaml`/`*.yml`) and `-` (stdin) as one set.
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadError> {
-    let mut engine = Engine::new(opts);
-    for input in load::inputs(paths)? {
+    let inputs = load::inputs(paths)?;
+    let results = parallel_map(&inputs, |input| {
         let text = input.read()?;
-        engine.add(&input.label(), &text);
+        Ok(lint_file(&input.label(), &text, opts.channel))
+    });
+    let mut set = Set::default();
+    for result in results {
+        set.add(result?);
     }
-    Ok(engine.finish())
+    Ok(set.finish())
 }
 
 /// Lints one YAML stream; `file_label` names it in findings.
@@ -65,78 +70,124 @@ pub fn lint_str(text: &str, file_label: &str, opts: &LintOptions) -> Report {
 
 /// Lints several YAML streams `(label, text)` as one set, with cross-resource analysis across them.
 pub fn lint_sources(sources: &[(&str, &str)], opts: &LintOptions) -> Report {
-    let mut engine = Engine::new(opts);
-    for (label, text) in sources {
-        engine.add(label, text);
+    let mut set = Set::default();
+    for result in parallel_map(sources, |(label, text)| {
+        lint_file(label, text, opts.channel)
+    }) {
+        set.add(result);
     }
-    engine.finish()
+    set.finish()
 }
 
-/// Accumulates findings and facts while sources are added one at a time.
-struct Engine {
-    channel: Channel,
+/// Maps `f` over `items` on a few threads, keeping the order of `items`. Each worker holds one
+/// file at a time, so memory stays proportional to the largest file times the thread count.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut indexed: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a lint worker panicked"))
+            .collect()
+    });
+    indexed.sort_unstable_by_key(|(i, _)| *i);
+    indexed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What one file yields: its findings, the facts for the analysis, and its document count.
+struct FileResult {
+    findings: Vec<Finding>,
+    facts: facts::Facts,
+    documents: usize,
+}
+
+/// Reads one YAML stream: spec rules on every document, facts kept for the analysis.
+fn lint_file(label: &str, text: &str, channel: Channel) -> FileResult {
+    let file: Arc<str> = label.into();
+    let mut out = FileResult {
+        findings: Vec::new(),
+        facts: facts::Facts::default(),
+        documents: 0,
+    };
+    for chunk in load::documents(text) {
+        match chunk.parse() {
+            Ok(Some(doc)) => {
+                out.documents += 1;
+                document(&mut out, &file, &doc, channel);
+            }
+            Ok(None) => {}
+            Err(e) => out.findings.push(
+                Finding::new(Severity::Error, "yaml-syntax", e.message)
+                    .at(&file, e.line)
+                    .hint("fix the YAML on this line; the document was not checked"),
+            ),
+        }
+    }
+    out
+}
+
+fn document(out: &mut FileResult, file: &Arc<str>, doc: &node::Node, channel: Channel) {
+    let mut ctx = check::Ctx {
+        file,
+        channel,
+        resource: None,
+        findings: &mut out.findings,
+    };
+    if !matches!(doc.value, node::Value::Map(_)) {
+        ctx.known_fields(doc, "", &[], &[]);
+        return;
+    }
+    let Some(header) = rules::Header::read(&mut ctx, doc) else {
+        return;
+    };
+    let meta = doc.get("metadata");
+    let id = ResourceId {
+        kind: header.kind.to_string(),
+        namespace: meta.and_then(|m| m.str_at("namespace")).map(str::to_string),
+        name: meta
+            .and_then(|m| m.str_at("name"))
+            .unwrap_or_default()
+            .to_string(),
+    };
+    if header.is_gateway_api() {
+        ctx.resource = Some(id.clone());
+        if !rules::check(&mut ctx, doc, &header) {
+            return; // not served: the object would not exist, so it takes no part in the analysis
+        }
+    }
+    out.facts.collect(file, doc, &header, id);
+}
+
+/// The whole set: file results merged in input order, then analysed together.
+#[derive(Default)]
+struct Set {
     report: Report,
     facts: facts::Facts,
 }
 
-impl Engine {
-    fn new(opts: &LintOptions) -> Self {
-        Engine {
-            channel: opts.channel,
-            report: Report::default(),
-            facts: facts::Facts::default(),
-        }
-    }
-
-    fn add(&mut self, label: &str, text: &str) {
+impl Set {
+    fn add(&mut self, file: FileResult) {
         self.report.files += 1;
-        let file: Arc<str> = label.into();
-        for chunk in load::documents(text) {
-            match chunk.parse() {
-                Ok(Some(doc)) => {
-                    self.report.documents += 1;
-                    self.document(&file, &doc);
-                }
-                Ok(None) => {}
-                Err(e) => self.report.findings.push(
-                    Finding::new(Severity::Error, "yaml-syntax", e.message)
-                        .at(&file, e.line)
-                        .hint("fix the YAML on this line; the document was not checked"),
-                ),
-            }
-        }
-    }
-
-    fn document(&mut self, file: &Arc<str>, doc: &node::Node) {
-        let mut ctx = check::Ctx {
-            file,
-            channel: self.channel,
-            resource: None,
-            findings: &mut self.report.findings,
-        };
-        if !matches!(doc.value, node::Value::Map(_)) {
-            ctx.known_fields(doc, "", &[], &[]);
-            return;
-        }
-        let Some(header) = rules::Header::read(&mut ctx, doc) else {
-            return;
-        };
-        let meta = doc.get("metadata");
-        let id = ResourceId {
-            kind: header.kind.to_string(),
-            namespace: meta.and_then(|m| m.str_at("namespace")).map(str::to_string),
-            name: meta
-                .and_then(|m| m.str_at("name"))
-                .unwrap_or_default()
-                .to_string(),
-        };
-        if header.is_gateway_api() {
-            ctx.resource = Some(id.clone());
-            if !rules::check(&mut ctx, doc, &header) {
-                return; // not served: the object would not exist, so it takes no part in the analysis
-            }
-        }
-        self.facts.collect(file, doc, &header, id);
+        self.report.documents += file.documents;
+        self.report.findings.extend(file.findings);
+        self.facts.merge(file.facts);
     }
 
     fn finish(mut self) -> Report {

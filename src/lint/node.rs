@@ -176,11 +176,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<Spanned<Key>>()? {
-            let mut value: Node = map.next_value()?;
-            if key.referenced.line() > 0 {
-                value.line = key.referenced.line();
-            }
-            entries.push((key.value.0, value));
+            // The value takes the key's line, so it needs no span of its own (spans are costly).
+            let value: Value = map.next_value()?;
+            let line = key.referenced.line();
+            entries.push((key.value.0, Node { line, value }));
         }
         Ok(Value::Map(entries))
     }

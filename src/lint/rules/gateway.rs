@@ -81,6 +81,30 @@ pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
         },
     );
     addresses(ctx, spec_node);
+    if let Some(tls) = spec_node.get("tls") {
+        gateway_tls(ctx, tls);
+    }
+}
+
+/// Gateway-level TLS: frontend validation per port must name each port once.
+fn gateway_tls(ctx: &mut Ctx, tls: &Node) {
+    ctx.known_fields(tls, "spec.tls", &["backend", "frontend"], &[]);
+    let Some(frontend) = tls.get("frontend") else {
+        return;
+    };
+    let path = "spec.tls.frontend";
+    ctx.known_fields(frontend, path, &["default", "perPort"], &[]);
+    ctx.require(frontend, path, "default");
+    let per_port = ctx.list(frontend, path, "perPort", spec::MAX_LISTENERS);
+    let list_path = join(path, "perPort");
+    for (i, p) in per_port.iter().enumerate() {
+        let ppath = index(&list_path, i);
+        ctx.known_fields(p, &ppath, &["port", "tls"], &[]);
+        ctx.require(p, &ppath, "port");
+        ctx.require(p, &ppath, "tls");
+        ctx.check_int(p, &ppath, "port", spec::port);
+    }
+    ctx.unique(per_port, &list_path, "port", |p| p.get("port")?.as_int());
 }
 
 fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
