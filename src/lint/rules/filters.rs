@@ -34,17 +34,18 @@ const AT_MOST_ONCE: [&str; 5] = [
     "CORS",
 ];
 
-fn types(flavor: Flavor) -> &'static [(&'static str, &'static str)] {
-    match flavor {
-        Flavor::Http => &HTTP_TYPES,
-        // GRPCRoute: header modifiers, RequestMirror and ExtensionRef only.
-        Flavor::Grpc => &[
-            ("RequestHeaderModifier", "requestHeaderModifier"),
-            ("ResponseHeaderModifier", "responseHeaderModifier"),
-            ("RequestMirror", "requestMirror"),
-            ("ExtensionRef", "extensionRef"),
-        ],
-    }
+/// The filter types of a route flavor, with the field each one names.
+fn types(flavor: Flavor) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    // GRPCRoute has header modifiers, RequestMirror and ExtensionRef only.
+    const GRPC: [&str; 4] = [
+        "RequestHeaderModifier",
+        "ResponseHeaderModifier",
+        "RequestMirror",
+        "ExtensionRef",
+    ];
+    HTTP_TYPES
+        .iter()
+        .filter(move |(t, _)| flavor == Flavor::Http || GRPC.contains(t))
 }
 
 /// The check for header values: the experimental CRDs add a pattern (no CR/LF, no edge spaces)
@@ -120,7 +121,7 @@ pub fn filters(ctx: &mut Ctx, owner: &Node, path: &str, flavor: Flavor) -> Summa
 
 /// One filter; returns its type when it is a known one.
 fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<&'n str> {
-    let table = types(flavor);
+    let table: Vec<&(&str, &str)> = types(flavor).collect();
     let fields: Vec<&str> = table
         .iter()
         .map(|(_, field)| *field)
@@ -137,7 +138,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
     let ty = ctx.require_str(f, path, "type", "invalid-value", |_| Ok(()))?;
     let type_path = join(path, "type");
     let type_line = f.line_of("type");
-    let Some(&(_, field)) = table.iter().find(|(t, _)| *t == ty) else {
+    let Some(&&(_, field)) = table.iter().find(|(t, _)| *t == ty) else {
         let names: Vec<&str> = table
             .iter()
             .map(|(t, _)| *t)
@@ -163,9 +164,9 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
         );
         return None;
     }
-    for (other_type, other) in table {
+    for &&(other_type, other) in &table {
         let fpath = join(path, other);
-        if *other == field && !f.has(other) {
+        if other == field && !f.has(other) {
             ctx.error(
                 "filter-field-mismatch",
                 f.line,
@@ -173,7 +174,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
                 format!("a {ty} filter needs `{fpath}`"),
             )
             .hint = Some(format!("add `{other}:` with the filter's settings"));
-        } else if *other != field && f.has(other) {
+        } else if other != field && f.has(other) {
             let line = f.line_of(other);
             ctx.error(
                 "filter-field-mismatch",

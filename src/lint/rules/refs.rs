@@ -81,10 +81,10 @@ pub fn backend_ref(ctx: &mut Ctx, r: &Node, path: &str, extra: &[&str]) {
     known.extend_from_slice(extra);
     ctx.known_fields(r, path, &known, &[]);
     object_ref(ctx, r, path);
-    let port = ctx.check_int(r, path, "port", spec::port);
+    ctx.check_int(r, path, "port", spec::port);
     let is_service = r.str_at("group").unwrap_or("").is_empty()
         && r.str_at("kind").unwrap_or("Service") == "Service";
-    if is_service && port.is_none() && !r.has("port") {
+    if is_service && !r.has("port") {
         ctx.error(
             "backend-port-required",
             r.line,
