@@ -347,22 +347,18 @@ impl Analysis<'_> {
     /// Grants that misunderstand attachment, and grants nothing in the set uses.
     fn grants(&mut self) {
         for (i, g) in self.facts.grants.iter().enumerate() {
-            let origin = Origin {
-                file: g.object.file.clone(),
-                line: g.object.line,
-                field: "spec.to".into(),
-            };
+            let origin = &g.to_origin;
             if g.to
                 .iter()
                 .any(|(gr, k, _)| gr == spec::GROUP && k == "Gateway")
             {
                 self.findings.push(
-                    finding(Severity::Warning, "reference-grant-to-gateway", &g.object, &origin, "this ReferenceGrant targets a Gateway, but a ReferenceGrant never permits route attachment".into())
+                    finding(Severity::Warning, "reference-grant-to-gateway", &g.object, origin, "this ReferenceGrant targets a Gateway, but a ReferenceGrant never permits route attachment".into())
                         .hint("let routes from other namespaces attach with the listener's allowedRoutes.namespaces (from: All or Selector)"),
                 );
             } else if !self.used_grants[i] {
                 self.findings.push(
-                    finding(Severity::Note, "unused-reference-grant", &g.object, &origin, "no reference in the linted files needs this ReferenceGrant".into())
+                    finding(Severity::Note, "unused-reference-grant", &g.object, origin, "no reference in the linted files needs this ReferenceGrant".into())
                         .hint("it may serve objects outside the set; otherwise check its from/to against the references it is meant for"),
                 );
             }

@@ -96,6 +96,8 @@ pub struct Grant {
     pub from: Vec<(String, String, String)>,
     /// (group, kind, name)
     pub to: Vec<(String, String, Option<String>)>,
+    /// Where `spec.to` is written.
+    pub to_origin: Origin,
 }
 
 #[derive(Debug)]
@@ -205,7 +207,13 @@ impl Facts {
                     .iter()
                     .filter_map(|t| Some((s(t, "group")?, s(t, "kind")?, s(t, "name"))))
                     .collect();
-                self.grants.push(Grant { object, from, to });
+                let to_origin = origin(file, sp.get("to").unwrap_or(sp), "spec.to");
+                self.grants.push(Grant {
+                    object,
+                    from,
+                    to,
+                    to_origin,
+                });
             }
             (
                 spec::GROUP,
