@@ -84,9 +84,9 @@ pub struct Gateway {
 #[derive(Debug)]
 pub struct Route {
     pub object: Object,
-    pub hostnames: Vec<String>,
-    pub parent_refs: Vec<ParentRef>,
-    pub backend_refs: Vec<Ref>,
+    pub hostnames: Box<[String]>,
+    pub parent_refs: Box<[ParentRef]>,
+    pub backend_refs: Box<[Ref]>,
 }
 
 #[derive(Debug)]
@@ -375,11 +375,12 @@ fn route(file: &Arc<str>, object: Object, sp: &Node) -> Route {
         }
         mirrors(file, rule, &rp, &mut backend_refs);
     }
+    // Boxed slices: the facts of every route stay until the analysis, without growth slack.
     Route {
         object,
         hostnames,
         parent_refs,
-        backend_refs,
+        backend_refs: backend_refs.into(),
     }
 }
 

@@ -49,16 +49,22 @@ pub struct LintOptions {
     pub channel: Channel,
 }
 
+/// Files read in parallel before their results are merged into the set.
+const BATCH: usize = 256;
+
 /// Lints files, folders (recursively, `*.yaml`/`*.yml`) and `-` (stdin) as one set.
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadError> {
     let inputs = load::inputs(paths)?;
-    let results = parallel_map(&inputs, |input| {
-        let text = input.read()?;
-        Ok(lint_file(&input.label(), &text, opts.channel))
-    });
     let mut set = Set::default();
-    for result in results {
-        set.add(result?);
+    // In batches, so only a batch of per-file results waits to be merged at any time.
+    for batch in inputs.chunks(BATCH) {
+        let results = parallel_map(batch, |input| {
+            let text = input.read()?;
+            Ok(lint_file(&input.label(), &text, opts.channel))
+        });
+        for result in results {
+            set.add(result?);
+        }
     }
     Ok(set.finish())
 }
