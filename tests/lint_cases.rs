@@ -1,13 +1,14 @@
 //! Data-driven lint cases: every `tests/lint-cases/NAME/` holds `input.yaml` and `expected.txt`,
 //! one line per expected finding: `severity rule resource field` (`-` when there is no field).
 //! Lines starting with `#` are comments. A case runs on the standard channel unless its folder has
-//! a file `experimental`. Adding a case is adding a folder; `BLESS=1 cargo test --test lint_cases`
-//! writes the actual findings for review.
+//! a file `experimental`. A case may also hold `human.txt`, the whole human-readable report
+//! (messages, lines, hints). Adding a case is adding a folder; `BLESS=1 cargo test --test
+//! lint_cases` writes the actual findings (and existing `human.txt` files) for review.
 
 use std::path::Path;
 
 use traffic_engineer::finding::Finding;
-use traffic_engineer::lint::{explain, lint_str, Channel, LintOptions};
+use traffic_engineer::lint::{explain, format_human, lint_str, Channel, LintOptions};
 
 fn line(f: &Finding) -> String {
     let resource = f
@@ -53,9 +54,23 @@ fn lint_cases() {
         }
         let actual: String = report.findings.iter().map(|f| line(f) + "\n").collect();
         let expected_path = case.join("expected.txt");
+        let human_path = case.join("human.txt");
+        let human = format_human(&report, false);
         if bless {
             std::fs::write(&expected_path, &actual).unwrap();
+            if human_path.exists() {
+                std::fs::write(&human_path, &human).unwrap();
+            }
             continue;
+        }
+        if let Ok(expected_human) = std::fs::read_to_string(&human_path) {
+            if human != expected_human {
+                let diff = similar::TextDiff::from_lines(&expected_human, &human);
+                failures.push(format!(
+                    "case {name}, human.txt (- expected, + actual):\n{}",
+                    diff.unified_diff()
+                ));
+            }
         }
         let expected_text = std::fs::read_to_string(&expected_path).unwrap_or_default();
         let expected: String = expected_text

@@ -169,15 +169,37 @@ impl Analysis<'_> {
             .condition("Accepted", "False", "NoMatchingParent")
             .hint(format!("its listeners are: {}", names.join(", ")))];
         }
-        let allowed: Vec<(&Listener, Known)> = named
+        let kind = &route.object.id.kind;
+        let accepting: Vec<&Listener> = named
+            .into_iter()
+            .filter(|l| accepts_kind(l, kind))
+            .collect();
+        let allowed: Vec<(&Listener, Known)> = accepting
             .iter()
-            .map(|l| (*l, self.allows(l, &gateway.object, route)))
+            .map(|l| (*l, self.admits_namespace(l, &gateway.object, route)))
             .filter(|(_, k)| *k != Known::No)
             .collect();
         if allowed.is_empty() {
-            return vec![finding(Severity::Error, "route-not-allowed-by-listener", &route.object, &parent.origin, format!("no listener of Gateway {gw} admits a {} from namespace {}", route.object.id.kind, route.object.namespace))
-                .condition("Accepted", "False", "NotAllowedByListeners")
-                .hint("set the listener's allowedRoutes (namespaces.from: All or a Selector matching this namespace, and kinds); a ReferenceGrant never permits attachment")];
+            let (message, hint) = if accepting.is_empty() {
+                (
+                    format!("no listener of Gateway {gw} accepts {kind}s: their allowedRoutes.kinds or protocol exclude them"),
+                    format!("add {kind} to the listener's allowedRoutes.kinds, or attach to a listener whose protocol carries {kind}s"),
+                )
+            } else {
+                (
+                    format!("no listener of Gateway {gw} admits routes from namespace {}", route.object.namespace),
+                    "set the listener's allowedRoutes.namespaces (from: All, or a Selector matching this namespace); a ReferenceGrant never permits attachment".to_string(),
+                )
+            };
+            return vec![finding(
+                Severity::Error,
+                "route-not-allowed-by-listener",
+                &route.object,
+                &parent.origin,
+                message,
+            )
+            .condition("Accepted", "False", "NotAllowedByListeners")
+            .hint(hint)];
         }
         let mut out = Vec::new();
         if allowed.iter().all(|(_, k)| *k == Known::Unknown) {
@@ -207,18 +229,8 @@ impl Analysis<'_> {
         out
     }
 
-    /// Whether a listener's allowedRoutes admits the route (namespace and kind).
-    fn allows(&self, l: &Listener, gateway: &Object, route: &Route) -> Known {
-        let kind_ok = match &l.kinds {
-            Some(kinds) => kinds
-                .iter()
-                .any(|(g, k)| g == spec::GROUP && *k == route.object.id.kind),
-            None => spec::default_route_kinds(&l.protocol)
-                .is_none_or(|ks| ks.contains(&route.object.id.kind.as_str())),
-        };
-        if !kind_ok {
-            return Known::No;
-        }
+    /// Whether a listener's `allowedRoutes.namespaces` admits the route's namespace.
+    fn admits_namespace(&self, l: &Listener, gateway: &Object, route: &Route) -> Known {
         let ns = route.object.namespace.as_str();
         match &l.from {
             From::All => Known::Yes,
@@ -291,8 +303,8 @@ impl Analysis<'_> {
                     from,
                     &r.origin,
                     format!(
-                        "{} refers to a core {}; only {core_kind} is supported here",
-                        r.origin.field, r.kind
+                        "refers to a core {}; only {core_kind} is supported here",
+                        r.kind
                     ),
                 )
                 .condition("ResolvedRefs", "False", reason)
@@ -303,13 +315,18 @@ impl Analysis<'_> {
             return;
         }
         if target_ns != from.namespace && !self.granted(from, r, target_ns) {
-            let misplaced = self.facts.grants.iter().find(|g| grant_matches(g, from, r));
+            // The usual mistake: the grant placed next to the referring object.
+            let misplaced = self
+                .facts
+                .grants
+                .iter()
+                .find(|g| g.object.namespace == from.namespace && grant_matches(g, from, r));
             let hint = match misplaced {
-                Some(g) => format!("ReferenceGrant {} would permit it, but a grant must live in the target namespace {target_ns}: move it there", g.object.id),
+                Some(g) => format!("{} would permit it, but a grant must live in the target namespace {target_ns}: move it there", g.object.id),
                 None => format!("add a ReferenceGrant in namespace {target_ns} with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {:?}, kind: {}, name: {}}}", spec::GROUP, from.id.kind, from.namespace, r.group, r.kind, r.name),
             };
             self.findings.push(
-                finding(Severity::Error, not_permitted, from, &r.origin, format!("{} refers to {} {target_ns}/{} in another namespace, and no ReferenceGrant in {target_ns} permits it", r.origin.field, r.kind, r.name))
+                finding(Severity::Error, not_permitted, from, &r.origin, format!("refers to {} {target_ns}/{} in another namespace, and no ReferenceGrant in {target_ns} permits it", r.kind, r.name))
                     .condition("ResolvedRefs", "False", "RefNotPermitted")
                     .hint(hint),
             );
@@ -384,6 +401,14 @@ impl Analysis<'_> {
                     .hint(format!("known: {}", spec::IMPLEMENTATIONS.map(|i| i.controller_name).join(", "))),
             );
         }
+    }
+}
+
+/// Whether a listener accepts a route kind: its `allowedRoutes.kinds`, or its protocol's defaults.
+fn accepts_kind(l: &Listener, kind: &str) -> bool {
+    match &l.kinds {
+        Some(kinds) => kinds.iter().any(|(g, k)| g == spec::GROUP && k == kind),
+        None => spec::default_route_kinds(&l.protocol).is_none_or(|ks| ks.contains(&kind)),
     }
 }
 

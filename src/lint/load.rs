@@ -127,13 +127,26 @@ impl Chunk<'_> {
     pub fn parse(&self) -> Result<Option<Node>, YamlError> {
         let mut node: Node = crate::yaml::from_str(self.text).map_err(|e| YamlError {
             line: e.line + self.first_line,
-            ..e
+            message: without_location(&e.message),
         })?;
         if node.value == Value::Null {
             return Ok(None);
         }
         shift(&mut node, self.first_line);
         Ok(Some(node))
+    }
+}
+
+/// serde-saphyr starts messages with "error: line L column C: ", where L counts from the start of
+/// the document, not of the file; the finding carries the file line instead.
+fn without_location(message: &str) -> String {
+    let m = message.strip_prefix("error: ").unwrap_or(message);
+    match m
+        .strip_prefix("line ")
+        .and_then(|rest| rest.split_once(": "))
+    {
+        Some((location, rest)) if location.contains(" column ") => rest.to_string(),
+        _ => m.to_string(),
     }
 }
 
@@ -172,6 +185,9 @@ mod tests {
         assert!(chunks[0].parse().is_ok());
         let err = chunks[1].parse().unwrap_err();
         assert!(err.line >= 3, "{err}");
+        assert!(!err.message.contains("line"), "{err}");
+        let dup = documents("a: 1\na: 2\n")[0].parse().unwrap_err();
+        assert_eq!(dup.line, 2, "{dup}");
     }
 
     #[test]
