@@ -615,4 +615,24 @@ mod tests {
         assert!(redirect_status(301).is_ok());
         assert!(redirect_status(300).is_err());
     }
+
+    #[test]
+    fn lint_additions() {
+        assert!(header_value_experimental("a b\tc").is_ok());
+        assert!(header_value_experimental(" a").is_err());
+        assert!(header_value_experimental("a  b").is_err());
+        assert!(header_value_experimental("a\r\nb").is_err());
+        assert!(grpc_service(".com.example.User").is_ok());
+        assert!(grpc_service("com..x").is_err());
+        assert!(grpc_method("Login").is_ok());
+        assert!(grpc_method("1x").is_err());
+        assert!(listener_protocol("HTTPS").is_ok());
+        assert!(listener_protocol("example.com/quic").is_ok());
+        assert!(listener_protocol("http").is_ok() && !is_portable_protocol("http"));
+        assert!(listener_protocol("bad proto").is_err());
+        assert!(address_type("example.com/custom").is_ok());
+        assert!(address_type("Custom").is_err());
+        assert_eq!(default_route_kinds("UDP"), Some(&["UDPRoute"][..]));
+        assert_eq!(default_route_kinds("example.com/x"), None);
+    }
 }

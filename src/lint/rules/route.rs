@@ -14,7 +14,10 @@ struct Shape {
     flavor: Option<Flavor>,
     hostnames: bool,
     hostnames_required: bool,
+    /// L4 routes must list their rules; HTTP and GRPC routes default to a catch-all rule.
     rules_required: bool,
+    /// The fewest rules an explicit `rules` list may have (GRPCRoute alone allows none).
+    min_rules: usize,
     max_rules: usize,
 }
 
@@ -26,6 +29,7 @@ fn shape(header: &Header) -> Shape {
         hostnames,
         hostnames_required,
         rules_required: true,
+        min_rules: 1,
         max_rules: if alpha2 { spec::MAX_RULES } else { 1 },
     };
     match header.kind {
@@ -38,6 +42,7 @@ fn shape(header: &Header) -> Shape {
             hostnames: true,
             hostnames_required: false,
             rules_required: false,
+            min_rules: usize::from(header.kind == "HTTPRoute"),
             max_rules: spec::MAX_RULES,
         },
         "TLSRoute" => l4(true, !alpha2),
@@ -59,10 +64,8 @@ pub fn route(ctx: &mut Ctx, spec_node: &Node, header: &Header) {
     if shape.hostnames {
         refs::hostnames(ctx, spec_node, header.kind == "TLSRoute");
     }
-    // HTTPRoute defaults `rules` to one catch-all rule, but an explicit empty list is rejected.
-    let min = usize::from(header.kind != "GRPCRoute");
     let rules = if shape.rules_required || spec_node.has("rules") {
-        ctx.require_list(spec_node, "spec", "rules", min, shape.max_rules)
+        ctx.require_list(spec_node, "spec", "rules", shape.min_rules, shape.max_rules)
     } else {
         &[]
     };
