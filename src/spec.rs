@@ -206,6 +206,30 @@ pub fn http_method(s: &str) -> Check {
     }
 }
 
+/// A gRPC service name: `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`, at most 1024.
+pub fn grpc_service(s: &str) -> Check {
+    max_len(s, 1024)?;
+    let ident = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if !s.strip_prefix('.').unwrap_or(s).split('.').all(ident) {
+        return Err("be a gRPC service name such as tasks.v1.TaskService".into());
+    }
+    Ok(())
+}
+
+/// A gRPC method name: `^[A-Za-z_][A-Za-z_0-9]*$`, at most 1024.
+pub fn grpc_method(s: &str) -> Check {
+    max_len(s, 1024)?;
+    let ok = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        return Err("be a gRPC method name such as ListTasks".into());
+    }
+    Ok(())
+}
+
 /// A port: 1 to 65535.
 pub fn port(p: i64) -> Check {
     if (1..=65535).contains(&p) {
@@ -474,30 +498,6 @@ pub fn header_value_experimental(s: &str) -> Check {
         );
     }
     Ok(())
-}
-
-/// A GRPCRoute method match `service`: `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`.
-pub fn grpc_service(s: &str) -> Check {
-    let ident = |p: &str| {
-        p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    };
-    if s.strip_prefix('.').unwrap_or(s).split('.').all(ident) {
-        Ok(())
-    } else {
-        Err("be a dotted protobuf name such as 'com.example.User'".into())
-    }
-}
-
-/// A GRPCRoute method match `method`: `^[A-Za-z_][A-Za-z_0-9]*$`.
-pub fn grpc_method(s: &str) -> Check {
-    let ok = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if ok {
-        Ok(())
-    } else {
-        Err("be a protobuf method name such as 'Login'".into())
-    }
 }
 
 /// A listener protocol as the CRD pattern accepts it: a token of letters, digits and '-', or a

@@ -125,9 +125,10 @@ pub fn documents(text: &str) -> Vec<Chunk<'_>> {
 impl Chunk<'_> {
     /// The document, `None` when it is empty (only comments or markers), with file lines.
     pub fn parse(&self) -> Result<Option<Node>, YamlError> {
-        let mut node: Node = crate::yaml::from_str(self.text).map_err(|e| YamlError {
-            line: e.line + self.first_line,
-            message: without_location(&e.message),
+        let mut node: Node = crate::yaml::from_str(self.text).map_err(|mut e: YamlError| {
+            e.line += self.first_line;
+            e.message = without_location(&e.message);
+            e
         })?;
         if node.value == Value::Null {
             return Ok(None);
