@@ -1,0 +1,282 @@
+//! Lint: the spec rules of Gateway API v1.6.1 on every document, then a cross-resource analysis
+//! over the whole set that predicts the status a controller would set.
+//!
+//! Files are read one at a time; each document is parsed once into a line-aware tree
+//! ([`node`]), checked ([`rules`]), reduced to the few facts the analysis needs ([`facts`]) and
+//! dropped. The analysis ([`analysis`]) then runs on the facts of the whole set.
+
+mod analysis;
+mod check;
+mod docs;
+mod facts;
+mod load;
+mod node;
+mod report;
+mod rules;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+pub use docs::{explain, rule_docs, RuleDoc};
+pub use load::LoadError;
+pub use report::{format_human, Report};
+
+use crate::finding::{Finding, ResourceId, Severity};
+
+/// Which Gateway API CRDs the cluster runs.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    #[default]
+    Standard,
+    Experimental,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    pub channel: Channel,
+}
+
+/// Files read in parallel before their results are merged into the set.
+const BATCH: usize = 256;
+
+/// Lints files, folders (recursively, `*.yaml`/`*.yml`) and `-` (stdin) as one set.
+pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadError> {
+    let inputs = load::inputs(paths)?;
+    let mut set = Set::default();
+    // In batches, so only a batch of per-file results waits to be merged at any time.
+    for batch in inputs.chunks(BATCH) {
+        let results = parallel_map(batch, |input| {
+            let text = input.read()?;
+            Ok(lint_file(&input.label(), &text, opts.channel))
+        });
+        for result in results {
+            set.add(result?);
+        }
+    }
+    Ok(set.finish())
+}
+
+/// Lints one YAML stream; `file_label` names it in findings.
+pub fn lint_str(text: &str, file_label: &str, opts: &LintOptions) -> Report {
+    lint_sources(&[(file_label, text)], opts)
+}
+
+/// Lints several YAML streams `(label, text)` as one set, with cross-resource analysis across them.
+pub fn lint_sources(sources: &[(&str, &str)], opts: &LintOptions) -> Report {
+    let mut set = Set::default();
+    for result in parallel_map(sources, |(label, text)| {
+        lint_file(label, text, opts.channel)
+    }) {
+        set.add(result);
+    }
+    set.finish()
+}
+
+/// Maps `f` over `items` on a few threads, keeping the order of `items`. Each worker holds one
+/// file at a time, so memory stays proportional to the largest file times the thread count.
+fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let worker = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut indexed: Vec<(usize, R)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a lint worker panicked"))
+            .collect()
+    });
+    indexed.sort_unstable_by_key(|(i, _)| *i);
+    indexed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// What one file yields: its findings, the facts for the analysis, and its document count.
+struct FileResult {
+    findings: Vec<Finding>,
+    facts: facts::Facts,
+    documents: usize,
+}
+
+/// Reads one YAML stream: spec rules on every document, facts kept for the analysis.
+fn lint_file(label: &str, text: &str, channel: Channel) -> FileResult {
+    let file: Arc<str> = label.into();
+    let mut out = FileResult {
+        findings: Vec::new(),
+        facts: facts::Facts::default(),
+        documents: 0,
+    };
+    for chunk in load::documents(text) {
+        match chunk.parse() {
+            Ok(Some(doc)) => {
+                out.documents += 1;
+                document(&mut out, &file, &doc, channel);
+            }
+            Ok(None) => {}
+            Err(e) => out.findings.push(
+                Finding::new(Severity::Error, "yaml-syntax", e.message)
+                    .at(&file, e.line)
+                    .hint("fix the YAML on this line; the document was not checked"),
+            ),
+        }
+    }
+    out
+}
+
+fn document(out: &mut FileResult, file: &Arc<str>, doc: &node::Node, channel: Channel) {
+    let mut ctx = check::Ctx {
+        file,
+        channel,
+        resource: None,
+        findings: &mut out.findings,
+    };
+    if !matches!(doc.value, node::Value::Map(_)) {
+        ctx.known_fields(doc, "", &[], &[]);
+        return;
+    }
+    let Some(header) = rules::Header::read(&mut ctx, doc) else {
+        return;
+    };
+    let meta = doc.get("metadata");
+    let id = ResourceId {
+        kind: header.kind.to_string(),
+        namespace: meta.and_then(|m| m.str_at("namespace")).map(str::to_string),
+        name: meta
+            .and_then(|m| m.str_at("name"))
+            .unwrap_or_default()
+            .to_string(),
+    };
+    if header.is_gateway_api() {
+        ctx.resource = Some(id.clone());
+        if !rules::check(&mut ctx, doc, &header) {
+            return; // not served: the object would not exist, so it takes no part in the analysis
+        }
+    }
+    out.facts.collect(file, doc, &header, id);
+}
+
+/// The whole set: file results merged in input order, then analysed together.
+#[derive(Default)]
+struct Set {
+    report: Report,
+    facts: facts::Facts,
+}
+
+impl Set {
+    fn add(&mut self, file: FileResult) {
+        self.report.files += 1;
+        self.report.documents += file.documents;
+        self.report.findings.extend(file.findings);
+        self.facts.merge(file.facts);
+    }
+
+    fn finish(mut self) -> Report {
+        self.report.findings.extend(analysis::analyse(&self.facts));
+        self.report.sort();
+        self.report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(report: &Report, rule: &str) -> Vec<u64> {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.rule == rule)
+            .map(|f| f.line.unwrap_or(0))
+            .collect()
+    }
+
+    #[test]
+    fn findings_carry_file_lines_of_the_offending_field() {
+        let text = "\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: a
+spec:
+  rules: [
+---
+# second document
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: b
+  namespace: app
+spec:
+  parentRefs:
+  - name: gw
+    namespace: infra
+  rules:
+  - backendRefs:
+    - name: web
+      port: 70000
+";
+        let report = lint_str(text, "routes.yaml", &LintOptions::default());
+        assert!(lines_of(&report, "yaml-syntax")[0] >= 6);
+        assert_eq!(lines_of(&report, "value-out-of-range"), [21]);
+        assert_eq!(lines_of(&report, "parent-not-in-set"), [16]);
+        assert_eq!(report.documents, 1);
+        assert!(report
+            .findings
+            .iter()
+            .all(|f| f.file.as_deref() == Some("routes.yaml")));
+    }
+
+    #[test]
+    fn sources_are_analysed_as_one_set() {
+        let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n";
+        let route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: app}\nspec:\n  parentRefs: [{name: gw, namespace: infra}]\n";
+        let report = lint_sources(
+            &[("gw.yaml", gateway), ("route.yaml", route)],
+            &LintOptions::default(),
+        );
+        assert_eq!(report.files, 2);
+        let f = &report.findings[0];
+        assert_eq!(
+            (f.rule.as_str(), f.file.as_deref()),
+            ("route-not-allowed-by-listener", Some("route.yaml"))
+        );
+        assert_eq!(
+            f.condition.as_ref().unwrap().reason,
+            "NotAllowedByListeners"
+        );
+        assert!(report.has_errors());
+    }
+
+    #[test]
+    fn missing_paths_are_load_errors() {
+        let err =
+            lint_paths(&[PathBuf::from("/no/such/folder")], &LintOptions::default()).unwrap_err();
+        assert!(matches!(err, LoadError::NotFound(_)));
+    }
+}
