@@ -120,12 +120,17 @@ pub struct Profiles {
 }
 
 impl Profiles {
+    /// The embedded profiles (parsed once per process).
     pub fn built_in() -> Profiles {
-        let list = BUILT_IN
-            .iter()
-            .map(|(name, text)| parse(text, name).expect("built-in profiles are valid"))
-            .collect();
-        Profiles { list }
+        static PARSED: std::sync::OnceLock<Profiles> = std::sync::OnceLock::new();
+        let parsed = PARSED.get_or_init(|| {
+            let list = BUILT_IN
+                .iter()
+                .map(|(name, text)| parse(text, name).expect("built-in profiles are valid"))
+                .collect();
+            Profiles { list }
+        });
+        parsed.clone()
     }
 
     /// Built-in profiles, with each `*.yaml` of `dir` added or replacing the one of the same name.

@@ -1,7 +1,8 @@
 //! The whole generator: request → plan → rendered documents (+ findings). Every door calls this.
 
 use crate::context::Profiles;
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
+use crate::lint::{Channel, LintOptions};
 use crate::plan::plan;
 use crate::render::{Document, RenderError, Templates};
 use crate::request::{Request, RequestError};
@@ -13,6 +14,10 @@ pub enum GenerateError {
     Request(#[from] RequestError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// The rendered manifests break a rule the request checks did not catch: refused rather than
+    /// emitted (this is a bug of the tool; please report it with the request).
+    #[error("the generated manifests would be rejected; nothing was emitted:\n{}", .0.iter().map(|f| format!("  {}: {}", f.rule, f.message)).collect::<Vec<_>>().join("\n"))]
+    Lint(Vec<Finding>),
 }
 
 /// The rendered documents of one request, in apply order, and what was found about them.
@@ -48,6 +53,26 @@ pub fn generate(
         &plan.implementation,
         &values,
     ));
+    // The same lint as `traffic-engineer lint`, over the whole set. Its notes about objects outside
+    // the set (the shared Gateway, Services) restate the context's notes, so only problems count.
+    let sources: Vec<(&str, &str)> = documents
+        .iter()
+        .map(|d| (d.path.as_str(), d.yaml.as_str()))
+        .collect();
+    let channel = if plan.experimental {
+        Channel::Experimental
+    } else {
+        Channel::Standard
+    };
+    let report = crate::lint::lint_sources(&sources, &LintOptions { channel });
+    let (errors, rest): (Vec<Finding>, Vec<Finding>) = report
+        .findings
+        .into_iter()
+        .partition(|f| f.severity == Severity::Error);
+    if !errors.is_empty() {
+        return Err(GenerateError::Lint(errors));
+    }
+    findings.extend(rest.into_iter().filter(|f| f.severity == Severity::Warning));
     Ok(Bundle {
         context: plan.context,
         documents,

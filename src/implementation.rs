@@ -149,12 +149,17 @@ pub struct Implementations {
 }
 
 impl Implementations {
+    /// The embedded presets (parsed once per process).
     pub fn built_in() -> Implementations {
-        let list = BUILT_IN
-            .iter()
-            .map(|(name, text)| parse(text, name).expect("built-in presets are valid"))
-            .collect();
-        Implementations { list }
+        static PARSED: std::sync::OnceLock<Implementations> = std::sync::OnceLock::new();
+        let parsed = PARSED.get_or_init(|| {
+            let list = BUILT_IN
+                .iter()
+                .map(|(name, text)| parse(text, name).expect("built-in presets are valid"))
+                .collect();
+            Implementations { list }
+        });
+        parsed.clone()
     }
 
     /// Built-in presets, with each `*.yaml` of `dir` added or replacing the one of the same name.
@@ -169,6 +174,10 @@ impl Implementations {
 
     pub fn names(&self) -> Vec<&str> {
         self.list.iter().map(|i| i.name.as_str()).collect()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Implementation> {
+        self.list.iter()
     }
 }
 

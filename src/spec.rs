@@ -432,56 +432,6 @@ pub fn default_route_kinds(protocol: &str) -> Option<&'static [&'static str]> {
     }
 }
 
-/// A known implementation: name, GatewayClass `controllerName`, usual class name (RULES.md).
-pub struct Implementation {
-    pub name: &'static str,
-    pub controller_name: &'static str,
-    pub class: &'static str,
-}
-
-pub const IMPLEMENTATIONS: [Implementation; 8] = [
-    Implementation {
-        name: "Envoy Gateway",
-        controller_name: "gateway.envoyproxy.io/gatewayclass-controller",
-        class: "eg",
-    },
-    Implementation {
-        name: "Istio",
-        controller_name: "istio.io/gateway-controller",
-        class: "istio",
-    },
-    Implementation {
-        name: "Cilium",
-        controller_name: "io.cilium/gateway-controller",
-        class: "cilium",
-    },
-    Implementation {
-        name: "Traefik",
-        controller_name: "traefik.io/gateway-controller",
-        class: "traefik",
-    },
-    Implementation {
-        name: "Kong (KIC)",
-        controller_name: "konghq.com/kic-gateway-controller",
-        class: "kong",
-    },
-    Implementation {
-        name: "NGINX Gateway Fabric",
-        controller_name: "gateway.nginx.org/nginx-gateway-controller",
-        class: "nginx",
-    },
-    Implementation {
-        name: "Contour",
-        controller_name: "projectcontour.io/gateway-controller",
-        class: "contour",
-    },
-    Implementation {
-        name: "GKE",
-        controller_name: "networking.gke.io/gateway",
-        class: "gke-l7-global-external-managed",
-    },
-];
-
 /// A header value under the experimental channel's pattern `^[!-~]+([\t ]?[!-~]+)*$`: visible
 /// ASCII, single spaces or tabs only between visible characters (no CR/LF, no leading/trailing space).
 pub fn header_value_experimental(s: &str) -> Check {

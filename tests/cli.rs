@@ -263,3 +263,64 @@ fn exported_templates_are_used_when_edited() {
             "must render exactly one HTTPRoute",
         ));
 }
+
+#[test]
+fn lint_exits_1_on_errors_and_reports_json() {
+    let bad = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: a}\nspec:\n  parentRefs: [{name: gw, namespace: b}]\n  rules:\n  - backendRefs: [{name: svc, namespace: c, port: 80}]\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: b}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n";
+    let out = te()
+        .args(["lint", "-", "--output", "json"])
+        .write_stdin(bad)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(
+        rules.contains(&"route-not-allowed-by-listener"),
+        "{rules:?}"
+    );
+    assert!(rules.contains(&"backend-ref-not-permitted"), "{rules:?}");
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "route-not-allowed-by-listener")
+        .unwrap();
+    assert_eq!(f["condition"]["reason"], "NotAllowedByListeners");
+    assert_eq!(f["line"], 5);
+    // What the generator emits lints clean.
+    let generated = te()
+        .args(SINGLE_DEV)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    te().args(["lint", "-"])
+        .write_stdin(generated)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("0 errors"));
+}
+
+#[test]
+fn lint_usage_errors_exit_2() {
+    te().args(["lint", "no/such/file.yaml"])
+        .assert()
+        .code(2)
+        .stdout("");
+    te().args(["lint", "--explain", "no-such-rule"])
+        .assert()
+        .code(2);
+    te().args(["lint", "--explain", "redirect-with-backends"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("RequestRedirect"));
+}

@@ -2,6 +2,7 @@
 //! doors build and calls the library; this module only reads arguments, prints and picks the exit code.
 
 mod flags;
+mod lint;
 
 pub use flags::{shell_line, to_args, AllowFrom, RequestFlags};
 
@@ -65,6 +66,9 @@ pub enum Command {
     /// Work with the templates the manifests are rendered from.
     #[command(subcommand)]
     Templates(TemplatesCommand),
+    /// Check Gateway API manifests and predict the status a controller will set.
+    #[command(after_help = lint::LINT_EXAMPLES)]
+    Lint(lint::LintArgs),
     /// Print the JSON Schema (draft 2020-12) of a request file.
     #[command(after_help = "Example:\n  traffic-engineer schema > request.schema.json")]
     Schema,
@@ -203,7 +207,7 @@ impl From<GenerateError> for Failure {
     fn from(e: GenerateError) -> Failure {
         match e {
             GenerateError::Request(r) => r.into(),
-            GenerateError::Render(r) => Failure::usage(r.to_string()),
+            other => Failure::usage(other.to_string()),
         }
     }
 }
@@ -213,6 +217,7 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Generate(c) if c.args.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Wizard(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Lint(a) if a.output == OutputFormat::Json)
         || matches!(
             &cli.command,
             Command::Contexts {
@@ -265,6 +270,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             }
             Ok(EXIT_OK)
         }
+        Command::Lint(args) => lint::run(&args),
         Command::Schema => {
             let schema = schemars::schema_for!(Request);
             println!(

@@ -9,6 +9,7 @@ use super::facts::{
     Facts, From, Gateway, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
 };
 use crate::finding::{Finding, Severity};
+use crate::implementation::Implementations;
 use crate::spec;
 
 /// The automatic label every Namespace carries.
@@ -383,11 +384,10 @@ impl Analysis<'_> {
     }
 
     fn classes(&mut self) {
+        let presets = Implementations::built_in();
+        let known: Vec<&str> = presets.iter().map(|i| i.controller_name.as_str()).collect();
         for c in &self.facts.classes {
-            if spec::IMPLEMENTATIONS
-                .iter()
-                .any(|i| i.controller_name == c.controller_name)
-            {
+            if known.contains(&c.controller_name.as_str()) {
                 continue;
             }
             let origin = Origin {
@@ -398,7 +398,7 @@ impl Analysis<'_> {
             self.findings.push(
                 finding(Severity::Note, "unknown-controller", &c.object, &origin, format!("controllerName {:?} is not one of the known implementations; the class stays Accepted=Unknown unless such a controller runs", c.controller_name))
                     .condition("Accepted", "Unknown", "Pending")
-                    .hint(format!("known: {}", spec::IMPLEMENTATIONS.map(|i| i.controller_name).join(", "))),
+                    .hint(format!("known: {}", known.join(", "))),
             );
         }
     }

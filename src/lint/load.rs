@@ -127,7 +127,6 @@ impl Chunk<'_> {
     pub fn parse(&self) -> Result<Option<Node>, YamlError> {
         let mut node: Node = crate::yaml::from_str(self.text).map_err(|mut e: YamlError| {
             e.line += self.first_line;
-            e.message = without_location(&e.message);
             e
         })?;
         if node.value == Value::Null {
@@ -135,19 +134,6 @@ impl Chunk<'_> {
         }
         shift(&mut node, self.first_line);
         Ok(Some(node))
-    }
-}
-
-/// serde-saphyr starts messages with "error: line L column C: ", where L counts from the start of
-/// the document, not of the file; the finding carries the file line instead.
-fn without_location(message: &str) -> String {
-    let m = message.strip_prefix("error: ").unwrap_or(message);
-    match m
-        .strip_prefix("line ")
-        .and_then(|rest| rest.split_once(": "))
-    {
-        Some((location, rest)) if location.contains(" column ") => rest.to_string(),
-        _ => m.to_string(),
     }
 }
 

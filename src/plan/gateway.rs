@@ -197,6 +197,7 @@ impl Planner<'_> {
                 ));
             }
         }
+        self.check_hostnames(routes);
         let spec = GatewaySpec {
             gateway_class_name: self.class_name(),
             listeners,
@@ -215,6 +216,29 @@ impl Planner<'_> {
             },
         );
         Resource { object, folder }
+    }
+
+    /// A route none of whose hostnames intersects the listeners' hostname would not be accepted
+    /// (NoMatchingListenerHostname): refuse it rather than emit it.
+    fn check_hostnames(&mut self, routes: &[Resource]) {
+        let Some(listener) = self.request.gateway.hostname.clone() else {
+            return;
+        };
+        for (i, route) in self.request.routes.iter().enumerate() {
+            let matches = route
+                .hostnames
+                .iter()
+                .any(|h| crate::spec::hostnames_intersect(Some(&listener), Some(h)));
+            if route.hostnames.is_empty() || matches || i >= routes.len() {
+                continue;
+            }
+            self.errors.push(FieldError::new(
+                format!("routes[{i}].hostnames"),
+                route.hostnames.join(", "),
+                format!("match no listener hostname (gateway.hostname = {listener}): the route would not be accepted (NoMatchingListenerHostname)"),
+                "use hostnames under the listener's (e.g. api.example.com under *.example.com), or change the listener hostname",
+            ));
+        }
     }
 
     /// The grant a listener's certificate Secret in another namespace needs.

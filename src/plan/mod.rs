@@ -53,6 +53,8 @@ pub struct Plan {
     pub notes: Vec<Finding>,
     /// The implementation the manifests are for (its feature claims are checked after rendering).
     pub implementation: Implementation,
+    /// Some object needs the experimental channel's CRDs (an alpha apiVersion of an older release).
+    pub experimental: bool,
 }
 
 /// Everything the planning steps share: the request, the values resolved from it and the
@@ -69,6 +71,7 @@ struct Planner<'a> {
     gateway_namespace: String,
     errors: Vec<FieldError>,
     notes: Vec<Finding>,
+    experimental: bool,
 }
 
 /// Checks `request` and plans its objects. All problems are reported together.
@@ -109,6 +112,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
         resources,
         notes: p.notes,
         implementation: p.implementation,
+        experimental: p.experimental,
     })
 }
 
@@ -213,6 +217,7 @@ impl<'a> Planner<'a> {
             gateway_namespace,
             errors,
             notes: Vec::new(),
+            experimental: false,
         }
     }
 
@@ -221,6 +226,7 @@ impl<'a> Planner<'a> {
         match self.version.api_version(kind) {
             Ok((api, note)) => {
                 if let Some(note) = note {
+                    self.experimental = true;
                     self.note(Severity::Warning, "experimental-channel-needed", note);
                 }
                 api

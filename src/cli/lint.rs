@@ -1,0 +1,98 @@
+//! `traffic-engineer lint`: check manifests, print the findings, exit 1 when any is an error.
+
+use super::{Failure, OutputFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
+use crate::finding::Severity;
+use crate::lint::{self, Channel, LintOptions};
+use clap::Args;
+use serde_json::json;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+pub const LINT_EXAMPLES: &str = "Examples:
+  traffic-engineer lint gitops/
+  traffic-engineer generate --context single-dev --service web --port 80 | traffic-engineer lint -
+  traffic-engineer lint --channel experimental manifests/ --output json
+  traffic-engineer lint --explain route-not-allowed-by-listener";
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Files, folders (searched for *.yaml and *.yml) or - for stdin.
+    #[arg(value_name = "PATH", required_unless_present_any = ["explain", "rules"])]
+    pub paths: Vec<PathBuf>,
+    /// The CRD channel the cluster runs: decides the served apiVersions and fields.
+    #[arg(long, value_enum, default_value_t)]
+    pub channel: Channel,
+    /// Print the documentation of a rule id and exit.
+    #[arg(long, value_name = "RULE", conflicts_with = "rules")]
+    pub explain: Option<String>,
+    /// List every rule id with its severity and summary, and exit.
+    #[arg(long)]
+    pub rules: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub output: OutputFormat,
+}
+
+pub fn run(args: &LintArgs) -> Result<i32, Failure> {
+    if args.rules {
+        for doc in lint::rule_docs() {
+            println!(
+                "{:<36} {:<7} {}",
+                doc.id,
+                format!("{:?}", doc.severity).to_lowercase(),
+                doc.summary
+            );
+        }
+        return Ok(EXIT_OK);
+    }
+    if let Some(rule) = &args.explain {
+        let Some(doc) = lint::explain(rule) else {
+            let message =
+                format!("no rule {rule:?}\n  hint: `traffic-engineer lint --rules` lists them");
+            return Err(Failure {
+                code: EXIT_USAGE,
+                errors: Vec::new(),
+                message,
+            });
+        };
+        match args.output {
+            OutputFormat::Json => println!("{}", json!(doc)),
+            OutputFormat::Yaml => println!(
+                "{} ({})\n\n{}\n\n{}\n\nFix:\n{}",
+                doc.id,
+                format!("{:?}", doc.severity).to_lowercase(),
+                doc.summary,
+                doc.explanation,
+                doc.example_fix
+            ),
+        }
+        return Ok(EXIT_OK);
+    }
+    let report = lint::lint_paths(
+        &args.paths,
+        &LintOptions {
+            channel: args.channel,
+        },
+    )
+    .map_err(|e| Failure::usage(e.to_string()))?;
+    match args.output {
+        OutputFormat::Json => {
+            let counts = json!({
+                "errors": report.count(Severity::Error),
+                "warnings": report.count(Severity::Warning),
+                "notes": report.count(Severity::Note),
+            });
+            let value = json!({"findings": report.findings, "files": report.files, "documents": report.documents, "counts": counts});
+            println!("{value}");
+        }
+        OutputFormat::Yaml => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            print!("{}", lint::format_human(&report, color));
+        }
+    }
+    Ok(if report.has_errors() {
+        EXIT_FOUND
+    } else {
+        EXIT_OK
+    })
+}
