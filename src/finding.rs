@@ -37,6 +37,16 @@ pub struct Condition {
     pub reason: String,
 }
 
+impl Condition {
+    pub fn new(type_: &str, status: &str, reason: &str) -> Self {
+        Condition {
+            type_: type_.to_string(),
+            status: status.to_string(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub severity: Severity,
@@ -71,5 +81,35 @@ impl Finding {
             condition: None,
             hint: None,
         }
+    }
+}
+
+/// Builders for the optional parts, so a rule reads as one expression.
+impl Finding {
+    pub fn at(mut self, file: &str, line: u64) -> Self {
+        self.file = Some(file.to_string());
+        self.line = (line > 0).then_some(line);
+        self
+    }
+
+    pub fn on(mut self, resource: Option<ResourceId>) -> Self {
+        self.resource = resource;
+        self
+    }
+
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The condition a controller would set, predicted offline.
+    pub fn condition(mut self, type_: &str, status: &str, reason: &str) -> Self {
+        self.condition = Some(Condition::new(type_, status, reason));
+        self
     }
 }

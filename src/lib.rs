@@ -12,6 +12,7 @@ pub mod files;
 pub mod finding;
 pub mod generate;
 pub mod implementation;
+pub mod lint;
 pub mod model;
 pub mod plan;
 pub mod render;

@@ -326,6 +326,223 @@ pub fn hostnames_intersect(listener: Option<&str>, route: Option<&str>) -> bool 
     }
 }
 
+/// The API group of the experimental-only kinds (XBackend, XBackendTrafficPolicy, XMesh).
+pub const EXPERIMENTAL_GROUP: &str = "gateway.networking.x-k8s.io";
+
+/// A kind of the `gateway.networking.k8s.io` group and the versions v1.6.1 serves for it.
+pub struct ServedKind {
+    pub kind: &'static str,
+    /// Served by the standard CRDs (and therefore by the experimental ones too).
+    pub standard: &'static [&'static str],
+    /// Served only by the experimental CRDs (deprecated alpha versions).
+    pub experimental: &'static [&'static str],
+}
+
+/// Served versions per kind at v1.6.1 (README.md of the spec data, "Served versions").
+pub const SERVED_KINDS: [ServedKind; 10] = [
+    ServedKind {
+        kind: "GatewayClass",
+        standard: &["v1", "v1beta1"],
+        experimental: &[],
+    },
+    ServedKind {
+        kind: "Gateway",
+        standard: &["v1", "v1beta1"],
+        experimental: &[],
+    },
+    ServedKind {
+        kind: "HTTPRoute",
+        standard: &["v1", "v1beta1"],
+        experimental: &[],
+    },
+    ServedKind {
+        kind: "GRPCRoute",
+        standard: &["v1"],
+        experimental: &[],
+    },
+    ServedKind {
+        kind: "ReferenceGrant",
+        standard: &["v1", "v1beta1"],
+        experimental: &[],
+    },
+    ServedKind {
+        kind: "BackendTLSPolicy",
+        standard: &["v1"],
+        experimental: &["v1alpha3"],
+    },
+    ServedKind {
+        kind: "ListenerSet",
+        standard: &["v1"],
+        experimental: &[],
+    },
+    ServedKind {
+        kind: "TLSRoute",
+        standard: &["v1"],
+        experimental: &["v1alpha2", "v1alpha3"],
+    },
+    ServedKind {
+        kind: "TCPRoute",
+        standard: &["v1"],
+        experimental: &["v1alpha2"],
+    },
+    ServedKind {
+        kind: "UDPRoute",
+        standard: &["v1"],
+        experimental: &["v1alpha2"],
+    },
+];
+
+/// The listener protocols the spec defines (others must be domain-prefixed, implementation-specific).
+pub const LISTENER_PROTOCOLS: [&str; 5] = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"];
+
+/// The route kinds a listener accepts when `allowedRoutes.kinds` is not set, by protocol;
+/// `None` for implementation-specific protocols, where nothing can be predicted.
+pub fn default_route_kinds(protocol: &str) -> Option<&'static [&'static str]> {
+    match protocol {
+        "HTTP" | "HTTPS" => Some(&["HTTPRoute", "GRPCRoute"]),
+        // A terminating TLS listener may also carry TCPRoutes; do not claim otherwise.
+        "TLS" => Some(&["TLSRoute", "TCPRoute"]),
+        "TCP" => Some(&["TCPRoute"]),
+        "UDP" => Some(&["UDPRoute"]),
+        _ => None,
+    }
+}
+
+/// A known implementation: name, GatewayClass `controllerName`, usual class name (RULES.md).
+pub struct Implementation {
+    pub name: &'static str,
+    pub controller_name: &'static str,
+    pub class: &'static str,
+}
+
+pub const IMPLEMENTATIONS: [Implementation; 8] = [
+    Implementation {
+        name: "Envoy Gateway",
+        controller_name: "gateway.envoyproxy.io/gatewayclass-controller",
+        class: "eg",
+    },
+    Implementation {
+        name: "Istio",
+        controller_name: "istio.io/gateway-controller",
+        class: "istio",
+    },
+    Implementation {
+        name: "Cilium",
+        controller_name: "io.cilium/gateway-controller",
+        class: "cilium",
+    },
+    Implementation {
+        name: "Traefik",
+        controller_name: "traefik.io/gateway-controller",
+        class: "traefik",
+    },
+    Implementation {
+        name: "Kong (KIC)",
+        controller_name: "konghq.com/kic-gateway-controller",
+        class: "kong",
+    },
+    Implementation {
+        name: "NGINX Gateway Fabric",
+        controller_name: "gateway.nginx.org/nginx-gateway-controller",
+        class: "nginx",
+    },
+    Implementation {
+        name: "Contour",
+        controller_name: "projectcontour.io/gateway-controller",
+        class: "contour",
+    },
+    Implementation {
+        name: "GKE",
+        controller_name: "networking.gke.io/gateway",
+        class: "gke-l7-global-external-managed",
+    },
+];
+
+/// A header value under the experimental channel's pattern `^[!-~]+([\t ]?[!-~]+)*$`: visible
+/// ASCII, single spaces or tabs only between visible characters (no CR/LF, no leading/trailing space).
+pub fn header_value_experimental(s: &str) -> Check {
+    header_value(s)?;
+    let visible = |c: u8| (b'!'..=b'~').contains(&c);
+    let b = s.as_bytes();
+    let ok = visible(b[0])
+        && visible(b[b.len() - 1])
+        && b.iter().all(|&c| visible(c) || c == b' ' || c == b'\t')
+        && !b.windows(2).any(|w| !visible(w[0]) && !visible(w[1]));
+    if !ok {
+        return Err(
+            "contain only visible ASCII characters, separated by single spaces or tabs".into(),
+        );
+    }
+    Ok(())
+}
+
+/// A GRPCRoute method match `service`: `^(?i)\.?[a-z_][a-z_0-9]*(\.[a-z_][a-z_0-9]*)*$`.
+pub fn grpc_service(s: &str) -> Check {
+    let ident = |p: &str| {
+        p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if s.strip_prefix('.').unwrap_or(s).split('.').all(ident) {
+        Ok(())
+    } else {
+        Err("be a dotted protobuf name such as 'com.example.User'".into())
+    }
+}
+
+/// A GRPCRoute method match `method`: `^[A-Za-z_][A-Za-z_0-9]*$`.
+pub fn grpc_method(s: &str) -> Check {
+    let ok = s.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err("be a protobuf method name such as 'Login'".into())
+    }
+}
+
+/// A listener protocol as the CRD pattern accepts it: a token of letters, digits and '-', or a
+/// domain-prefixed name (`example.com/proto`). See [`is_portable_protocol`] for what controllers support.
+pub fn listener_protocol(s: &str) -> Check {
+    max_len(s, 255)?;
+    let token = s.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && s.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let prefixed = s.rsplit_once('/').is_some_and(|(domain, name)| {
+        !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+            && domain.rsplit('/').next().is_some_and(is_subdomain)
+    });
+    if token || prefixed {
+        Ok(())
+    } else {
+        Err(format!(
+            "be one of {} or a domain-prefixed protocol such as 'example.com/proto'",
+            LISTENER_PROTOCOLS.join(", ")
+        ))
+    }
+}
+
+/// A protocol of the spec, or a domain-prefixed implementation-specific one. Any other token
+/// passes the CRD but no controller is expected to support it (`UnsupportedProtocol`).
+pub fn is_portable_protocol(s: &str) -> bool {
+    LISTENER_PROTOCOLS.contains(&s) || s.contains('/')
+}
+
+/// A Gateway address `type`: `Hostname`, `IPAddress`, `NamedAddress` or a domain-prefixed type.
+pub fn address_type(s: &str) -> Check {
+    max_len(s, 253)?;
+    if ["Hostname", "IPAddress", "NamedAddress"].contains(&s) || controller_name(s).is_ok() {
+        Ok(())
+    } else {
+        Err("be Hostname, IPAddress, NamedAddress or a domain-prefixed type".into())
+    }
+}
+
+/// A reference `name`: 1 to 253 characters (the CRDs put no pattern on it).
+pub fn ref_name(s: &str) -> Check {
+    max_len(s, 253)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,410 @@
+//! Cross-resource analysis over the whole set: predicts the conditions a controller would set
+//! (RULES.md, "Status a controller will set"). It only claims what the set proves: when the
+//! deciding object (a Gateway, a Namespace, the Services of a namespace) is not in the set, it says
+//! so in a note, or says nothing.
+
+use std::collections::HashMap;
+
+use super::facts::{
+    Facts, From, Gateway, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
+};
+use crate::finding::{Finding, Severity};
+use crate::spec;
+
+/// The automatic label every Namespace carries.
+const NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+pub fn analyse(facts: &Facts) -> Vec<Finding> {
+    let mut a = Analysis {
+        facts,
+        findings: Vec::new(),
+        used_grants: vec![false; facts.grants.len()],
+    };
+    let mut gateways: HashMap<(&str, &str), Vec<&Gateway>> = HashMap::new();
+    for g in &facts.gateways {
+        gateways
+            .entry((g.object.namespace.as_str(), g.object.id.name.as_str()))
+            .or_default()
+            .push(g);
+    }
+    for route in &facts.routes {
+        let mut missing = Vec::new();
+        for parent in &route.parent_refs {
+            if parent.group != spec::GROUP || parent.kind != "Gateway" {
+                continue; // mesh (Service) and other parents are out of scope
+            }
+            let ns = parent
+                .namespace
+                .as_deref()
+                .unwrap_or(&route.object.namespace);
+            match gateways.get(&(ns, parent.name.as_str())) {
+                Some(definitions) => a.attachment(route, parent, definitions),
+                // Said once per route and Gateway, not once per parentRef.
+                None if !missing.contains(&(ns, &parent.name)) => {
+                    missing.push((ns, &parent.name));
+                    a.findings.push(
+                        finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("Gateway {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.name))
+                            .hint("lint the Gateway together with its routes to check attachment"),
+                    );
+                }
+                None => {}
+            }
+        }
+        for r in &route.backend_refs {
+            a.reference(&route.object, r, RefKind::Backend);
+        }
+    }
+    for g in &facts.gateways {
+        for l in &g.listeners {
+            for r in &l.certificate_refs {
+                a.reference(&g.object, r, RefKind::Certificate);
+            }
+        }
+    }
+    a.grants();
+    a.classes();
+    for (object, first_file, first_line) in &facts.duplicates {
+        let origin = Origin {
+            file: object.file.clone(),
+            line: object.line,
+            field: String::new(),
+        };
+        a.findings.push(
+            finding(Severity::Warning, "duplicate-resource", object, &origin, format!("{} is defined again here; it was first defined at {first_file}:{first_line}, and applying the set keeps only the last", object.id))
+                .hint("rename one of them, or delete the stale copy"),
+        );
+    }
+    a.findings
+}
+
+struct Analysis<'f> {
+    facts: &'f Facts,
+    findings: Vec<Finding>,
+    used_grants: Vec<bool>,
+}
+
+/// Three-valued answer: the set proves yes, proves no, or cannot tell.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Known {
+    Yes,
+    No,
+    Unknown,
+}
+
+impl Known {
+    fn and(self, other: Known) -> Known {
+        match (self, other) {
+            (Known::No, _) | (_, Known::No) => Known::No,
+            (Known::Unknown, _) | (_, Known::Unknown) => Known::Unknown,
+            _ => Known::Yes,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum RefKind {
+    Backend,
+    Certificate,
+}
+
+fn finding(
+    severity: Severity,
+    rule: &'static str,
+    object: &Object,
+    origin: &Origin,
+    message: String,
+) -> Finding {
+    debug_assert!(
+        super::explain(rule).is_some(),
+        "rule {rule} has no documentation"
+    );
+    let f = Finding::new(severity, rule, message)
+        .at(&origin.file, origin.line)
+        .on(Some(object.id.clone()));
+    if origin.field.is_empty() {
+        f
+    } else {
+        f.field(origin.field.clone())
+    }
+}
+
+impl Analysis<'_> {
+    /// Whether and where a route's parentRef attaches to a Gateway of the set. When the set
+    /// defines the Gateway more than once, the route is fine if any definition accepts it.
+    fn attachment(&mut self, route: &Route, parent: &ParentRef, definitions: &[&Gateway]) {
+        let outcomes: Vec<Vec<Finding>> = definitions
+            .iter()
+            .map(|g| self.attach(route, parent, g))
+            .collect();
+        if outcomes.iter().all(|o| !o.is_empty()) {
+            self.findings
+                .extend(outcomes.into_iter().next_back().unwrap_or_default());
+        }
+    }
+
+    /// The findings of attaching `route` through `parent` to one Gateway definition.
+    fn attach(&self, route: &Route, parent: &ParentRef, gateway: &Gateway) -> Vec<Finding> {
+        let gw = format!("{}/{}", gateway.object.namespace, gateway.object.id.name);
+        let named: Vec<&Listener> = gateway
+            .listeners
+            .iter()
+            .filter(|l| parent.section.as_ref().is_none_or(|s| *s == l.name))
+            .filter(|l| parent.port.is_none_or(|p| l.port == Some(p)))
+            .collect();
+        if named.is_empty() {
+            let what = match (&parent.section, parent.port) {
+                (Some(s), Some(p)) => format!("no listener named {s:?} on port {p}"),
+                (Some(s), None) => format!("no listener named {s:?}"),
+                (None, Some(p)) => format!("no listener on port {p}"),
+                (None, None) => "no listeners".to_string(),
+            };
+            let names: Vec<&str> = gateway.listeners.iter().map(|l| l.name.as_str()).collect();
+            return vec![finding(
+                Severity::Error,
+                "no-matching-parent",
+                &route.object,
+                &parent.origin,
+                format!("Gateway {gw} has {what}"),
+            )
+            .condition("Accepted", "False", "NoMatchingParent")
+            .hint(format!("its listeners are: {}", names.join(", ")))];
+        }
+        let allowed: Vec<(&Listener, Known)> = named
+            .iter()
+            .map(|l| (*l, self.allows(l, &gateway.object, route)))
+            .filter(|(_, k)| *k != Known::No)
+            .collect();
+        if allowed.is_empty() {
+            return vec![finding(Severity::Error, "route-not-allowed-by-listener", &route.object, &parent.origin, format!("no listener of Gateway {gw} admits a {} from namespace {}", route.object.id.kind, route.object.namespace))
+                .condition("Accepted", "False", "NotAllowedByListeners")
+                .hint("set the listener's allowedRoutes (namespaces.from: All or a Selector matching this namespace, and kinds); a ReferenceGrant never permits attachment")];
+        }
+        let mut out = Vec::new();
+        if allowed.iter().all(|(_, k)| *k == Known::Unknown) {
+            out.push(
+                finding(Severity::Note, "route-namespace-unknown", &route.object, &parent.origin, format!("whether Gateway {gw} admits routes from namespace {} depends on that Namespace's labels, which are not in the set", route.object.namespace))
+                    .hint("lint the Namespace manifest along with the route, or check its labels with kubectl"),
+            );
+        }
+        let hostname_ok = route.hostnames.is_empty()
+            || allowed.iter().any(|(l, _)| {
+                route
+                    .hostnames
+                    .iter()
+                    .any(|h| spec::hostnames_intersect(l.hostname.as_deref(), Some(h)))
+            });
+        if !hostname_ok {
+            let listener_hosts: Vec<&str> = allowed
+                .iter()
+                .filter_map(|(l, _)| l.hostname.as_deref())
+                .collect();
+            out.push(
+                finding(Severity::Error, "no-matching-listener-hostname", &route.object, &parent.origin, format!("none of the route's hostnames ({}) matches a listener hostname of Gateway {gw} ({})", route.hostnames.join(", "), listener_hosts.join(", ")))
+                    .condition("Accepted", "False", "NoMatchingListenerHostname")
+                    .hint("make a route hostname fall under a listener hostname ('*.example.com' matches 'a.example.com', not 'example.com')"),
+            );
+        }
+        out
+    }
+
+    /// Whether a listener's allowedRoutes admits the route (namespace and kind).
+    fn allows(&self, l: &Listener, gateway: &Object, route: &Route) -> Known {
+        let kind_ok = match &l.kinds {
+            Some(kinds) => kinds
+                .iter()
+                .any(|(g, k)| g == spec::GROUP && *k == route.object.id.kind),
+            None => spec::default_route_kinds(&l.protocol)
+                .is_none_or(|ks| ks.contains(&route.object.id.kind.as_str())),
+        };
+        if !kind_ok {
+            return Known::No;
+        }
+        let ns = route.object.namespace.as_str();
+        match &l.from {
+            From::All => Known::Yes,
+            From::Same if ns == gateway.namespace => Known::Yes,
+            From::Same => Known::No,
+            From::Selector(sel) => self.selects(sel, ns),
+        }
+    }
+
+    /// Evaluates a label selector on a namespace. Only the automatic name label is known when the
+    /// Namespace is not in the set.
+    fn selects(&self, sel: &Selector, ns: &str) -> Known {
+        let labels = self.facts.namespaces.get(ns);
+        let label = |key: &str| -> Option<Option<&str>> {
+            if key == NAME_LABEL {
+                return Some(Some(ns));
+            }
+            labels.map(|ls| ls.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+        };
+        let mut result = Known::Yes;
+        for (k, v) in &sel.match_labels {
+            result = result.and(match label(k) {
+                None => Known::Unknown,
+                Some(actual) => known(actual == Some(v.as_str())),
+            });
+        }
+        for (k, op, values) in &sel.expressions {
+            let Some(actual) = label(k) else {
+                result = result.and(Known::Unknown);
+                continue;
+            };
+            let within = actual.is_some_and(|a| values.iter().any(|v| v == a));
+            result = result.and(match op.as_str() {
+                "In" => known(within),
+                "NotIn" => known(!within),
+                "Exists" => known(actual.is_some()),
+                "DoesNotExist" => known(actual.is_none()),
+                _ => Known::Unknown,
+            });
+        }
+        result
+    }
+
+    /// A backendRef or certificateRef: kind, grant when crossing namespaces, and existence.
+    fn reference(&mut self, from: &Object, r: &Ref, kind: RefKind) {
+        let (core_kind, not_permitted, not_found, reason_missing) = match kind {
+            RefKind::Backend => (
+                "Service",
+                "backend-ref-not-permitted",
+                "backend-not-found",
+                "BackendNotFound",
+            ),
+            RefKind::Certificate => (
+                "Secret",
+                "certificate-ref-not-permitted",
+                "certificate-not-found",
+                "InvalidCertificateRef",
+            ),
+        };
+        let target_ns = r.namespace.as_deref().unwrap_or(&from.namespace);
+        if r.group.is_empty() && r.kind != core_kind {
+            let (rule, reason) = match kind {
+                RefKind::Backend => ("backend-invalid-kind", "InvalidKind"),
+                RefKind::Certificate => ("certificate-invalid-kind", "InvalidCertificateRef"),
+            };
+            self.findings.push(
+                finding(
+                    Severity::Error,
+                    rule,
+                    from,
+                    &r.origin,
+                    format!(
+                        "{} refers to a core {}; only {core_kind} is supported here",
+                        r.origin.field, r.kind
+                    ),
+                )
+                .condition("ResolvedRefs", "False", reason)
+                .hint(format!(
+                    "refer to a {core_kind}, or set the group of the custom kind"
+                )),
+            );
+            return;
+        }
+        if target_ns != from.namespace && !self.granted(from, r, target_ns) {
+            let misplaced = self.facts.grants.iter().find(|g| grant_matches(g, from, r));
+            let hint = match misplaced {
+                Some(g) => format!("ReferenceGrant {} would permit it, but a grant must live in the target namespace {target_ns}: move it there", g.object.id),
+                None => format!("add a ReferenceGrant in namespace {target_ns} with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {:?}, kind: {}, name: {}}}", spec::GROUP, from.id.kind, from.namespace, r.group, r.kind, r.name),
+            };
+            self.findings.push(
+                finding(Severity::Error, not_permitted, from, &r.origin, format!("{} refers to {} {target_ns}/{} in another namespace, and no ReferenceGrant in {target_ns} permits it", r.origin.field, r.kind, r.name))
+                    .condition("ResolvedRefs", "False", "RefNotPermitted")
+                    .hint(hint),
+            );
+        }
+        let facts = self.facts;
+        let judged = r.group.is_empty()
+            && facts
+                .core_namespaces
+                .contains(&(core_kind.to_string(), target_ns.to_string()));
+        if judged
+            && !facts
+                .core
+                .contains(&(core_kind.to_string(), target_ns.to_string(), r.name.clone()))
+        {
+            self.findings.push(
+                finding(Severity::Error, not_found, from, &r.origin, format!("{core_kind} {target_ns}/{} is not in the set, though other {core_kind}s of {target_ns} are", r.name))
+                    .condition("ResolvedRefs", "False", reason_missing)
+                    .hint(format!("check the name, or add the {core_kind}")),
+            );
+        }
+    }
+
+    /// Whether a ReferenceGrant in the target namespace permits `r` from `from`; marks it used.
+    fn granted(&mut self, from: &Object, r: &Ref, target_ns: &str) -> bool {
+        let mut found = false;
+        for (i, g) in self.facts.grants.iter().enumerate() {
+            if g.object.namespace == target_ns && grant_matches(g, from, r) {
+                self.used_grants[i] = true;
+                found = true;
+            }
+        }
+        found
+    }
+
+    /// Grants that misunderstand attachment, and grants nothing in the set uses.
+    fn grants(&mut self) {
+        for (i, g) in self.facts.grants.iter().enumerate() {
+            let origin = Origin {
+                file: g.object.file.clone(),
+                line: g.object.line,
+                field: "spec.to".into(),
+            };
+            if g.to
+                .iter()
+                .any(|(gr, k, _)| gr == spec::GROUP && k == "Gateway")
+            {
+                self.findings.push(
+                    finding(Severity::Warning, "reference-grant-to-gateway", &g.object, &origin, "this ReferenceGrant targets a Gateway, but a ReferenceGrant never permits route attachment".into())
+                        .hint("let routes from other namespaces attach with the listener's allowedRoutes.namespaces (from: All or Selector)"),
+                );
+            } else if !self.used_grants[i] {
+                self.findings.push(
+                    finding(Severity::Note, "unused-reference-grant", &g.object, &origin, "no reference in the linted files needs this ReferenceGrant".into())
+                        .hint("it may serve objects outside the set; otherwise check its from/to against the references it is meant for"),
+                );
+            }
+        }
+    }
+
+    fn classes(&mut self) {
+        for c in &self.facts.classes {
+            if spec::IMPLEMENTATIONS
+                .iter()
+                .any(|i| i.controller_name == c.controller_name)
+            {
+                continue;
+            }
+            let origin = Origin {
+                file: c.object.file.clone(),
+                line: c.line,
+                field: "spec.controllerName".into(),
+            };
+            self.findings.push(
+                finding(Severity::Note, "unknown-controller", &c.object, &origin, format!("controllerName {:?} is not one of the known implementations; the class stays Accepted=Unknown unless such a controller runs", c.controller_name))
+                    .condition("Accepted", "Unknown", "Pending")
+                    .hint(format!("known: {}", spec::IMPLEMENTATIONS.map(|i| i.controller_name).join(", "))),
+            );
+        }
+    }
+}
+
+/// Whether a grant's `from` and `to` match the reference (its namespace is checked by the caller).
+fn grant_matches(g: &Grant, from: &Object, r: &Ref) -> bool {
+    g.from
+        .iter()
+        .any(|(gr, k, ns)| gr == spec::GROUP && *k == from.id.kind && *ns == from.namespace)
+        && g.to.iter().any(|(gr, k, name)| {
+            *gr == r.group && *k == r.kind && name.as_ref().is_none_or(|n| *n == r.name)
+        })
+}
+
+fn known(b: bool) -> Known {
+    if b {
+        Known::Yes
+    } else {
+        Known::No
+    }
+}

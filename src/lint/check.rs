@@ -1,0 +1,307 @@
+//! The per-document context every spec rule reports through, and the generic schema checks
+//! (required, type, pattern, range, count, uniqueness, unknown fields) that the kind rules combine.
+//!
+//! Value formats themselves live in [`crate::spec`]; this module only adds the field path, the line
+//! and the wording, so a value the generator accepts is exactly a value the linter accepts.
+
+use super::node::{Node, Value};
+use super::Channel;
+use crate::finding::{Finding, ResourceId, Severity};
+
+/// A spec check on a string value: `Err` holds what the value must be (see [`crate::spec`]).
+pub type StrCheck = fn(&str) -> Result<(), String>;
+/// A spec check on an integer value.
+pub type IntCheck = fn(i64) -> Result<(), String>;
+
+pub struct Ctx<'a> {
+    pub file: &'a str,
+    pub channel: Channel,
+    pub resource: Option<ResourceId>,
+    pub findings: &'a mut Vec<Finding>,
+}
+
+/// `parent.key`, or `key` at the top.
+pub fn join(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// `parent[i]`.
+pub fn index(parent: &str, i: usize) -> String {
+    format!("{parent}[{i}]")
+}
+
+impl Ctx<'_> {
+    /// Records a finding about `field`, written on `line`.
+    pub fn report(
+        &mut self,
+        severity: Severity,
+        rule: &'static str,
+        line: u64,
+        field: &str,
+        message: String,
+    ) -> &mut Finding {
+        debug_assert!(
+            super::explain(rule).is_some(),
+            "rule {rule} has no documentation"
+        );
+        let mut f = Finding::new(severity, rule, message)
+            .at(self.file, line)
+            .on(self.resource.clone());
+        if !field.is_empty() {
+            f = f.field(field);
+        }
+        self.findings.push(f);
+        self.findings.last_mut().expect("just pushed")
+    }
+
+    pub fn error(
+        &mut self,
+        rule: &'static str,
+        line: u64,
+        field: &str,
+        message: String,
+    ) -> &mut Finding {
+        self.report(Severity::Error, rule, line, field, message)
+    }
+
+    /// The value at `key`, reporting `missing-field` when it is absent or null.
+    pub fn require<'n>(&mut self, node: &'n Node, path: &str, key: &str) -> Option<&'n Node> {
+        match node.get(key) {
+            Some(v) if v.value != Value::Null => Some(v),
+            _ => {
+                let field = join(path, key);
+                self.error(
+                    "missing-field",
+                    node.line,
+                    &field,
+                    format!("`{field}` is required"),
+                );
+                None
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+        self.error(
+            "wrong-type",
+            node.line,
+            field,
+            format!("`{field}` must be {expected}, not {}", node.type_name()),
+        );
+    }
+
+    /// A string at `key` when present, reporting a non-string value.
+    pub fn opt_str<'n>(&mut self, node: &'n Node, path: &str, key: &str) -> Option<&'n str> {
+        let v = node.get(key)?;
+        if let Some(s) = v.as_str() {
+            return Some(s);
+        }
+        if v.value != Value::Null {
+            self.wrong_type(v, &join(path, key), "a string");
+        }
+        None
+    }
+
+    /// Checks the string at `key` (when present) with a [`crate::spec`] check.
+    pub fn check_str<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        key: &str,
+        rule: &'static str,
+        check: StrCheck,
+    ) -> Option<&'n str> {
+        let s = self.opt_str(node, path, key)?;
+        if let Err(must) = check(s) {
+            let field = join(path, key);
+            let line = node.line_of(key);
+            self.error(
+                rule,
+                line,
+                &field,
+                format!("`{field}` must {must} (it is {s:?})"),
+            );
+        }
+        Some(s)
+    }
+
+    /// Like [`Ctx::check_str`] for a string that must be present.
+    pub fn require_str<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        key: &str,
+        rule: &'static str,
+        check: StrCheck,
+    ) -> Option<&'n str> {
+        self.require(node, path, key)?;
+        self.check_str(node, path, key, rule, check)
+    }
+
+    /// Checks that the string at `key` is one of `allowed`.
+    pub fn check_enum<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        key: &str,
+        allowed: &[&str],
+    ) -> Option<&'n str> {
+        let s = self.opt_str(node, path, key)?;
+        if !allowed.contains(&s) {
+            let field = join(path, key);
+            let line = node.line_of(key);
+            self.error(
+                "invalid-value",
+                line,
+                &field,
+                format!(
+                    "`{field}` must be one of {} (it is {s:?})",
+                    allowed.join(", ")
+                ),
+            );
+        }
+        Some(s)
+    }
+
+    /// Checks the integer at `key` (when present) with a [`crate::spec`] check.
+    pub fn check_int(
+        &mut self,
+        node: &Node,
+        path: &str,
+        key: &str,
+        check: IntCheck,
+    ) -> Option<i64> {
+        let v = node.get(key)?;
+        let field = join(path, key);
+        let Some(i) = v.as_int() else {
+            if v.value != Value::Null {
+                self.wrong_type(v, &field, "an integer");
+            }
+            return None;
+        };
+        if let Err(must) = check(i) {
+            self.error(
+                "value-out-of-range",
+                v.line,
+                &field,
+                format!("`{field}` must {must} (it is {i})"),
+            );
+        }
+        Some(i)
+    }
+
+    /// The list at `key` (empty when absent), reporting a non-list value and more than `max` items.
+    pub fn list<'n>(&mut self, node: &'n Node, path: &str, key: &str, max: usize) -> &'n [Node] {
+        let Some(v) = node.get(key) else { return &[] };
+        let field = join(path, key);
+        match &v.value {
+            Value::Seq(items) => {
+                if items.len() > max {
+                    self.error(
+                        "too-many-items",
+                        v.line,
+                        &field,
+                        format!(
+                            "`{field}` has {} items; at most {max} are allowed",
+                            items.len()
+                        ),
+                    );
+                }
+                items
+            }
+            Value::Null => &[],
+            _ => {
+                self.wrong_type(v, &field, "a list");
+                &[]
+            }
+        }
+    }
+
+    /// Like [`Ctx::list`] for a list that must be present with at least `min` items.
+    pub fn require_list<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        key: &str,
+        min: usize,
+        max: usize,
+    ) -> &'n [Node] {
+        if self.require(node, path, key).is_none() {
+            return &[];
+        }
+        let items = self.list(node, path, key, max);
+        if items.len() < min && matches!(node.get(key).map(|n| &n.value), Some(Value::Seq(_))) {
+            let field = join(path, key);
+            let line = node.line_of(key);
+            self.error(
+                "too-few-items",
+                line,
+                &field,
+                format!("`{field}` needs at least {min} item(s)"),
+            );
+        }
+        items
+    }
+
+    /// Reports every item of `items` whose `key_of` equals an earlier item's, as `what` duplicates.
+    pub fn unique<K: PartialEq>(
+        &mut self,
+        items: &[Node],
+        path: &str,
+        what: &str,
+        key_of: impl Fn(&Node) -> Option<K>,
+    ) {
+        let keys: Vec<Option<K>> = items.iter().map(&key_of).collect();
+        for (i, k) in keys.iter().enumerate() {
+            let Some(k) = k else { continue };
+            if let Some(first) = keys[..i].iter().position(|e| e.as_ref() == Some(k)) {
+                let field = index(path, i);
+                self.error(
+                    "duplicate-entry",
+                    items[i].line,
+                    &field,
+                    format!(
+                        "`{field}` repeats the {what} of `{}`; each must be unique",
+                        index(path, first)
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Reports map keys of `node` that are not in `known` (unknown fields are dropped or rejected by
+    /// the API server) and, on the standard channel, those in `experimental`.
+    pub fn known_fields(&mut self, node: &Node, path: &str, known: &[&str], experimental: &[&str]) {
+        if !matches!(node.value, Value::Map(_)) {
+            if node.value != Value::Null {
+                self.wrong_type(
+                    node,
+                    if path.is_empty() { "document" } else { path },
+                    "a map",
+                );
+            }
+            return;
+        }
+        for (key, v) in node.entries() {
+            let field = join(path, key);
+            if experimental.contains(&key.as_str()) {
+                if self.channel == Channel::Standard {
+                    self.error("experimental-field", v.line, &field, format!("`{field}` exists only in the experimental channel"))
+                        .hint = Some("remove it, or lint with --channel experimental if the cluster runs the experimental CRDs".into());
+                }
+            } else if !known.contains(&key.as_str()) {
+                self.error(
+                    "unknown-field",
+                    v.line,
+                    &field,
+                    format!("`{field}` is not a field of this object"),
+                )
+                .hint = Some(format!("known fields here: {}", known.join(", ")));
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! Documentation of every rule id, for `lint --explain RULE` and the MCP server.
+
+use serde::Serialize;
+
+use crate::finding::Severity;
+
+#[derive(Debug, Serialize)]
+pub struct RuleDoc {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub explanation: &'static str,
+    pub example_fix: &'static str,
+}
+
+/// Documentation of a rule id.
+pub fn explain(rule: &str) -> Option<&'static RuleDoc> {
+    RULES.iter().find(|r| r.id == rule)
+}
+
+/// Every rule the linter can emit, in a stable order.
+pub fn rule_docs() -> &'static [RuleDoc] {
+    RULES
+}
+
+static RULES: &[RuleDoc] = &[
+    RuleDoc { id: "yaml-syntax", severity: Severity::Error, summary: "The document is not valid YAML.", explanation: "The file cannot be parsed, so nothing in the document is checked. Duplicate keys count as errors too: the API server rejects them.", example_fix: "Fix the indentation or quoting on the reported line; `kubectl apply --dry-run=client -f FILE` shows the same problem." },
+    RuleDoc { id: "missing-field", severity: Severity::Error, summary: "A required field is absent.", explanation: "The CRD schema marks the field as required (for example `spec.gatewayClassName`, a listener's `port`, a ReferenceGrant's `from`); the API server rejects the object without it.", example_fix: "listeners:\n- name: http\n  protocol: HTTP\n  port: 80   # was missing" },
+    RuleDoc { id: "wrong-type", severity: Severity::Error, summary: "A field has the wrong YAML type.", explanation: "The schema expects a string, integer, list or map and the document has something else (for example `port: \"80\"` or a single value where a list is expected).", example_fix: "port: 80   # not \"80\"" },
+    RuleDoc { id: "unknown-field", severity: Severity::Error, summary: "A field is not part of the object's schema.", explanation: "Unknown fields are rejected by `kubectl apply` (strict field validation) or silently dropped, so the setting never takes effect. Often a typo or a field at the wrong level.", example_fix: "backendRefs:\n- name: api\n  port: 8080   # not `ports`" },
+    RuleDoc { id: "experimental-field", severity: Severity::Error, summary: "The field or filter exists only in the experimental channel.", explanation: "Gateway API v1.6.1 standard CRDs do not have it (HTTPRoute `useDefaultGateways`, `retry`, `sessionPersistence`, the ExternalAuth filter, Gateway `defaultScope`, …). On a standard-channel cluster it is rejected or dropped.", example_fix: "Remove the field, or install the experimental CRDs and lint with `--channel experimental`." },
+    RuleDoc { id: "api-version-not-served", severity: Severity::Error, summary: "This kind is not served at this apiVersion on the channel.", explanation: "Each channel serves a fixed set of versions (for example TLSRoute `v1alpha2` only on experimental, GRPCRoute only `v1`). Applying an unserved version fails with `no matches for kind`.", example_fix: "apiVersion: gateway.networking.k8s.io/v1\nkind: TLSRoute" },
+    RuleDoc { id: "unknown-kind", severity: Severity::Error, summary: "The kind does not exist in the Gateway API group.", explanation: "The `kind` is not one of the kinds of `gateway.networking.k8s.io` v1.6.1; usually a typo such as `HttpRoute`.", example_fix: "kind: HTTPRoute" },
+    RuleDoc { id: "invalid-name", severity: Severity::Error, summary: "A name or namespace has the wrong format.", explanation: "Object names and listener names are DNS-1123 subdomains; namespaces are DNS-1123 labels (lowercase letters, digits and '-', at most 63); reference names are 1 to 253 characters.", example_fix: "metadata:\n  name: task-api   # not Task_API" },
+    RuleDoc { id: "invalid-value", severity: Severity::Error, summary: "A value is not one of the allowed values or formats.", explanation: "Enums (`from`, path `type`, `method`, filter `type`, redirect `scheme`, …) and patterns (`group`, `kind`, `controllerName`, durations, gRPC names) are checked as the CRD does.", example_fix: "method: GET   # not get" },
+    RuleDoc { id: "invalid-hostname", severity: Severity::Error, summary: "A hostname is malformed.", explanation: "Hostnames are lowercase DNS names, a wildcard only as a leading `*.`, no port, no scheme; redirect and rewrite hostnames take no wildcard; TLSRoute hostnames cannot be IP addresses.", example_fix: "hostnames:\n- api.example.com   # not http://api.example.com" },
+    RuleDoc { id: "invalid-path", severity: Severity::Error, summary: "A path match or replacement path is malformed.", explanation: "`Exact` and `PathPrefix` values must start with '/', contain only URL path characters, and not contain `//`, `/./`, `/../`, `%2f` or `#`; at most 1024 characters.", example_fix: "path:\n  type: PathPrefix\n  value: /api/v1" },
+    RuleDoc { id: "invalid-header", severity: Severity::Error, summary: "A header or query parameter name or value is malformed.", explanation: "Names are HTTP tokens (no spaces, no ':' or '/') of at most 256 characters; values 1 to 4096 characters (query values 1 to 1024). The experimental channel also forbids CR/LF and leading or trailing spaces in values.", example_fix: "headers:\n- name: X-Env\n  value: canary" },
+    RuleDoc { id: "invalid-address", severity: Severity::Error, summary: "A Gateway address does not match its type.", explanation: "An address of type `IPAddress` (the default) must be an IPv4 or IPv6 address; a `Hostname` address a DNS name without port.", example_fix: "addresses:\n- type: Hostname\n  value: lb.example.com" },
+    RuleDoc { id: "value-out-of-range", severity: Severity::Error, summary: "A number is outside its allowed range.", explanation: "Ports are 1 to 65535, weights 0 to 1,000,000, mirror percent 0 to 100, redirect status codes 301/302/303/307/308.", example_fix: "port: 8080" },
+    RuleDoc { id: "too-many-items", severity: Severity::Error, summary: "A list has more items than the API allows.", explanation: "Limits of v1.6.1: 16 hostnames, 32 parentRefs, 16 rules, 64 matches per rule and 128 per route, 16 backendRefs, 16 filters, 64 listeners, 16 addresses; TLS/TCP/UDPRoute v1 have exactly one rule.", example_fix: "Split the route into several routes." },
+    RuleDoc { id: "too-few-items", severity: Severity::Error, summary: "A list is empty where the API needs at least one item.", explanation: "For example `listeners`, a ReferenceGrant's `from` and `to`, an L4 rule's `backendRefs`, HTTPRoute `rules` when given.", example_fix: "to:\n- group: \"\"\n  kind: Service" },
+    RuleDoc { id: "duplicate-entry", severity: Severity::Error, summary: "An entry repeats one that must be unique.", explanation: "Listener names, listener (port, protocol, hostname), header and query matches by name, header modifier names, Gateway addresses, rule names (experimental) and parentRefs to the same section must be unique.", example_fix: "Rename or merge the repeated entry." },
+    RuleDoc { id: "parent-ref-needs-section", severity: Severity::Error, summary: "Two parentRefs name the same parent without distinct sectionNames.", explanation: "When a route lists the same Gateway more than once, every such parentRef must set `sectionName` (on experimental: or `port`) so each attaches to a different listener.", example_fix: "parentRefs:\n- name: gw\n  sectionName: http\n- name: gw\n  sectionName: https" },
+    RuleDoc { id: "backend-port-required", severity: Severity::Error, summary: "A backendRef to a Service has no port.", explanation: "A Service backend (group \"\" and kind Service, the defaults) must say which Service port receives the traffic.", example_fix: "backendRefs:\n- name: task-api\n  port: 8000" },
+    RuleDoc { id: "filter-field-mismatch", severity: Severity::Error, summary: "A filter's settings do not match its type.", explanation: "The field named by `type` is required (`type: RequestHeaderModifier` needs `requestHeaderModifier:`) and every other filter field is forbidden.", example_fix: "- type: RequestHeaderModifier\n  requestHeaderModifier:\n    set:\n    - name: X-Env\n      value: prod" },
+    RuleDoc { id: "duplicate-filter", severity: Severity::Error, summary: "A filter type that may appear once appears twice.", explanation: "RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite and CORS may appear at most once per filter list; RequestMirror and ExtensionRef may repeat.", example_fix: "Merge the header changes into one RequestHeaderModifier filter." },
+    RuleDoc { id: "redirect-and-rewrite", severity: Severity::Error, summary: "RequestRedirect and URLRewrite are combined.", explanation: "A redirect answers the client; a rewrite changes the request forwarded to a backend. One filter list cannot have both.", example_fix: "Keep one of the two filters." },
+    RuleDoc { id: "redirect-with-backends", severity: Severity::Error, summary: "A rule with a RequestRedirect filter also has backendRefs.", explanation: "The CRD forbids RequestRedirect together with non-empty backendRefs: the redirect answers the client itself, so the backends would never be used.", example_fix: "rules:\n- filters:\n  - type: RequestRedirect\n    requestRedirect:\n      scheme: https\n  # no backendRefs" },
+    RuleDoc { id: "replace-prefix-needs-path-prefix", severity: Severity::Error, summary: "ReplacePrefixMatch is used without exactly one PathPrefix match.", explanation: "A redirect or rewrite with `path.type: ReplacePrefixMatch` replaces the matched prefix, so the rule needs exactly one match, of type PathPrefix (a rule without matches counts as PathPrefix '/').", example_fix: "matches:\n- path:\n    type: PathPrefix\n    value: /old\nfilters:\n- type: URLRewrite\n  urlRewrite:\n    path:\n      type: ReplacePrefixMatch\n      replacePrefixMatch: /new" },
+    RuleDoc { id: "path-modifier-mismatch", severity: Severity::Error, summary: "A redirect or rewrite path's type disagrees with its value field.", explanation: "`type: ReplaceFullPath` needs `replaceFullPath` and `type: ReplacePrefixMatch` needs `replacePrefixMatch`; setting the other field is an error.", example_fix: "path:\n  type: ReplaceFullPath\n  replaceFullPath: /new" },
+    RuleDoc { id: "mirror-percent-and-fraction", severity: Severity::Error, summary: "A RequestMirror sets both percent and fraction.", explanation: "Only one way of choosing the mirrored share may be given.", example_fix: "requestMirror:\n  backendRef: {name: shadow, port: 8080}\n  percent: 10" },
+    RuleDoc { id: "invalid-mirror-fraction", severity: Severity::Error, summary: "A mirror fraction's numerator exceeds its denominator.", explanation: "A fraction above 1 is meaningless; the CRD requires numerator <= denominator (default 100).", example_fix: "fraction:\n  numerator: 1\n  denominator: 10" },
+    RuleDoc { id: "cors-wildcard-mixed", severity: Severity::Error, summary: "A CORS list has '*' alongside other values.", explanation: "In allowOrigins, allowMethods and allowHeaders, '*' must stand alone.", example_fix: "allowOrigins:\n- \"*\"" },
+    RuleDoc { id: "grpc-method-match-empty", severity: Severity::Error, summary: "A GRPCRoute method match names neither service nor method.", explanation: "At least one of `service` and `method` must be set.", example_fix: "method:\n  service: com.example.User\n  method: Login" },
+    RuleDoc { id: "timeout-backend-exceeds-request", severity: Severity::Error, summary: "backendRequest timeout is longer than the request timeout.", explanation: "The backend timeout must fit within the whole request's timeout, unless `request` is `0s` (no timeout).", example_fix: "timeouts:\n  request: 10s\n  backendRequest: 2s" },
+    RuleDoc { id: "listener-tls-forbidden", severity: Severity::Error, summary: "A listener of protocol HTTP, TCP or UDP has `tls`.", explanation: "Only HTTPS and TLS listeners carry TLS settings.", example_fix: "- name: https\n  protocol: HTTPS\n  port: 443\n  tls:\n    certificateRefs:\n    - name: example-com" },
+    RuleDoc { id: "listener-hostname-forbidden", severity: Severity::Error, summary: "A TCP or UDP listener has a hostname.", explanation: "TCP and UDP carry no host name to match on, so the CRD forbids `hostname` on them.", example_fix: "- name: db\n  protocol: TCP\n  port: 5432" },
+    RuleDoc { id: "listener-tls-required", severity: Severity::Error, summary: "A TLS listener has no `tls` settings.", explanation: "Protocol TLS needs `tls.mode` (Passthrough, or Terminate with certificates).", example_fix: "tls:\n  mode: Passthrough" },
+    RuleDoc { id: "listener-tls-mode", severity: Severity::Error, summary: "An HTTPS listener uses a TLS mode other than Terminate.", explanation: "HTTPS listeners terminate TLS; to pass encrypted traffic through, use protocol TLS with a TLSRoute.", example_fix: "- name: tls\n  protocol: TLS\n  port: 443\n  tls:\n    mode: Passthrough" },
+    RuleDoc { id: "listener-tls-missing-certificates", severity: Severity::Error, summary: "A terminating listener has no certificate.", explanation: "With `tls.mode: Terminate` (the default) the listener needs `certificateRefs` or implementation `options`.", example_fix: "tls:\n  certificateRefs:\n  - name: example-com-cert" },
+    RuleDoc { id: "listener-protocol-unsupported", severity: Severity::Warning, summary: "A listener protocol is neither a spec protocol nor domain-prefixed.", explanation: "The CRD accepts any token, but controllers support HTTP, HTTPS, TLS, TCP, UDP (case-sensitive) and their own domain-prefixed protocols; anything else gets Accepted=False with reason UnsupportedProtocol.", example_fix: "protocol: HTTP   # not http" },
+    RuleDoc { id: "duplicate-resource", severity: Severity::Warning, summary: "The set defines the same object twice.", explanation: "Two documents have the same kind, namespace and name; applying the set keeps only the last one, so the first silently disappears. The analysis accepts a reference if any of the definitions would.", example_fix: "Rename one of the objects, or delete the stale copy." },
+    RuleDoc { id: "parent-not-in-set", severity: Severity::Note, summary: "A parentRef names a Gateway that is not in the linted files.", explanation: "The Gateway may exist in the cluster; if it does not, the route is silently ignored (no status at all).", example_fix: "Lint the Gateway together with the route, or check it with `kubectl get gateway -n NS NAME`." },
+    RuleDoc { id: "no-matching-parent", severity: Severity::Error, summary: "The parentRef's sectionName or port names no listener.", explanation: "The Gateway has no listener of that name (or on that port), so a controller sets Accepted=False with reason NoMatchingParent.", example_fix: "parentRefs:\n- name: gw\n  sectionName: https   # an existing listener name" },
+    RuleDoc { id: "route-not-allowed-by-listener", severity: Severity::Error, summary: "No listener of the Gateway admits this route.", explanation: "A listener's `allowedRoutes` decides which namespaces (Same by default, All, or a label Selector) and which kinds may attach. A controller sets Accepted=False with reason NotAllowedByListeners. ReferenceGrant has no say in attachment.", example_fix: "allowedRoutes:\n  namespaces:\n    from: Selector\n    selector:\n      matchLabels:\n        kubernetes.io/metadata.name: team-a" },
+    RuleDoc { id: "route-namespace-unknown", severity: Severity::Note, summary: "Attachment depends on Namespace labels that are not in the set.", explanation: "The listener selects namespaces by label and the route's Namespace manifest is not among the linted files, so whether the route attaches cannot be known offline.", example_fix: "Lint the Namespace manifest too, or check its labels with kubectl." },
+    RuleDoc { id: "no-matching-listener-hostname", severity: Severity::Error, summary: "No route hostname intersects a listener hostname.", explanation: "Listener `*.example.com` matches `a.example.com` and `a.b.example.com` but not `example.com`. With no intersection a controller sets Accepted=False with reason NoMatchingListenerHostname.", example_fix: "hostnames:\n- api.example.com   # under listener *.example.com" },
+    RuleDoc { id: "backend-invalid-kind", severity: Severity::Error, summary: "A backendRef names a core kind other than Service.", explanation: "In the core group only Service is a valid backend; a controller sets ResolvedRefs=False with reason InvalidKind.", example_fix: "backendRefs:\n- kind: Service\n  name: api\n  port: 80" },
+    RuleDoc { id: "certificate-invalid-kind", severity: Severity::Error, summary: "A certificateRef names a core kind other than Secret.", explanation: "Listener certificates come from Secrets; a controller sets ResolvedRefs=False with reason InvalidCertificateRef.", example_fix: "certificateRefs:\n- kind: Secret\n  name: example-com-cert" },
+    RuleDoc { id: "backend-ref-not-permitted", severity: Severity::Error, summary: "A cross-namespace backendRef has no ReferenceGrant.", explanation: "A route may refer to a Service in another namespace only when a ReferenceGrant in that (target) namespace allows it, matching from group/kind/namespace and to group/kind (and name when set). Otherwise ResolvedRefs=False with reason RefNotPermitted.", example_fix: "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata:\n  name: allow-routes\n  namespace: backend-ns\nspec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: HTTPRoute\n    namespace: app-ns\n  to:\n  - group: \"\"\n    kind: Service\n    name: api" },
+    RuleDoc { id: "certificate-ref-not-permitted", severity: Severity::Error, summary: "A cross-namespace certificateRef has no ReferenceGrant.", explanation: "A Gateway listener may use a Secret of another namespace only when a ReferenceGrant in the Secret's namespace allows Gateways of the Gateway's namespace. Otherwise the listener gets ResolvedRefs=False with reason RefNotPermitted.", example_fix: "kind: ReferenceGrant\nmetadata:\n  namespace: certs\nspec:\n  from:\n  - group: gateway.networking.k8s.io\n    kind: Gateway\n    namespace: gateway-system\n  to:\n  - group: \"\"\n    kind: Secret" },
+    RuleDoc { id: "backend-not-found", severity: Severity::Error, summary: "A backendRef names a Service that is not in the set.", explanation: "The set contains Services of that namespace but not this one, so it is likely a typo; a controller would set ResolvedRefs=False with reason BackendNotFound. Nothing is said when no Service of the namespace is in the set.", example_fix: "Check the Service name, or add the Service manifest." },
+    RuleDoc { id: "certificate-not-found", severity: Severity::Error, summary: "A certificateRef names a Secret that is not in the set.", explanation: "The set contains Secrets of that namespace but not this one; the listener would get ResolvedRefs=False with reason InvalidCertificateRef.", example_fix: "Check the Secret name, or add the Secret (or its Certificate)." },
+    RuleDoc { id: "reference-grant-to-gateway", severity: Severity::Warning, summary: "A ReferenceGrant targets a Gateway.", explanation: "ReferenceGrant never permits a route to attach to a Gateway in another namespace; that is the job of the listener's `allowedRoutes`. The grant has no effect on attachment.", example_fix: "allowedRoutes:\n  namespaces:\n    from: All" },
+    RuleDoc { id: "unused-reference-grant", severity: Severity::Note, summary: "No reference in the set needs this ReferenceGrant.", explanation: "Either it serves objects outside the linted files, or its from/to do not match what it was meant to allow (wrong kind, namespace or name).", example_fix: "Compare its from (group, kind, namespace of the referrer) and to (group, kind, name of the target) with the reference." },
+    RuleDoc { id: "unknown-controller", severity: Severity::Note, summary: "The GatewayClass controllerName is not a known implementation.", explanation: "No known controller claims this class, so it stays Accepted=Unknown (Pending) unless a controller of that name runs in the cluster.", example_fix: "controllerName: gateway.envoyproxy.io/gatewayclass-controller" },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Every kebab-case string literal in the lint sources is a rule id (that is the convention
+    /// the rules follow), so this finds every id the linter can emit.
+    fn emitted_ids() -> BTreeSet<String> {
+        fn scan(dir: &Path, out: &mut BTreeSet<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    scan(&path, out);
+                } else if path.file_name().unwrap() != "docs.rs" {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for literal in text.split('"').skip(1).step_by(2) {
+                        let parts: Vec<&str> = literal.split('-').collect();
+                        if parts.len() > 1
+                            && parts
+                                .iter()
+                                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+                        {
+                            out.insert(literal.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = BTreeSet::new();
+        scan(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint"),
+            &mut out,
+        );
+        out
+    }
+
+    #[test]
+    fn every_emitted_rule_is_documented_and_every_doc_is_used() {
+        let emitted = emitted_ids();
+        let documented: BTreeSet<String> = rule_docs().iter().map(|r| r.id.to_string()).collect();
+        assert!(
+            emitted.len() > 40,
+            "the scan found too few ids: {emitted:?}"
+        );
+        let undocumented: Vec<_> = emitted.difference(&documented).collect();
+        let unused: Vec<_> = documented.difference(&emitted).collect();
+        assert!(
+            undocumented.is_empty(),
+            "rules without docs: {undocumented:?}"
+        );
+        assert!(unused.is_empty(), "docs of rules never emitted: {unused:?}");
+        assert_eq!(
+            documented.len(),
+            rule_docs().len(),
+            "duplicate rule ids in the docs"
+        );
+    }
+
+    #[test]
+    fn docs_are_complete() {
+        for r in rule_docs() {
+            assert!(
+                !r.summary.is_empty() && !r.explanation.is_empty() && !r.example_fix.is_empty(),
+                "{}",
+                r.id
+            );
+        }
+        assert_eq!(
+            explain("redirect-with-backends").unwrap().severity,
+            Severity::Error
+        );
+        assert!(explain("no-such-rule").is_none());
+    }
+}

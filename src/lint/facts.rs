@@ -1,0 +1,378 @@
+//! The small facts the cross-resource analysis needs, taken from each document as it is read so
+//! the documents themselves can be dropped (memory stays proportional to the largest file).
+//! Only well-typed values are taken: malformed ones were already reported by the spec rules.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use super::node::Node;
+use super::rules::Header;
+use crate::finding::ResourceId;
+use crate::spec;
+
+/// Where a fact was written, to point analysis findings at it.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub file: Arc<str>,
+    pub line: u64,
+    pub field: String,
+}
+
+/// An object of the set, with the namespace a namespaced object lands in when none is written.
+#[derive(Debug, Clone)]
+pub struct Object {
+    pub id: ResourceId,
+    pub namespace: String,
+    pub file: Arc<str>,
+    pub line: u64,
+}
+
+/// A reference to another object (backendRef, certificateRef), with the API's defaults applied.
+#[derive(Debug, Clone)]
+pub struct Ref {
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+    /// `None` when the reference stays in the referring object's namespace.
+    pub namespace: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub struct ParentRef {
+    pub group: String,
+    pub kind: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    pub section: Option<String>,
+    pub port: Option<i64>,
+    pub origin: Origin,
+}
+
+#[derive(Debug)]
+pub enum From {
+    Same,
+    All,
+    Selector(Selector),
+}
+
+/// A label selector (an absent one selects every namespace).
+#[derive(Debug, Default)]
+pub struct Selector {
+    pub match_labels: Vec<(String, String)>,
+    pub expressions: Vec<(String, String, Vec<String>)>,
+}
+
+#[derive(Debug)]
+pub struct Listener {
+    pub name: String,
+    pub port: Option<i64>,
+    pub protocol: String,
+    pub hostname: Option<String>,
+    pub from: From,
+    /// `allowedRoutes.kinds` as (group, kind); `None` means the protocol's defaults.
+    pub kinds: Option<Vec<(String, String)>>,
+    pub certificate_refs: Vec<Ref>,
+}
+
+#[derive(Debug)]
+pub struct Gateway {
+    pub object: Object,
+    pub listeners: Vec<Listener>,
+}
+
+#[derive(Debug)]
+pub struct Route {
+    pub object: Object,
+    pub hostnames: Vec<String>,
+    pub parent_refs: Vec<ParentRef>,
+    pub backend_refs: Vec<Ref>,
+}
+
+#[derive(Debug)]
+pub struct Grant {
+    pub object: Object,
+    /// (group, kind, namespace)
+    pub from: Vec<(String, String, String)>,
+    /// (group, kind, name)
+    pub to: Vec<(String, String, Option<String>)>,
+}
+
+#[derive(Debug)]
+pub struct GatewayClass {
+    pub object: Object,
+    pub controller_name: String,
+    pub line: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Facts {
+    /// Namespace name → labels, for Namespaces in the set.
+    pub namespaces: HashMap<String, Vec<(String, String)>>,
+    /// Core objects by (kind, namespace, name), and the (kind, namespace) pairs that have any.
+    pub core: HashSet<(String, String, String)>,
+    pub core_namespaces: HashSet<(String, String)>,
+    pub classes: Vec<GatewayClass>,
+    pub gateways: Vec<Gateway>,
+    pub routes: Vec<Route>,
+    pub grants: Vec<Grant>,
+    /// Gateway API objects by (kind, namespace, name) → where first defined.
+    identities: HashMap<(String, String, String), (Arc<str>, u64)>,
+    /// Later definitions of an identity already seen, with where it was first defined.
+    pub duplicates: Vec<(Object, Arc<str>, u64)>,
+}
+
+/// The namespace an object without `metadata.namespace` is assumed to land in.
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// The kinds of the core group whose presence the analysis uses.
+const CORE_KINDS: [&str; 2] = ["Service", "Secret"];
+
+fn s(node: &Node, key: &str) -> Option<String> {
+    node.str_at(key).map(str::to_string)
+}
+
+/// `path[i]` children of a list, with their paths.
+fn each<'n>(node: &'n Node, key: &str, path: &str) -> impl Iterator<Item = (String, &'n Node)> {
+    let base = format!("{path}.{key}");
+    node.items_at(key)
+        .iter()
+        .enumerate()
+        .map(move |(i, n)| (format!("{base}[{i}]"), n))
+}
+
+impl Facts {
+    /// Takes what the analysis needs from one document.
+    pub fn collect(&mut self, file: &Arc<str>, doc: &Node, header: &Header, id: ResourceId) {
+        let meta = doc.get("metadata");
+        let object = Object {
+            namespace: id
+                .namespace
+                .clone()
+                .unwrap_or_else(|| DEFAULT_NAMESPACE.to_string()),
+            id,
+            file: file.clone(),
+            line: doc.line,
+        };
+        if header.group == spec::GROUP {
+            self.note_identity(&object);
+        }
+        let spec_node = doc.get("spec");
+        match (header.group, header.kind, spec_node) {
+            ("", "Namespace", _) => {
+                let labels = meta
+                    .and_then(|m| m.get("labels"))
+                    .map(|l| l.entries())
+                    .unwrap_or_default();
+                let labels = labels
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect();
+                self.namespaces.insert(object.id.name, labels);
+            }
+            ("", kind, _) if CORE_KINDS.contains(&kind) => {
+                self.core_namespaces
+                    .insert((kind.to_string(), object.namespace.clone()));
+                self.core
+                    .insert((kind.to_string(), object.namespace, object.id.name));
+            }
+            (spec::GROUP, "GatewayClass", Some(sp)) => {
+                if let Some(c) = sp.get("controllerName") {
+                    let controller_name = c.as_str().unwrap_or_default().to_string();
+                    self.classes.push(GatewayClass {
+                        object,
+                        controller_name,
+                        line: c.line,
+                    });
+                }
+            }
+            (spec::GROUP, "Gateway", Some(sp)) => {
+                let listeners = each(sp, "listeners", "spec")
+                    .filter_map(|(p, l)| listener(file, l, &p))
+                    .collect();
+                self.gateways.push(Gateway { object, listeners });
+            }
+            (spec::GROUP, "ReferenceGrant", Some(sp)) => {
+                let from = sp
+                    .items_at("from")
+                    .iter()
+                    .filter_map(|f| Some((s(f, "group")?, s(f, "kind")?, s(f, "namespace")?)))
+                    .collect();
+                let to = sp
+                    .items_at("to")
+                    .iter()
+                    .filter_map(|t| Some((s(t, "group")?, s(t, "kind")?, s(t, "name"))))
+                    .collect();
+                self.grants.push(Grant { object, from, to });
+            }
+            (
+                spec::GROUP,
+                "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute",
+                Some(sp),
+            ) => {
+                self.routes.push(route(file, object, sp));
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Facts {
+    fn note_identity(&mut self, object: &Object) {
+        let key = (
+            object.id.kind.clone(),
+            object.namespace.clone(),
+            object.id.name.clone(),
+        );
+        match self.identities.get(&key) {
+            Some((file, line)) => self.duplicates.push((object.clone(), file.clone(), *line)),
+            None => {
+                self.identities
+                    .insert(key, (object.file.clone(), object.line));
+            }
+        }
+    }
+}
+
+fn origin(file: &Arc<str>, node: &Node, field: &str) -> Origin {
+    Origin {
+        file: file.clone(),
+        line: node.line,
+        field: field.to_string(),
+    }
+}
+
+/// A reference with `default_kind` in the core group unless written otherwise.
+fn reference(file: &Arc<str>, r: &Node, path: &str, default_kind: &str) -> Option<Ref> {
+    let group = r.str_at("group").unwrap_or("");
+    let kind = r.str_at("kind").unwrap_or(default_kind);
+    // A malformed group or kind was reported by the spec rules and resolves to nothing.
+    spec::group(group).ok()?;
+    spec::kind(kind).ok()?;
+    Some(Ref {
+        group: group.to_string(),
+        kind: kind.to_string(),
+        name: s(r, "name")?,
+        namespace: s(r, "namespace"),
+        origin: origin(file, r, path),
+    })
+}
+
+fn listener(file: &Arc<str>, l: &Node, path: &str) -> Option<Listener> {
+    let allowed = l.get("allowedRoutes");
+    let namespaces = allowed.and_then(|a| a.get("namespaces"));
+    let from = match namespaces.and_then(|n| n.str_at("from")).unwrap_or("Same") {
+        "All" => From::All,
+        "Selector" => From::Selector(selector(namespaces.and_then(|n| n.get("selector")))),
+        _ => From::Same,
+    };
+    let kinds = allowed.and_then(|a| a.get("kinds")).map(|k| {
+        k.items()
+            .iter()
+            .filter_map(|k| {
+                Some((
+                    k.str_at("group").unwrap_or(spec::GROUP).to_string(),
+                    s(k, "kind")?,
+                ))
+            })
+            .collect()
+    });
+    let tls_path = format!("{path}.tls");
+    let certificate_refs = l
+        .get("tls")
+        .map(|t| {
+            each(t, "certificateRefs", &tls_path)
+                .filter_map(|(p, c)| reference(file, c, &p, "Secret"))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Listener {
+        name: s(l, "name")?,
+        port: l.get("port").and_then(Node::as_int),
+        protocol: s(l, "protocol")?,
+        hostname: s(l, "hostname").filter(|h| !h.is_empty()),
+        from,
+        kinds,
+        certificate_refs,
+    })
+}
+
+fn selector(node: Option<&Node>) -> Selector {
+    let Some(node) = node else {
+        return Selector::default();
+    };
+    let match_labels = node
+        .get("matchLabels")
+        .map(|m| {
+            m.entries()
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let expressions = node
+        .items_at("matchExpressions")
+        .iter()
+        .filter_map(|e| {
+            let values = e
+                .items_at("values")
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect();
+            Some((s(e, "key")?, s(e, "operator")?, values))
+        })
+        .collect();
+    Selector {
+        match_labels,
+        expressions,
+    }
+}
+
+fn route(file: &Arc<str>, object: Object, sp: &Node) -> Route {
+    let hostnames = sp
+        .items_at("hostnames")
+        .iter()
+        .filter_map(|h| h.as_str().map(str::to_string))
+        .collect();
+    let parent_refs = each(sp, "parentRefs", "spec")
+        .filter_map(|(p, r)| {
+            Some(ParentRef {
+                group: r.str_at("group").unwrap_or(spec::GROUP).to_string(),
+                kind: r.str_at("kind").unwrap_or("Gateway").to_string(),
+                name: s(r, "name")?,
+                namespace: s(r, "namespace"),
+                section: s(r, "sectionName"),
+                port: r.get("port").and_then(Node::as_int),
+                origin: origin(file, r, &p),
+            })
+        })
+        .collect();
+    let mut backend_refs = Vec::new();
+    for (rp, rule) in each(sp, "rules", "spec") {
+        for (bp, b) in each(rule, "backendRefs", &rp) {
+            backend_refs.extend(reference(file, b, &bp, "Service"));
+            mirrors(file, b, &bp, &mut backend_refs);
+        }
+        mirrors(file, rule, &rp, &mut backend_refs);
+    }
+    Route {
+        object,
+        hostnames,
+        parent_refs,
+        backend_refs,
+    }
+}
+
+/// RequestMirror targets are backend references too (they need grants and must exist).
+fn mirrors(file: &Arc<str>, owner: &Node, path: &str, out: &mut Vec<Ref>) {
+    for (fp, f) in each(owner, "filters", path) {
+        if let Some(b) = f.get("requestMirror").and_then(|m| m.get("backendRef")) {
+            out.extend(reference(
+                file,
+                b,
+                &format!("{fp}.requestMirror.backendRef"),
+                "Service",
+            ));
+        }
+    }
+}

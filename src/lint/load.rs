@@ -1,0 +1,200 @@
+//! Finding the input files and splitting a YAML stream into documents.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::node::{Node, Value};
+use crate::yaml::YamlError;
+
+/// A path could not be read: the command's input is wrong (the CLI exits 2).
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{0}: no such file or folder")]
+    NotFound(PathBuf),
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One input: a file, or `-` for standard input.
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    pub fn label(&self) -> String {
+        match self {
+            Input::File(p) => p.display().to_string(),
+            Input::Stdin => "-".to_string(),
+        }
+    }
+
+    pub fn read(&self) -> Result<String, LoadError> {
+        let mut text = String::new();
+        let result = match self {
+            Input::File(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut text)),
+            Input::Stdin => std::io::stdin().read_to_string(&mut text),
+        };
+        result.map_err(|source| LoadError::Read {
+            path: PathBuf::from(self.label()),
+            source,
+        })?;
+        Ok(text)
+    }
+}
+
+/// Expands the command-line paths: files as given, folders recursively to their `*.yaml`/`*.yml`
+/// files in sorted order (so reports are stable), `-` as standard input.
+pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, LoadError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::Stdin);
+        } else if p.is_dir() {
+            let mut files = Vec::new();
+            walk(p, &mut files)?;
+            files.sort();
+            out.extend(files.into_iter().map(Input::File));
+        } else if p.exists() {
+            out.push(Input::File(p.clone()));
+        } else {
+            return Err(LoadError::NotFound(p.clone()));
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let read_err = |source| LoadError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        let path = entry.path();
+        // Symlinked folders are not followed: they can loop.
+        let ty = entry.file_type().map_err(read_err)?;
+        if ty.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// One document of a stream: its first line in the file and its text.
+pub struct Chunk<'t> {
+    pub first_line: u64,
+    pub text: &'t str,
+}
+
+/// Splits a stream at `---` lines so one broken document does not hide the others and each
+/// document's lines can be offset to file lines. A `---` at column 0 always starts a document
+/// (block scalars are indented), so a textual split is exact for manifests.
+pub fn documents(text: &str) -> Vec<Chunk<'_>> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut start_line = 0;
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        let marker = line
+            .strip_prefix("---")
+            .is_some_and(|rest| rest.trim().is_empty() || rest.starts_with([' ', '\t']));
+        if marker && offset > start {
+            chunks.push(Chunk {
+                first_line: start_line,
+                text: &text[start..offset],
+            });
+            start = offset;
+            start_line = i as u64;
+        }
+        offset += line.len();
+    }
+    chunks.push(Chunk {
+        first_line: start_line,
+        text: &text[start..],
+    });
+    chunks
+}
+
+impl Chunk<'_> {
+    /// The document, `None` when it is empty (only comments or markers), with file lines.
+    pub fn parse(&self) -> Result<Option<Node>, YamlError> {
+        let mut node: Node = crate::yaml::from_str(self.text).map_err(|e| YamlError {
+            line: e.line + self.first_line,
+            ..e
+        })?;
+        if node.value == Value::Null {
+            return Ok(None);
+        }
+        shift(&mut node, self.first_line);
+        Ok(Some(node))
+    }
+}
+
+fn shift(node: &mut Node, by: u64) {
+    if node.line > 0 {
+        node.line += by;
+    }
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, by)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(_, n)| shift(n, by)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_documents_with_file_lines() {
+        let text = "# c\n---\na: 1\n---\n---\nb:\n  c: 2\n--- {d: 3}\n";
+        let docs: Vec<Node> = documents(text)
+            .iter()
+            .filter_map(|c| c.parse().unwrap())
+            .collect();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(docs[0].get("a").unwrap().line, 3);
+        assert_eq!(docs[1].get("b").unwrap().get("c").unwrap().line, 7);
+        assert_eq!(docs[2].get("d").unwrap().line, 8);
+    }
+
+    #[test]
+    fn a_broken_document_reports_its_file_line() {
+        let text = "a: 1\n---\nb: [\n";
+        let chunks = documents(text);
+        assert!(chunks[0].parse().is_ok());
+        let err = chunks[1].parse().unwrap_err();
+        assert!(err.line >= 3, "{err}");
+    }
+
+    #[test]
+    fn folders_expand_to_sorted_yaml_files_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("b");
+        std::fs::create_dir(&sub).unwrap();
+        for f in ["z.yaml", "a.yml", "notes.txt", "b/c.yaml"] {
+            std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        let found: Vec<String> = inputs(&[dir.path().to_path_buf()])
+            .unwrap()
+            .iter()
+            .map(|i| {
+                i.label()
+                    .trim_start_matches(&dir.path().display().to_string())
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(found, ["/a.yml", "/b/c.yaml", "/z.yaml"]);
+        assert!(matches!(
+            inputs(&[PathBuf::from("-")]).unwrap()[..],
+            [Input::Stdin]
+        ));
+    }
+}

@@ -1,0 +1,285 @@
+//! GatewayClass and Gateway: listeners (with their TLS CEL rules), allowedRoutes, addresses.
+
+use crate::finding::{Condition, Severity};
+use crate::lint::check::{index, join, Ctx};
+use crate::lint::node::Node;
+use crate::spec;
+
+pub fn gateway_class(ctx: &mut Ctx, spec_node: &Node) {
+    ctx.known_fields(
+        spec_node,
+        "spec",
+        &["controllerName", "parametersRef", "description"],
+        &[],
+    );
+    ctx.require_str(
+        spec_node,
+        "spec",
+        "controllerName",
+        "invalid-value",
+        spec::controller_name,
+    );
+    ctx.check_str(
+        spec_node,
+        "spec",
+        "description",
+        "invalid-value",
+        |s| match s.len() <= 64 {
+            true => Ok(()),
+            false => Err("be at most 64 characters".into()),
+        },
+    );
+    if let Some(p) = spec_node.get("parametersRef") {
+        let path = "spec.parametersRef";
+        ctx.known_fields(p, path, &["group", "kind", "name", "namespace"], &[]);
+        ctx.require(p, path, "group");
+        ctx.check_str(p, path, "group", "invalid-value", spec::group);
+        ctx.require_str(p, path, "kind", "invalid-value", spec::kind);
+        ctx.require_str(p, path, "name", "invalid-name", spec::ref_name);
+        ctx.check_str(p, path, "namespace", "invalid-name", spec::dns_label);
+    }
+}
+
+pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
+    ctx.known_fields(
+        spec_node,
+        "spec",
+        &[
+            "gatewayClassName",
+            "listeners",
+            "addresses",
+            "infrastructure",
+            "tls",
+            "allowedListeners",
+        ],
+        &["defaultScope"],
+    );
+    ctx.require_str(
+        spec_node,
+        "spec",
+        "gatewayClassName",
+        "invalid-name",
+        spec::dns_subdomain,
+    );
+    let listeners = ctx.require_list(spec_node, "spec", "listeners", 1, spec::MAX_LISTENERS);
+    for (i, l) in listeners.iter().enumerate() {
+        listener(ctx, l, &index("spec.listeners", i));
+    }
+    ctx.unique(listeners, "spec.listeners", "name", |l| {
+        l.str_at("name").map(str::to_string)
+    });
+    ctx.unique(
+        listeners,
+        "spec.listeners",
+        "port, protocol and hostname",
+        |l| {
+            Some((
+                l.get("port")?.as_int()?,
+                l.str_at("protocol")?.to_string(),
+                l.str_at("hostname").unwrap_or_default().to_string(),
+            ))
+        },
+    );
+    addresses(ctx, spec_node);
+}
+
+fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
+    ctx.known_fields(
+        l,
+        path,
+        &[
+            "name",
+            "hostname",
+            "port",
+            "protocol",
+            "tls",
+            "allowedRoutes",
+        ],
+        &[],
+    );
+    ctx.require_str(l, path, "name", "invalid-name", spec::dns_subdomain);
+    ctx.check_str(l, path, "hostname", "invalid-hostname", spec::hostname);
+    ctx.require(l, path, "port");
+    ctx.check_int(l, path, "port", spec::port);
+    let protocol = ctx.require_str(
+        l,
+        path,
+        "protocol",
+        "invalid-value",
+        spec::listener_protocol,
+    );
+    if let Some(protocol) = protocol {
+        if spec::listener_protocol(protocol).is_ok() && !spec::is_portable_protocol(protocol) {
+            let field = join(path, "protocol");
+            let f = ctx.report(
+                Severity::Warning,
+                "listener-protocol-unsupported",
+                l.line_of("protocol"),
+                &field,
+                format!("`{field}` is {protocol:?}: not a protocol of the spec (HTTP, HTTPS, TLS, TCP, UDP) nor domain-prefixed"),
+            );
+            f.condition = Some(Condition::new("Accepted", "False", "UnsupportedProtocol"));
+            f.hint = Some("protocols are case-sensitive: use HTTP, HTTPS, TLS, TCP or UDP".into());
+        }
+        listener_protocol_rules(ctx, l, path, protocol);
+    }
+    if let Some(tls) = l.get("tls") {
+        let tpath = join(path, "tls");
+        ctx.known_fields(tls, &tpath, &["mode", "certificateRefs", "options"], &[]);
+        ctx.check_enum(tls, &tpath, "mode", &["Terminate", "Passthrough"]);
+        let certs = ctx.list(tls, &tpath, "certificateRefs", spec::MAX_CERTIFICATE_REFS);
+        for (i, c) in certs.iter().enumerate() {
+            let cpath = index(&join(&tpath, "certificateRefs"), i);
+            ctx.known_fields(c, &cpath, &["group", "kind", "name", "namespace"], &[]);
+            ctx.check_str(c, &cpath, "group", "invalid-value", spec::group);
+            ctx.check_str(c, &cpath, "kind", "invalid-value", spec::kind);
+            ctx.require_str(c, &cpath, "name", "invalid-name", spec::ref_name);
+            ctx.check_str(c, &cpath, "namespace", "invalid-name", spec::dns_label);
+        }
+    }
+    if let Some(a) = l.get("allowedRoutes") {
+        allowed_routes(ctx, a, &join(path, "allowedRoutes"));
+    }
+}
+
+/// The listener CEL rules of the Gateway CRD that depend on the protocol.
+fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) {
+    let tls = l.get("tls").filter(|_| l.has("tls"));
+    let tls_path = join(path, "tls");
+    if let (Some(tls), "HTTP" | "TCP" | "UDP") = (tls, protocol) {
+        ctx.error(
+            "listener-tls-forbidden",
+            tls.line,
+            &tls_path,
+            format!("`{tls_path}` must not be set for protocol {protocol}"),
+        )
+        .hint = Some("use protocol HTTPS or TLS to terminate TLS, or remove `tls`".into());
+    }
+    if let (Some(h), "TCP" | "UDP") = (
+        l.get("hostname").filter(|h| h.as_str() != Some("")),
+        protocol,
+    ) {
+        let field = join(path, "hostname");
+        ctx.error(
+            "listener-hostname-forbidden",
+            h.line,
+            &field,
+            format!("`{field}` must not be set for protocol {protocol}"),
+        )
+        .hint = Some("TCP and UDP carry no hostname; remove it".into());
+    }
+    if protocol == "TLS" && tls.is_none() {
+        ctx.error(
+            "listener-tls-required",
+            l.line,
+            &tls_path,
+            format!("a TLS listener needs `{tls_path}` with a mode"),
+        )
+        .hint = Some(
+            "add `tls: {mode: Passthrough}` or `tls: {mode: Terminate, certificateRefs: [...]}`"
+                .into(),
+        );
+    }
+    let Some(tls) = tls else { return };
+    let mode = tls.str_at("mode").unwrap_or("Terminate");
+    if protocol == "HTTPS" && !matches!(mode, "Terminate" | "") {
+        let field = join(&tls_path, "mode");
+        ctx.error(
+            "listener-tls-mode",
+            tls.line_of("mode"),
+            &field,
+            format!("`{field}` must be Terminate for protocol HTTPS"),
+        )
+        .hint = Some("to pass TLS through untouched use protocol TLS with a TLSRoute".into());
+    }
+    let has_certs = !tls.items_at("certificateRefs").is_empty()
+        || !tls.get("options").map_or(&[][..], Node::entries).is_empty();
+    if mode == "Terminate" && !has_certs {
+        ctx.error(
+            "listener-tls-missing-certificates",
+            tls.line,
+            &tls_path,
+            format!("`{tls_path}` terminates TLS but has no certificateRefs (or options)"),
+        )
+        .hint = Some(
+            "add `certificateRefs: [{name: my-cert}]` naming the Secret with the certificate"
+                .into(),
+        );
+    }
+}
+
+fn allowed_routes(ctx: &mut Ctx, a: &Node, path: &str) {
+    ctx.known_fields(a, path, &["namespaces", "kinds"], &[]);
+    if let Some(ns) = a.get("namespaces") {
+        let nspath = join(path, "namespaces");
+        ctx.known_fields(ns, &nspath, &["from", "selector"], &[]);
+        ctx.check_enum(ns, &nspath, "from", &["All", "Selector", "Same"]);
+        if let Some(sel) = ns.get("selector") {
+            let spath = join(&nspath, "selector");
+            ctx.known_fields(sel, &spath, &["matchLabels", "matchExpressions"], &[]);
+            let exprs = ctx.list(sel, &spath, "matchExpressions", usize::MAX);
+            for (i, e) in exprs.iter().enumerate() {
+                let epath = index(&join(&spath, "matchExpressions"), i);
+                ctx.known_fields(e, &epath, &["key", "operator", "values"], &[]);
+                ctx.require(e, &epath, "key");
+                ctx.require(e, &epath, "operator");
+                ctx.check_enum(
+                    e,
+                    &epath,
+                    "operator",
+                    &["In", "NotIn", "Exists", "DoesNotExist"],
+                );
+            }
+        }
+    }
+    let kinds = ctx.list(a, path, "kinds", spec::MAX_ALLOWED_KINDS);
+    for (i, k) in kinds.iter().enumerate() {
+        let kpath = index(&join(path, "kinds"), i);
+        ctx.known_fields(k, &kpath, &["group", "kind"], &[]);
+        ctx.check_str(k, &kpath, "group", "invalid-value", spec::group);
+        ctx.require_str(k, &kpath, "kind", "invalid-value", spec::kind);
+    }
+}
+
+fn addresses(ctx: &mut Ctx, spec_node: &Node) {
+    let list = ctx.list(spec_node, "spec", "addresses", spec::MAX_ADDRESSES);
+    for (i, a) in list.iter().enumerate() {
+        let path = index("spec.addresses", i);
+        ctx.known_fields(a, &path, &["type", "value"], &[]);
+        let ty = ctx
+            .check_str(a, &path, "type", "invalid-value", spec::address_type)
+            .unwrap_or("IPAddress");
+        let value = ctx.check_str(a, &path, "value", "invalid-address", |s| {
+            match s.len() <= 253 {
+                true => Ok(()),
+                false => Err("be at most 253 characters".into()),
+            }
+        });
+        let Some(value) = value else { continue };
+        let problem = match ty {
+            "IPAddress" if !spec::is_ip_address(value) => {
+                Some("an IPv4 or IPv6 address".to_string())
+            }
+            "Hostname" => spec::hostname(value)
+                .err()
+                .map(|_| "a DNS hostname without port".to_string()),
+            _ => None,
+        };
+        if let Some(must_be) = problem {
+            let line = a.line_of("value");
+            ctx.error(
+                "invalid-address",
+                line,
+                &join(&path, "value"),
+                format!("`{path}.value` must be {must_be} for type {ty} (it is {value:?})"),
+            );
+        }
+    }
+    ctx.unique(list, "spec.addresses", "type and value", |a| {
+        let ty = a.str_at("type").unwrap_or("IPAddress");
+        if !matches!(ty, "IPAddress" | "Hostname") {
+            return None;
+        }
+        Some((ty.to_string(), a.str_at("value")?.to_string()))
+    });
+}

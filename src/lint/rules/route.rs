@@ -1,0 +1,262 @@
+//! Routes: HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute (spec, rules, matches).
+
+use super::filters::{self, Flavor};
+use super::refs;
+use super::Header;
+use crate::lint::check::{index, join, Ctx};
+use crate::lint::node::Node;
+use crate::lint::Channel;
+use crate::spec;
+
+/// How a route kind (at a version) is shaped.
+struct Shape {
+    /// HTTP-like routes have matches and filters; L4 routes have neither.
+    flavor: Option<Flavor>,
+    hostnames: bool,
+    hostnames_required: bool,
+    rules_required: bool,
+    max_rules: usize,
+}
+
+fn shape(header: &Header) -> Shape {
+    // TLS/TCP/UDPRoute v1 (and TLSRoute v1alpha3) have exactly one rule; the v1alpha2 forms allow 16.
+    let alpha2 = header.version == "v1alpha2";
+    let l4 = |hostnames, hostnames_required| Shape {
+        flavor: None,
+        hostnames,
+        hostnames_required,
+        rules_required: true,
+        max_rules: if alpha2 { spec::MAX_RULES } else { 1 },
+    };
+    match header.kind {
+        "HTTPRoute" | "GRPCRoute" => Shape {
+            flavor: Some(if header.kind == "HTTPRoute" {
+                Flavor::Http
+            } else {
+                Flavor::Grpc
+            }),
+            hostnames: true,
+            hostnames_required: false,
+            rules_required: false,
+            max_rules: spec::MAX_RULES,
+        },
+        "TLSRoute" => l4(true, !alpha2),
+        _ => l4(false, false),
+    }
+}
+
+pub fn route(ctx: &mut Ctx, spec_node: &Node, header: &Header) {
+    let shape = shape(header);
+    let mut known = vec!["parentRefs", "rules"];
+    if shape.hostnames {
+        known.push("hostnames");
+    }
+    ctx.known_fields(spec_node, "spec", &known, &["useDefaultGateways"]);
+    refs::parent_refs(ctx, spec_node);
+    if shape.hostnames_required {
+        ctx.require_list(spec_node, "spec", "hostnames", 1, spec::MAX_HOSTNAMES);
+    }
+    if shape.hostnames {
+        refs::hostnames(ctx, spec_node, header.kind == "TLSRoute");
+    }
+    // HTTPRoute defaults `rules` to one catch-all rule, but an explicit empty list is rejected.
+    let min = usize::from(header.kind != "GRPCRoute");
+    let rules = if shape.rules_required || spec_node.has("rules") {
+        ctx.require_list(spec_node, "spec", "rules", min, shape.max_rules)
+    } else {
+        &[]
+    };
+    for (i, rule) in rules.iter().enumerate() {
+        let path = index("spec.rules", i);
+        match shape.flavor {
+            Some(flavor) => http_rule(ctx, rule, &path, flavor),
+            None => {
+                ctx.known_fields(rule, &path, &["name", "backendRefs"], &[]);
+                refs::backend_refs(ctx, rule, &path, 1, &[]);
+            }
+        }
+        ctx.check_str(rule, &path, "name", "invalid-name", spec::dns_subdomain);
+    }
+    if ctx.channel == Channel::Experimental {
+        ctx.unique(rules, "spec.rules", "name", |r| {
+            r.str_at("name").map(str::to_string)
+        });
+    }
+    if shape.flavor.is_some() {
+        let total: usize = rules.iter().map(|r| r.items_at("matches").len()).sum();
+        if total > spec::MAX_MATCHES_PER_ROUTE {
+            let line = spec_node.line_of("rules");
+            ctx.error(
+                "too-many-items",
+                line,
+                "spec.rules",
+                format!(
+                    "the rules have {total} matches in all; at most {} are allowed per route",
+                    spec::MAX_MATCHES_PER_ROUTE
+                ),
+            );
+        }
+    }
+}
+
+fn http_rule(ctx: &mut Ctx, rule: &Node, path: &str, flavor: Flavor) {
+    let (known, experimental): (&[&str], &[&str]) = match flavor {
+        Flavor::Http => (
+            &["name", "matches", "filters", "backendRefs", "timeouts"],
+            &["retry", "sessionPersistence"],
+        ),
+        Flavor::Grpc => (
+            &["name", "matches", "filters", "backendRefs"],
+            &["sessionPersistence"],
+        ),
+    };
+    ctx.known_fields(rule, path, known, experimental);
+    let matches = ctx.list(rule, path, "matches", spec::MAX_MATCHES_PER_RULE);
+    for (i, m) in matches.iter().enumerate() {
+        let mpath = index(&join(path, "matches"), i);
+        match flavor {
+            Flavor::Http => http_match(ctx, m, &mpath),
+            Flavor::Grpc => grpc_match(ctx, m, &mpath),
+        }
+    }
+    let summary = filters::filters(ctx, rule, path, flavor);
+    let backends = refs::backend_refs(ctx, rule, path, 0, &["filters"]);
+    let mut replace_prefix = summary.replace_prefix;
+    for (i, b) in backends.iter().enumerate() {
+        let bpath = index(&join(path, "backendRefs"), i);
+        let s = filters::filters(ctx, b, &bpath, flavor);
+        replace_prefix = replace_prefix.or(s.replace_prefix);
+    }
+    if let (Some((fpath, line)), false) = (&summary.redirect, backends.is_empty()) {
+        ctx.error("redirect-with-backends", *line, fpath, format!("`{fpath}` is a RequestRedirect, but the rule also has backendRefs"))
+            .hint = Some("a redirect answers the client itself: remove the backendRefs, or use URLRewrite to forward".into());
+    }
+    if let Some((fpath, line)) = replace_prefix {
+        if !single_path_prefix(rule) {
+            ctx.error("replace-prefix-needs-path-prefix", line, &fpath, format!("`{fpath}` uses ReplacePrefixMatch, which needs exactly one match in the rule, of path type PathPrefix"))
+                .hint = Some("split the rule so each has one PathPrefix match, or use ReplaceFullPath".into());
+        }
+    }
+    if let Some(t) = rule.get("timeouts") {
+        timeouts(ctx, t, &join(path, "timeouts"));
+    }
+}
+
+/// Whether the rule has exactly one match and it is a PathPrefix one, with the API's defaults:
+/// absent `matches` is one PathPrefix `/` match and a match without `path` is PathPrefix `/`.
+fn single_path_prefix(rule: &Node) -> bool {
+    let Some(matches) = rule.get("matches") else {
+        return true;
+    };
+    match matches.items() {
+        [only] => {
+            only.get("path")
+                .and_then(|p| p.str_at("type"))
+                .unwrap_or("PathPrefix")
+                == "PathPrefix"
+        }
+        _ => false,
+    }
+}
+
+fn http_match(ctx: &mut Ctx, m: &Node, path: &str) {
+    ctx.known_fields(m, path, &["path", "headers", "queryParams", "method"], &[]);
+    if let Some(p) = m.get("path") {
+        let ppath = join(path, "path");
+        ctx.known_fields(p, &ppath, &["type", "value"], &[]);
+        let ty = ctx
+            .check_enum(
+                p,
+                &ppath,
+                "type",
+                &["Exact", "PathPrefix", "RegularExpression"],
+            )
+            .unwrap_or("PathPrefix");
+        let check: crate::lint::check::StrCheck = match ty {
+            "RegularExpression" => |s| match s.len() <= spec::MAX_PATH_LEN {
+                true => Ok(()),
+                false => Err(format!("be at most {} characters", spec::MAX_PATH_LEN)),
+            },
+            _ => spec::path,
+        };
+        ctx.check_str(p, &ppath, "value", "invalid-path", check);
+    }
+    let header_value = filters::header_value_check(ctx.channel);
+    name_value_list(ctx, m, path, "headers", header_value);
+    name_value_list(ctx, m, path, "queryParams", spec::query_value);
+    ctx.check_str(m, path, "method", "invalid-value", spec::http_method);
+}
+
+fn grpc_match(ctx: &mut Ctx, m: &Node, path: &str) {
+    ctx.known_fields(m, path, &["method", "headers"], &[]);
+    if let Some(method) = m.get("method") {
+        let mpath = join(path, "method");
+        ctx.known_fields(method, &mpath, &["type", "service", "method"], &[]);
+        let ty = ctx
+            .check_enum(method, &mpath, "type", &["Exact", "RegularExpression"])
+            .unwrap_or("Exact");
+        if !method.has("service") && !method.has("method") {
+            ctx.error(
+                "grpc-method-match-empty",
+                method.line,
+                &mpath,
+                format!("`{mpath}` needs `service`, `method` or both"),
+            );
+        }
+        if ty == "Exact" {
+            ctx.check_str(
+                method,
+                &mpath,
+                "service",
+                "invalid-value",
+                spec::grpc_service,
+            );
+            ctx.check_str(method, &mpath, "method", "invalid-value", spec::grpc_method);
+        }
+    }
+    name_value_list(ctx, m, path, "headers", spec::header_value);
+}
+
+/// `headers` or `queryParams` of a match: at most 16, unique names, name and value formats.
+fn name_value_list(
+    ctx: &mut Ctx,
+    m: &Node,
+    path: &str,
+    key: &str,
+    value_check: crate::lint::check::StrCheck,
+) {
+    let list = ctx.list(m, path, key, spec::MAX_HEADER_MATCHES);
+    let lpath = join(path, key);
+    for (i, h) in list.iter().enumerate() {
+        let hpath = index(&lpath, i);
+        ctx.known_fields(h, &hpath, &["type", "name", "value"], &[]);
+        ctx.check_enum(h, &hpath, "type", &["Exact", "RegularExpression"]);
+        ctx.require_str(h, &hpath, "name", "invalid-header", spec::header_name);
+        ctx.require_str(h, &hpath, "value", "invalid-header", value_check);
+    }
+    ctx.unique(list, &lpath, "name", |h| {
+        h.str_at("name").map(str::to_string)
+    });
+}
+
+fn timeouts(ctx: &mut Ctx, t: &Node, path: &str) {
+    ctx.known_fields(t, path, &["request", "backendRequest"], &[]);
+    let request = ctx.check_str(t, path, "request", "invalid-value", spec::duration);
+    let backend = ctx.check_str(t, path, "backendRequest", "invalid-value", spec::duration);
+    let (Some(request), Some(backend)) = (
+        request.and_then(spec::duration_millis),
+        backend.and_then(spec::duration_millis),
+    ) else {
+        return;
+    };
+    if request != 0 && backend > request {
+        let line = t.line_of("backendRequest");
+        ctx.error(
+            "timeout-backend-exceeds-request",
+            line,
+            &join(path, "backendRequest"),
+            format!("`{path}.backendRequest` is longer than `{path}.request`"),
+        )
+        .hint = Some("the backend timeout must fit inside the whole request's timeout".into());
+    }
+}
