@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use docs::{explain, rule_docs, RuleDoc};
-pub use load::LoadError;
+pub use load::{inputs, Input, LoadError};
 pub use report::{format_human, Report};
 
 use crate::finding::{Finding, ResourceId, Severity};
