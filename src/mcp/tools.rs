@@ -16,8 +16,9 @@ use crate::generate::{generate, Bundle, GenerateError};
 use crate::lint::{self, Channel, LintOptions};
 use crate::request::{FieldError, Request, RequestError};
 
-/// A tool's failure: the tool result (`isError: true`) the assistant reads.
-type ToolResult<T> = Result<Json<T>, CallToolResult>;
+// Tools return `Result<Json<T>, CallToolResult>` spelled out: the `#[tool]` macro derives the
+// output schema from that exact shape, and a type alias would hide it. The error is the tool
+// result (`isError: true`) the assistant reads.
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct Contexts {
@@ -159,7 +160,7 @@ impl Server {
         &self,
         Parameters(request): Parameters<Request>,
         peer: Peer<RoleServer>,
-    ) -> ToolResult<Generated> {
+    ) -> Result<Json<Generated>, CallToolResult> {
         let (bundle, request) = self.bundle(request, &peer).await?;
         let report = crate::cli::bundle_json(&bundle, &request);
         serde_json::from_value(report)
@@ -180,7 +181,7 @@ impl Server {
         &self,
         Parameters(args): Parameters<DiffArgs>,
         peer: Peer<RoleServer>,
-    ) -> ToolResult<FilesResult> {
+    ) -> Result<Json<FilesResult>, CallToolResult> {
         self.files(args.request, &args.dir, None, &peer).await
     }
 
@@ -198,7 +199,7 @@ impl Server {
         &self,
         Parameters(args): Parameters<WriteArgs>,
         peer: Peer<RoleServer>,
-    ) -> ToolResult<FilesResult> {
+    ) -> Result<Json<FilesResult>, CallToolResult> {
         self.files(args.request, &args.dir, Some(args.overwrite), &peer)
             .await
     }
@@ -212,7 +213,10 @@ impl Server {
         idempotent_hint = true,
         open_world_hint = false
     ))]
-    async fn lint(&self, Parameters(args): Parameters<LintArgs>) -> ToolResult<Linted> {
+    async fn lint(
+        &self,
+        Parameters(args): Parameters<LintArgs>,
+    ) -> Result<Json<Linted>, CallToolResult> {
         if args.yaml.is_none() && args.paths.is_empty() {
             return Err(failure("give `yaml` and/or `paths` to lint", &[]));
         }
@@ -279,7 +283,7 @@ impl Server {
         dir: &str,
         overwrite: Option<bool>,
         peer: &Peer<RoleServer>,
-    ) -> ToolResult<FilesResult> {
+    ) -> Result<Json<FilesResult>, CallToolResult> {
         let path = self
             .root
             .resolve(dir)
