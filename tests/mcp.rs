@@ -134,6 +134,17 @@ fn cli_yaml(file: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// `list[*][key]` as strings.
+fn field_of_each<'v>(list: &'v Value, key: &str) -> Vec<&'v str> {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"));
+    items
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
+
 fn text_of(result: &Value) -> String {
     result["content"]
         .as_array()
@@ -195,14 +206,8 @@ fn initialize_lists_the_tools_with_schemas_and_annotations() {
         .contains(&json!("dir")));
 
     let contexts = s.call("list_contexts", json!({}));
-    let names: Vec<&str> = contexts["structuredContent"]["contexts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        names,
+        field_of_each(&contexts["structuredContent"]["contexts"], "name"),
         [
             "single-dev",
             "shared-gateway",
@@ -255,12 +260,7 @@ fn a_missing_context_is_asked_for_not_guessed() {
         "generate",
         json!({"context": "shared-gateway", "service": "web", "port": 80}),
     );
-    let fields: Vec<&str> = result["structuredContent"]["missing"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["field"].as_str().unwrap())
-        .collect();
+    let fields = field_of_each(&result["structuredContent"]["missing"], "field");
     assert!(fields.contains(&"gateway.name"), "{result}");
 }
 

@@ -226,7 +226,7 @@ impl Server {
             .map(|text| ("yaml".to_string(), text))
             .collect();
         for path in &args.paths {
-            sources.extend(self.read_under_root(path)?);
+            sources.extend(self.read_under_root(path).map_err(|e| failure(e, &[]))?);
         }
         let sources: Vec<(&str, &str)> = sources
             .iter()
@@ -308,20 +308,19 @@ impl Server {
 
     /// The files a lint path names, read, each labelled relative to the root. Files found in a
     /// folder are checked too: a link inside the root may point outside it.
-    fn read_under_root(&self, path: &str) -> Result<Vec<(String, String)>, CallToolResult> {
-        let refuse = |message: String| failure(message, &[]);
-        let resolved = self.root.resolve(path).map_err(|e| refuse(e.to_string()))?;
-        let inputs = lint::inputs(&[resolved]).map_err(|e| refuse(e.to_string()))?;
+    fn read_under_root(&self, path: &str) -> Result<Vec<(String, String)>, String> {
+        let resolved = self.root.resolve(path).map_err(|e| e.to_string())?;
+        let inputs = lint::inputs(&[resolved]).map_err(|e| e.to_string())?;
         inputs
             .iter()
             .map(|input| {
                 let label = input.label();
                 if !self.root.contains(std::path::Path::new(&label)) {
-                    return Err(refuse(format!(
+                    return Err(format!(
                         "refusing {label}: it lies outside the server's root"
-                    )));
+                    ));
                 }
-                let text = input.read().map_err(|e| refuse(e.to_string()))?;
+                let text = input.read().map_err(|e| e.to_string())?;
                 Ok((self.root.display(&label), text))
             })
             .collect()
