@@ -9,7 +9,6 @@ mod root;
 mod tools;
 
 use std::path::Path;
-use std::sync::Arc;
 
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::model::{Implementation, ServerCapabilities, ServerConfig};
@@ -39,11 +38,10 @@ that namespace; a ReferenceGrant never allows that. ReferenceGrants are only for
 certificateRefs that cross namespaces, and live in the target's namespace.";
 
 /// The MCP server: the library's operations as tools, confined to `root`.
-#[derive(Clone)]
 pub struct Server {
     root: Root,
     profiles: Profiles,
-    templates: Arc<Templates>,
+    templates: Templates,
     tool_router: ToolRouter<Server>,
 }
 
@@ -52,7 +50,7 @@ impl Server {
         Server {
             root,
             profiles,
-            templates: Arc::new(templates),
+            templates,
             tool_router: Server::tool_router(),
         }
     }

@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 /// The server's root folder, canonical (no links, absolute).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Root {
     dir: PathBuf,
 }

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use super::missing::{self, MissingValue};
 use super::Server;
 use crate::files::{self, FileChange, WriteReport};
-use crate::finding::Finding;
+use crate::finding::{Finding, Severity};
 use crate::generate::{generate, Bundle, GenerateError};
 use crate::lint::{self, Channel, LintOptions};
 use crate::request::{FieldError, Request, RequestError};
@@ -238,7 +238,6 @@ impl Server {
                 channel: args.channel,
             },
         );
-        use crate::finding::Severity;
         Ok(Json(Linted {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
