@@ -101,11 +101,31 @@ impl Session {
         }
     }
 
-    /// Calls a tool and returns its result (the call itself must not be a JSON-RPC error).
+    /// Calls a tool and returns its result (the call itself must not be a JSON-RPC error). A
+    /// successful result's structuredContent must fit the tool's declared outputSchema, as strict
+    /// clients (the Python SDK) check.
     fn call(&mut self, tool: &str, arguments: Value) -> Value {
         let response = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
         assert!(response.get("error").is_none(), "{response}");
-        response["result"].clone()
+        let result = response["result"].clone();
+        if result["isError"] != true {
+            let tools = self.request("tools/list", json!({}))["result"]["tools"].clone();
+            let declared = tools
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == tool)
+                .map(|t| t["outputSchema"].clone())
+                .unwrap();
+            let validator = jsonschema::validator_for(&declared).unwrap();
+            let content = &result["structuredContent"];
+            let errors: Vec<String> = validator
+                .iter_errors(content)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
+        }
+        result
     }
 }
 
