@@ -34,6 +34,17 @@ impl Bundle {
         let docs: Vec<&str> = self.documents.iter().map(|d| d.yaml.as_str()).collect();
         docs.join("---\n")
     }
+
+    /// One output file per document, at its path under `--out-dir` (kustomizations not added).
+    pub fn out_files(&self) -> Vec<crate::files::OutFile> {
+        self.documents
+            .iter()
+            .map(|d| crate::files::OutFile {
+                path: d.path.clone().into(),
+                content: d.yaml.clone(),
+            })
+            .collect()
+    }
 }
 
 pub fn generate(

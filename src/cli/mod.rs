@@ -72,7 +72,21 @@ pub enum Command {
     /// Print the JSON Schema (draft 2020-12) of a request file.
     #[command(after_help = "Example:\n  traffic-engineer schema > request.schema.json")]
     Schema,
+    /// Serve the Model Context Protocol on stdin/stdout, for AI assistants (tools: list_contexts,
+    /// generate, diff, write, lint).
+    #[command(after_help = MCP_EXAMPLES)]
+    Mcp {
+        /// The only folder `diff`, `write` and `lint` may touch (default: the current folder).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
 }
+
+const MCP_EXAMPLES: &str = "Examples:
+  traffic-engineer mcp
+  traffic-engineer mcp --root ~/src/my-app
+  claude mcp add traffic-engineer -- traffic-engineer mcp --root .
+Client configuration: see examples/ai-assistant/.";
 
 #[derive(Debug, Subcommand)]
 pub enum TemplatesCommand {
@@ -271,6 +285,11 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Lint(args) => lint::run(&args),
+        Command::Mcp { root } => {
+            crate::mcp::serve(root.as_deref().unwrap_or(std::path::Path::new(".")))
+                .map_err(Failure::usage)?;
+            Ok(EXIT_OK)
+        }
         Command::Schema => {
             let schema = schemars::schema_for!(Request);
             println!(
@@ -432,15 +451,8 @@ fn write_out(
     ask: Ask,
 ) -> Result<i32, Failure> {
     let files_err = |e: files::FilesError| Failure::usage(e.to_string());
-    let out: Vec<files::OutFile> = bundle
-        .documents
-        .iter()
-        .map(|d| files::OutFile {
-            path: PathBuf::from(&d.path),
-            content: d.yaml.clone(),
-        })
-        .collect();
-    let changes = files::compare(dir, &files::with_kustomizations(out)).map_err(files_err)?;
+    let changes =
+        files::compare(dir, &files::with_kustomizations(bundle.out_files())).map_err(files_err)?;
     let drift = files::changed(&changes);
     let write_now = !args.dry_run && !args.check;
     let report = if write_now {

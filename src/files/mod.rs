@@ -29,7 +29,7 @@ pub struct OutFile {
 }
 
 /// How a generated file relates to the file already on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// No file there yet.
@@ -44,10 +44,11 @@ pub enum Status {
 }
 
 /// What writing one generated file would do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct FileChange {
     /// Relative to the output folder.
     #[serde(serialize_with = "paths::serialize_slashed")]
+    #[schemars(with = "String")]
     pub path: PathBuf,
     pub status: Status,
     /// Unified diff from the file on disk (`/dev/null` for a new file); empty when unchanged.

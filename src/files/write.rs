@@ -15,16 +15,19 @@ use super::paths::{check_distinct, clean_relative, existing_file, folders, slash
 use super::{FileChange, FilesError, Status};
 
 /// What `write` did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct WriteReport {
+    #[schemars(with = "String")]
     pub dir: PathBuf,
     /// `dir` did not exist and was created.
     pub created_dir: bool,
     /// Relative to `dir`, in the order written.
     #[serde(serialize_with = "serialize_all_slashed")]
+    #[schemars(with = "Vec<String>")]
     pub written: Vec<PathBuf>,
     /// Relative to `dir`; left as they were.
     #[serde(serialize_with = "serialize_all_slashed")]
+    #[schemars(with = "Vec<String>")]
     pub unchanged: Vec<PathBuf>,
 }
 

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub use docs::{explain, rule_docs, RuleDoc};
-pub use load::LoadError;
+pub use load::{inputs, Input, LoadError};
 pub use report::{format_human, Report};
 
 use crate::finding::{Finding, ResourceId, Severity};

@@ -1,0 +1,377 @@
+//! The tools: argument and result types (their JSON Schemas are the tools' input and output
+//! schemas) and one thin function per tool over the library.
+
+use rmcp::handler::server::wrapper::{Json, Parameters};
+use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::{tool, tool_router, Peer, RoleServer};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::missing::{self, MissingValue};
+use super::Server;
+use crate::files::{self, FileChange, WriteReport};
+use crate::finding::{Finding, Severity};
+use crate::generate::{generate, Bundle, GenerateError};
+use crate::lint::{self, Channel, LintOptions};
+use crate::request::{FieldError, Request, RequestError};
+
+// Tools return `Result<Json<T>, CallToolResult>` spelled out: the `#[tool]` macro derives the
+// output schema from that exact shape, and a type alias would hide it. The error is the tool
+// result (`isError: true`) the assistant reads.
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Contexts {
+    pub contexts: Vec<ContextInfo>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContextInfo {
+    pub name: String,
+    /// One line.
+    pub summary: String,
+    pub description: String,
+    /// The kinds this context generates.
+    pub generates: Vec<String>,
+}
+
+/// The generated manifests: the same object as `generate --output json`.
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct Generated {
+    pub context: String,
+    /// One entry per resource, with its path under an output folder.
+    pub files: Vec<GeneratedFile>,
+    /// All documents as one multi-document stream, ready for `kubectl apply -f -`.
+    pub yaml: String,
+    pub findings: Vec<Finding>,
+    /// The equivalent `traffic-engineer generate` command; null when flags cannot say all of it.
+    pub command: Option<String>,
+    /// The request as understood, defaults not filled in.
+    pub request: Request,
+}
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct GeneratedFile {
+    pub path: String,
+    pub kind: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub content: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DiffArgs {
+    /// What to generate (the same object `generate` takes).
+    pub request: Request,
+    /// The output folder, relative to the server's root (e.g. `deploy/gateway`).
+    pub dir: String,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WriteArgs {
+    /// What to generate (the same object `generate` takes).
+    pub request: Request,
+    /// The output folder, relative to the server's root; created when missing.
+    pub dir: String,
+    /// Replace existing files that differ. Without it, nothing is written when any would be replaced.
+    #[serde(default)]
+    pub overwrite: bool,
+}
+
+/// What writing the generated files into `dir` does (or did), file by file.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FilesResult {
+    pub context: String,
+    pub dir: String,
+    /// Whether writing changes (or changed) at least one file's content (what `--check` fails on).
+    pub changed: bool,
+    /// One entry per file, kustomization.yaml files included, with a unified diff.
+    pub files: Vec<FileChange>,
+    pub findings: Vec<Finding>,
+    /// `write` only: what was written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written: Option<WriteReport>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LintArgs {
+    /// Manifests as YAML text (one or more documents).
+    #[serde(default)]
+    pub yaml: Option<String>,
+    /// Files or folders (searched for *.yaml and *.yml) under the server's root.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The Gateway API channel of the cluster's CRDs (default standard).
+    #[serde(default)]
+    pub channel: Channel,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Linted {
+    pub findings: Vec<Finding>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    /// Sources read (the YAML text counts as one).
+    pub files: usize,
+    pub documents: usize,
+}
+
+#[tool_router(router = tool_router, vis = "pub(super)")]
+impl Server {
+    /// List the deployment contexts: what each is for and which resources it generates. Choose
+    /// one with the user before generating.
+    #[tool(annotations(
+        title = "List deployment contexts",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn list_contexts(&self) -> Json<Contexts> {
+        let contexts = self
+            .profiles
+            .iter()
+            .map(|p| ContextInfo {
+                name: p.name.clone(),
+                summary: p.summary.clone(),
+                description: p.description.clone(),
+                generates: p.generates().into_iter().map(String::from).collect(),
+            })
+            .collect();
+        Json(Contexts { contexts })
+    }
+
+    /// Generate Gateway API manifests for a request; writes nothing. Returns the YAML, one entry
+    /// per resource, findings, and the equivalent CLI command. Missing values come back as
+    /// questions to ask the user.
+    #[tool(annotations(
+        title = "Generate manifests",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn generate(
+        &self,
+        Parameters(request): Parameters<Request>,
+        peer: Peer<RoleServer>,
+    ) -> Result<Json<Generated>, CallToolResult> {
+        let (bundle, request) = self.bundle(request, &peer).await?;
+        let report = crate::cli::bundle_json(&bundle, &request);
+        serde_json::from_value(report)
+            .map(Json)
+            .map_err(|e| failure(format!("internal error: {e}"), &[]))
+    }
+
+    /// Show what writing the generated files into `dir` would change: per file new, changed,
+    /// unchanged or formatting_only, with a unified diff. Writes nothing.
+    #[tool(annotations(
+        title = "Diff against a folder",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn diff(
+        &self,
+        Parameters(args): Parameters<DiffArgs>,
+        peer: Peer<RoleServer>,
+    ) -> Result<Json<FilesResult>, CallToolResult> {
+        self.files(args.request, &args.dir, None, &peer).await
+    }
+
+    /// Write the generated files into `dir` (under the server's root), one per resource in
+    /// persona folders with a kustomization.yaml each. Atomic and all or nothing; replacing
+    /// changed files needs `overwrite: true`.
+    #[tool(annotations(
+        title = "Write manifests",
+        read_only_hint = false,
+        destructive_hint = true,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn write(
+        &self,
+        Parameters(args): Parameters<WriteArgs>,
+        peer: Peer<RoleServer>,
+    ) -> Result<Json<FilesResult>, CallToolResult> {
+        self.files(args.request, &args.dir, Some(args.overwrite), &peer)
+            .await
+    }
+
+    /// Lint Gateway API manifests (YAML text and/or files under the server's root) against the
+    /// v1.6.1 rules, predicting the status a controller would set.
+    #[tool(annotations(
+        title = "Lint manifests",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn lint(
+        &self,
+        Parameters(args): Parameters<LintArgs>,
+    ) -> Result<Json<Linted>, CallToolResult> {
+        if args.yaml.is_none() && args.paths.is_empty() {
+            return Err(failure("give `yaml` and/or `paths` to lint", &[]));
+        }
+        let mut sources: Vec<(String, String)> = args
+            .yaml
+            .into_iter()
+            .map(|text| ("yaml".to_string(), text))
+            .collect();
+        for path in &args.paths {
+            sources.extend(self.read_under_root(path).map_err(|e| failure(e, &[]))?);
+        }
+        let sources: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(label, text)| (label.as_str(), text.as_str()))
+            .collect();
+        let report = lint::lint_sources(
+            &sources,
+            &LintOptions {
+                channel: args.channel,
+            },
+        );
+        Ok(Json(Linted {
+            errors: report.count(Severity::Error),
+            warnings: report.count(Severity::Warning),
+            notes: report.count(Severity::Note),
+            files: report.files,
+            documents: report.documents,
+            findings: report.findings,
+        }))
+    }
+}
+
+impl Server {
+    /// Generates, asking the user for missing values by elicitation when the client can show a
+    /// form. Returns the request actually used, answers included.
+    async fn bundle(
+        &self,
+        request: Request,
+        peer: &Peer<RoleServer>,
+    ) -> Result<(Bundle, Request), CallToolResult> {
+        let run = |r: &Request| generate(r, &self.profiles, &self.templates);
+        let first = run(&request);
+        let answers = match &first {
+            Err(GenerateError::Request(RequestError::Invalid(errors))) => {
+                missing::elicit(peer, &missing::questions(errors, &self.profiles)).await
+            }
+            _ => None,
+        };
+        let Some(answers) = answers else {
+            return first.map(|b| (b, request)).map_err(|e| self.failed(e));
+        };
+        let filled = missing::fill(&request, &answers)
+            .map_err(|e| failure(format!("the answers do not fit the request: {e}"), &[]))?;
+        run(&filled)
+            .map(|b| (b, filled))
+            .map_err(|e| self.failed(e))
+    }
+
+    /// `diff` (`overwrite` None) and `write`: compare with `dir`, then write when asked.
+    async fn files(
+        &self,
+        request: Request,
+        dir: &str,
+        overwrite: Option<bool>,
+        peer: &Peer<RoleServer>,
+    ) -> Result<Json<FilesResult>, CallToolResult> {
+        let path = self
+            .root
+            .resolve(dir)
+            .map_err(|e| failure(e.to_string(), &[]))?;
+        let (bundle, _) = self.bundle(request, peer).await?;
+        let files_err = |e: files::FilesError| failure(e.to_string(), &[]);
+        let changes = files::compare(&path, &files::with_kustomizations(bundle.out_files()))
+            .map_err(files_err)?;
+        let written = match overwrite {
+            Some(overwrite) => Some(files::write(&path, &changes, overwrite).map_err(files_err)?),
+            None => None,
+        };
+        Ok(Json(FilesResult {
+            context: bundle.context,
+            dir: dir.to_string(),
+            changed: files::changed(&changes),
+            files: changes,
+            findings: bundle.findings,
+            written,
+        }))
+    }
+
+    /// The files a lint path names, read, each labelled relative to the root. Files found in a
+    /// folder are checked too: a link inside the root may point outside it.
+    fn read_under_root(&self, path: &str) -> Result<Vec<(String, String)>, String> {
+        let resolved = self.root.resolve(path).map_err(|e| e.to_string())?;
+        let inputs = lint::inputs(&[resolved]).map_err(|e| e.to_string())?;
+        inputs
+            .iter()
+            .map(|input| {
+                let label = input.label();
+                if !self.root.contains(std::path::Path::new(&label)) {
+                    return Err(format!(
+                        "refusing {label}: it lies outside the server's root"
+                    ));
+                }
+                let text = input.read().map_err(|e| e.to_string())?;
+                Ok((self.root.display(&label), text))
+            })
+            .collect()
+    }
+
+    /// The tool result for a request that cannot be generated: the missing values with their
+    /// questions when any are missing, otherwise every invalid field.
+    fn failed(&self, e: GenerateError) -> CallToolResult {
+        let GenerateError::Request(RequestError::Invalid(errors)) = &e else {
+            return failure(e.to_string(), &[]);
+        };
+        let missing = missing::questions(errors, &self.profiles);
+        if missing.is_empty() {
+            return failure(e.to_string(), errors);
+        }
+        needs_input(&missing, errors)
+    }
+}
+
+/// A tool error shaped like the CLI's JSON errors: `{"error": {...}, "errors": [...]}`.
+fn failure(message: impl Into<String>, errors: &[FieldError]) -> CallToolResult {
+    let message = message.into();
+    let list: Vec<Value> = if errors.is_empty() {
+        vec![json!({ "message": message })]
+    } else {
+        errors.iter().map(|e| json!(e)).collect()
+    };
+    with_text(
+        json!({"error": list[0], "errors": list}),
+        format!("error: {message}"),
+    )
+}
+
+/// Values are missing: the result names each with the question the assistant should ask.
+fn needs_input(missing: &[MissingValue], errors: &[FieldError]) -> CallToolResult {
+    let questions: Vec<String> = missing
+        .iter()
+        .map(|m| format!("- {}: {}", m.field, m.question))
+        .collect();
+    let text = format!(
+        "Values are missing. Ask the user, then call the tool again with the answers in the request:\n{}",
+        questions.join("\n")
+    );
+    with_text(
+        json!({"missing": missing, "error": {"message": text}, "errors": errors}),
+        text,
+    )
+}
+
+/// An error result with a readable text first, then the same data as JSON.
+fn with_text(value: Value, text: String) -> CallToolResult {
+    let mut result = CallToolResult::structured_error(value);
+    result.content.insert(0, ContentBlock::text(text));
+    result
+}

@@ -1,0 +1,551 @@
+//! `traffic-engineer mcp` driven over stdio with raw JSON-RPC (newline-delimited JSON), the way an
+//! MCP client talks to it, plus one run of the official Python SDK as a client not written here.
+//! A reader thread collects the server's stdout; every wait has a timeout, so a hung server fails
+//! the test instead of hanging it.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_traffic-engineer");
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// One running server and the messages it wrote.
+struct Session {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+    next_id: u64,
+}
+
+impl Session {
+    /// Starts `mcp --root ROOT` and initializes with the given client capabilities.
+    fn start(root: &Path, capabilities: Value) -> (Session, Value) {
+        let mut child = Command::new(BIN)
+            .args(["mcp", "--root"])
+            .arg(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start traffic-engineer mcp");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut session = Session {
+            child,
+            stdin,
+            lines,
+            next_id: 1,
+        };
+        let init = session.request(
+            "initialize",
+            json!({"protocolVersion": "2025-06-18", "capabilities": capabilities,
+                   "clientInfo": {"name": "tests/mcp.rs", "version": "0"}}),
+        );
+        session.send(&json!({"jsonrpc": "2.0", "method": "notifications/initialized"}));
+        (session, init)
+    }
+
+    fn send_raw(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn send(&mut self, message: &Value) {
+        self.send_raw(&message.to_string());
+    }
+
+    /// The next message; stdout must carry nothing but JSON-RPC messages.
+    fn receive(&self) -> Value {
+        let line = self
+            .lines
+            .recv_timeout(TIMEOUT)
+            .expect("the server did not answer in time");
+        let message: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+        assert_eq!(message["jsonrpc"], "2.0", "{message}");
+        message
+    }
+
+    /// Sends a request and returns the whole response (result or error) with the same id.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.response(id)
+    }
+
+    fn response(&self, id: u64) -> Value {
+        loop {
+            let message = self.receive();
+            if message["id"] == json!(id) && message.get("method").is_none() {
+                return message;
+            }
+            assert!(
+                message.get("id").is_none() || message.get("method").is_some(),
+                "a response to another request: {message}"
+            );
+        }
+    }
+
+    /// Calls a tool and returns its result (the call itself must not be a JSON-RPC error). A
+    /// successful result's structuredContent must fit the tool's declared outputSchema, as strict
+    /// clients (the Python SDK) check.
+    fn call(&mut self, tool: &str, arguments: Value) -> Value {
+        let response = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
+        assert!(response.get("error").is_none(), "{response}");
+        let result = response["result"].clone();
+        if result["isError"] != true {
+            let tools = self.request("tools/list", json!({}))["result"]["tools"].clone();
+            let declared = tools
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|t| t["name"] == tool)
+                .map(|t| t["outputSchema"].clone())
+                .unwrap();
+            let validator = jsonschema::validator_for(&declared).unwrap();
+            let content = &result["structuredContent"];
+            let errors: Vec<String> = validator
+                .iter_errors(content)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(errors.is_empty(), "{tool}: {errors:?} in {content}");
+        }
+        result
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn example_request(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let request = traffic_engineer::request::from_text(&text, name).unwrap();
+    serde_json::to_value(request).unwrap()
+}
+
+/// What the CLI prints for `generate --request FILE`.
+fn cli_yaml(file: &str) -> String {
+    let out = Command::new(BIN)
+        .args(["generate", "--no-input", "--request", file])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `list[*][key]` as strings.
+fn field_of_each<'v>(list: &'v Value, key: &str) -> Vec<&'v str> {
+    let items = list
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"));
+    items
+        .iter()
+        .map(|item| item[key].as_str().unwrap())
+        .collect()
+}
+
+fn text_of(result: &Value) -> String {
+    result["content"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["text"].as_str())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn initialize_lists_the_tools_with_schemas_and_annotations() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, init) = Session::start(root.path(), json!({}));
+    let info = &init["result"];
+    assert_eq!(info["serverInfo"]["name"], "traffic-engineer");
+    let instructions = info["instructions"].as_str().unwrap();
+    assert!(instructions.contains("allowedRoutes"), "{instructions}");
+    assert!(instructions.contains("ReferenceGrant"), "{instructions}");
+
+    let tools = s.request("tools/list", json!({}))["result"]["tools"].clone();
+    let by_name = |name: &str| -> Value {
+        tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == name)
+            .unwrap_or_else(|| panic!("no tool {name}: {tools}"))
+            .clone()
+    };
+    for (name, read_only) in [
+        ("list_contexts", true),
+        ("generate", true),
+        ("diff", true),
+        ("write", false),
+        ("lint", true),
+    ] {
+        let tool = by_name(name);
+        let hints = &tool["annotations"];
+        assert_eq!(hints["readOnlyHint"], read_only, "{name}: {hints}");
+        assert_eq!(hints["destructiveHint"], !read_only, "{name}: {hints}");
+        assert_eq!(hints["idempotentHint"], true, "{name}: {hints}");
+        assert_eq!(hints["openWorldHint"], false, "{name}: {hints}");
+        assert_eq!(tool["inputSchema"]["type"], "object", "{name}");
+        assert_eq!(tool["outputSchema"]["type"], "object", "{name}");
+        assert!(tool["description"].as_str().is_some_and(|d| !d.is_empty()));
+    }
+    // generate takes the request itself: the request's fields, and no others.
+    let generate = by_name("generate");
+    let input = &generate["inputSchema"];
+    assert_eq!(input["additionalProperties"], false, "{input}");
+    assert!(input["properties"]["context"].is_object(), "{input}");
+    assert!(generate["outputSchema"]["properties"]["yaml"].is_object());
+    let write = by_name("write");
+    assert!(write["inputSchema"]["properties"]["overwrite"].is_object());
+    assert!(write["inputSchema"]["required"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("dir")));
+
+    let contexts = s.call("list_contexts", json!({}));
+    assert_eq!(
+        field_of_each(&contexts["structuredContent"]["contexts"], "name"),
+        [
+            "single-dev",
+            "shared-gateway",
+            "platform-team",
+            "cross-namespace"
+        ]
+    );
+}
+
+#[test]
+fn generate_gives_the_same_yaml_as_the_cli() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let file = "examples/task-api/canary-split.yaml";
+    let result = s.call("generate", example_request(file));
+    assert_ne!(result["isError"], true, "{result}");
+    let out = &result["structuredContent"];
+    assert_eq!(out["yaml"].as_str().unwrap(), cli_yaml(file));
+    assert_eq!(out["context"], "single-dev");
+    assert_eq!(out["files"].as_array().unwrap().len(), 2, "{out}");
+    assert!(out["command"]
+        .as_str()
+        .unwrap()
+        .starts_with("traffic-engineer generate --context single-dev"));
+    assert!(out["findings"].is_array());
+    // The text block carries the same JSON, for clients that ignore structuredContent.
+    let text: Value = serde_json::from_str(result["content"][0]["text"].as_str().unwrap()).unwrap();
+    assert_eq!(&text, out);
+}
+
+#[test]
+fn a_missing_context_is_asked_for_not_guessed() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let result = s.call("generate", json!({"service": "web", "port": 80}));
+    assert_eq!(result["isError"], true, "{result}");
+    let missing = result["structuredContent"]["missing"].as_array().unwrap();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0]["field"], "context");
+    let question = missing[0]["question"].as_str().unwrap();
+    assert!(
+        question.starts_with("Which deployment context? one of single-dev ("),
+        "{question}"
+    );
+    assert_eq!(missing[0]["choices"].as_array().unwrap().len(), 4);
+    assert!(text_of(&result).contains("Ask the user"), "{result}");
+
+    // A context that needs more: each missing value has its own question.
+    let result = s.call(
+        "generate",
+        json!({"context": "shared-gateway", "service": "web", "port": 80}),
+    );
+    let fields = field_of_each(&result["structuredContent"]["missing"], "field");
+    assert!(fields.contains(&"gateway.name"), "{result}");
+}
+
+#[test]
+fn missing_values_are_elicited_when_the_client_can_show_a_form() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({"elicitation": {}}));
+    s.send(&json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call",
+        "params": {"name": "generate", "arguments": {"service": "web", "port": 80}}}));
+    let ask = s.receive();
+    assert_eq!(ask["method"], "elicitation/create", "{ask}");
+    let schema = &ask["params"]["requestedSchema"];
+    assert_eq!(schema["required"], json!(["context"]), "{schema}");
+    assert!(schema["properties"]["context"]["enum"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("single-dev")));
+    s.send(&json!({"jsonrpc": "2.0", "id": ask["id"],
+        "result": {"action": "accept", "content": {"context": "single-dev"}}}));
+    let result = s.response(99)["result"].clone();
+    assert_ne!(result["isError"], true, "{result}");
+    assert_eq!(result["structuredContent"]["context"], "single-dev");
+    assert_eq!(
+        result["structuredContent"]["request"]["context"],
+        "single-dev"
+    );
+
+    // Declining falls back to the questions for the assistant.
+    s.send(&json!({"jsonrpc": "2.0", "id": 100, "method": "tools/call",
+        "params": {"name": "generate", "arguments": {"service": "web", "port": 80}}}));
+    let ask = s.receive();
+    s.send(&json!({"jsonrpc": "2.0", "id": ask["id"], "result": {"action": "decline"}}));
+    let result = s.response(100)["result"].clone();
+    assert_eq!(result["isError"], true, "{result}");
+    assert_eq!(
+        result["structuredContent"]["missing"][0]["field"],
+        "context"
+    );
+}
+
+#[test]
+fn diff_then_write_then_diff_shows_unchanged() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let request = example_request("examples/task-api/canary-split.yaml");
+    let args = json!({"request": request, "dir": "deploy"});
+
+    let diff = s.call("diff", args.clone());
+    assert_ne!(diff["isError"], true, "{diff}");
+    let out = &diff["structuredContent"];
+    assert_eq!(out["changed"], true);
+    let files = out["files"].as_array().unwrap();
+    assert!(files.iter().all(|f| f["status"] == "new"), "{out}");
+    assert!(files[0]["diff"].as_str().unwrap().contains("+kind:"));
+    assert!(!root.path().join("deploy").exists(), "diff wrote something");
+
+    let mut write_args = args.clone();
+    write_args["overwrite"] = json!(false);
+    let written = s.call("write", write_args);
+    assert_ne!(written["isError"], true, "{written}");
+    let report = &written["structuredContent"]["written"];
+    assert_eq!(report["written"].as_array().unwrap().len(), files.len());
+    for f in files {
+        let path = root.path().join("deploy").join(f["path"].as_str().unwrap());
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            f["content"].as_str().unwrap()
+        );
+    }
+
+    let again = s.call("diff", args.clone());
+    let out = &again["structuredContent"];
+    assert_eq!(out["changed"], false, "{out}");
+    assert!(out["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["status"] == "unchanged"));
+    // Writing the same again is harmless (idempotent).
+    assert_ne!(s.call("write", args)["isError"], true);
+}
+
+#[test]
+fn write_needs_overwrite_to_replace_a_changed_file() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let request = json!({"context": "single-dev", "service": "web", "port": 80});
+    assert_ne!(
+        s.call("write", json!({"request": request, "dir": "out"}))["isError"],
+        true
+    );
+    let mut changed = request.clone();
+    changed["port"] = json!(8080);
+    let refused = s.call("write", json!({"request": changed, "dir": "out"}));
+    assert_eq!(refused["isError"], true, "{refused}");
+    assert!(text_of(&refused).contains("would overwrite"), "{refused}");
+    let done = s.call(
+        "write",
+        json!({"request": changed, "dir": "out", "overwrite": true}),
+    );
+    assert_ne!(done["isError"], true, "{done}");
+    let route = std::fs::read_to_string(root.path().join("out/web/httproute-web.yaml")).unwrap();
+    assert!(route.contains("port: 8080"), "{route}");
+}
+
+#[test]
+fn paths_outside_the_root_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    std::fs::create_dir(&root).unwrap();
+    std::fs::write(tmp.path().join("secret.yaml"), "kind: Secret\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(tmp.path(), root.join("out-link")).unwrap();
+    let (mut s, _) = Session::start(&root, json!({}));
+    let request = json!({"context": "single-dev", "service": "web", "port": 80});
+    let outside = tmp.path().join("elsewhere").display().to_string();
+    let mut dirs = vec!["../escape", "sub/../../escape", outside.as_str()];
+    if cfg!(unix) {
+        dirs.push("out-link/escape");
+    }
+    for dir in dirs {
+        for tool in ["diff", "write"] {
+            let result = s.call(tool, json!({"request": request, "dir": dir}));
+            assert_eq!(result["isError"], true, "{tool} {dir}: {result}");
+            assert!(text_of(&result).contains("refusing"), "{result}");
+        }
+    }
+    assert!(!tmp.path().join("escape").exists());
+    assert!(!tmp.path().join("elsewhere").exists());
+    let secret = tmp.path().join("secret.yaml").display().to_string();
+    for path in ["../secret.yaml", secret.as_str()] {
+        let result = s.call("lint", json!({"paths": [path]}));
+        assert_eq!(result["isError"], true, "{path}: {result}");
+    }
+    // A folder inside the root holding a link to a file outside: the file is refused too.
+    #[cfg(unix)]
+    {
+        std::fs::create_dir(root.join("manifests")).unwrap();
+        std::os::unix::fs::symlink(
+            tmp.path().join("secret.yaml"),
+            root.join("manifests/link.yaml"),
+        )
+        .unwrap();
+        let result = s.call("lint", json!({"paths": ["manifests"]}));
+        assert_eq!(result["isError"], true, "{result}");
+    }
+}
+
+#[test]
+fn lint_finds_errors_in_text_and_in_files_under_the_root() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let invalid = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r\n  namespace: app\nspec:\n  parentRefs:\n  - name: gw\n  rules:\n  - backendRefs:\n    - name: svc\n      port: 99999\n";
+    let result = s.call("lint", json!({"yaml": invalid}));
+    assert_ne!(result["isError"], true, "{result}");
+    let out = &result["structuredContent"];
+    assert!(out["errors"].as_u64().unwrap() >= 1, "{out}");
+    let findings = out["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["severity"] == "error" && f["file"] == "yaml"),
+        "{out}"
+    );
+
+    std::fs::create_dir(root.path().join("m")).unwrap();
+    std::fs::write(root.path().join("m/route.yaml"), invalid).unwrap();
+    let from_files = s.call("lint", json!({"paths": ["m"], "channel": "experimental"}));
+    let out = &from_files["structuredContent"];
+    assert_eq!(out["files"], 1, "{out}");
+    assert!(out["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["file"] == "m/route.yaml" && f["severity"] == "error"));
+
+    let nothing = s.call("lint", json!({}));
+    assert_eq!(nothing["isError"], true, "{nothing}");
+}
+
+#[test]
+fn bad_messages_get_errors_and_the_server_keeps_answering() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+
+    // Not JSON: nothing to answer (no id to answer to; like the other official MCP SDKs, the
+    // line is ignored rather than risking an error storm), and the session goes on.
+    s.send_raw("this is not json");
+    s.send_raw("{\"jsonrpc\": \"2.0\", \"id\": 5, \"method\": ");
+    let next = s.request("tools/list", json!({}));
+    assert!(next["result"]["tools"].is_array(), "{next}");
+
+    let unknown = s.request("tools/call", json!({"name": "nope", "arguments": {}}));
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+
+    let no_name = s.request("tools/call", json!({"arguments": {}}));
+    assert!(no_name["error"]["code"].is_i64(), "{no_name}");
+
+    let no_method = s.request("no/such/method", json!({}));
+    assert_eq!(no_method["error"]["code"], -32601, "{no_method}");
+
+    // Arguments that do not fit the request type: the serde error names the field, as a tool
+    // error the assistant can correct (MCP 2025-11-25: input validation errors are tool errors).
+    let bad = s.call(
+        "generate",
+        json!({"context": "single-dev", "service": "web", "port": 80, "routs": []}),
+    );
+    assert_eq!(bad["isError"], true, "{bad}");
+    assert!(text_of(&bad).contains("unknown field `routs`"), "{bad}");
+    let wrong_type = s.call(
+        "generate",
+        json!({"context": "single-dev", "port": "eighty"}),
+    );
+    assert_eq!(wrong_type["isError"], true, "{wrong_type}");
+    let extra = s.call("diff", json!({"request": {}, "dir": "x", "force": true}));
+    assert!(text_of(&extra).contains("unknown field `force`"), "{extra}");
+
+    // Invalid values get the library's field errors.
+    let invalid = s.call(
+        "generate",
+        json!({"context": "single-dev", "service": "Web_App", "port": 80}),
+    );
+    assert_eq!(invalid["isError"], true, "{invalid}");
+    assert_eq!(
+        invalid["structuredContent"]["errors"][0]["field"],
+        "service"
+    );
+
+    let still = s.call("list_contexts", json!({}));
+    assert!(still["structuredContent"]["contexts"].is_array());
+}
+
+/// The official MCP Python SDK (`mcp` from PyPI) as the client. `.ci/run` provides it through
+/// `TE_MCP_PYTHON`; without it the test says it skipped.
+#[test]
+fn the_official_python_sdk_gets_the_same_yaml() {
+    let Some(python) = std::env::var_os("TE_MCP_PYTHON") else {
+        eprintln!("skipped: TE_MCP_PYTHON is not set (see .ci/run)");
+        return;
+    };
+    let file = "examples/task-api/canary-split.yaml";
+    let root = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
+    let out = Command::new(python)
+        .arg(script)
+        .arg(BIN)
+        .arg(root.path())
+        .arg(example_request(file).to_string())
+        .output()
+        .expect("run the Python client");
+    if out.status.code() == Some(3) {
+        eprintln!(
+            "skipped: {}",
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        );
+        return;
+    }
+    assert!(out.status.success(), "{out:?}");
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["server"], "traffic-engineer");
+    assert_eq!(report["instructions"], true);
+    assert_eq!(
+        report["tools"],
+        json!(["diff", "generate", "lint", "list_contexts", "write"])
+    );
+    assert_eq!(report["is_error"], false, "{report}");
+    assert_eq!(report["yaml"].as_str().unwrap(), cli_yaml(file));
+}
