@@ -12,6 +12,20 @@ fn te() -> Command {
     cmd
 }
 
+/// The stdout of a successful run.
+fn stdout_of<I, S>(args: I) -> Vec<u8>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    te().args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
 const SINGLE_DEV: [&str; 10] = [
     "generate",
     "--context",
@@ -27,13 +41,7 @@ const SINGLE_DEV: [&str; 10] = [
 
 #[test]
 fn the_readme_command_prints_a_gateway_and_a_route() {
-    let out = te()
-        .args(SINGLE_DEV)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(SINGLE_DEV);
     let docs: Vec<serde_json::Value> =
         traffic_engineer::yaml::from_str_multiple(std::str::from_utf8(&out).unwrap()).unwrap();
     let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
@@ -126,19 +134,13 @@ fn request_on_stdin_and_flags_override_it() {
 
 #[test]
 fn the_equivalent_command_gives_the_same_output() {
-    let out = te()
-        .args([
-            "generate",
-            "--request",
-            "examples/task-api/canary-split.yaml",
-            "--output",
-            "json",
-        ])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of([
+        "generate",
+        "--request",
+        "examples/task-api/canary-split.yaml",
+        "--output",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     let command = v["command"].as_str().unwrap();
     let args: Vec<&str> = command.split(' ').skip(1).collect();
@@ -146,13 +148,7 @@ fn the_equivalent_command_gives_the_same_output() {
         !command.contains('\''),
         "this request needs no quoting: {command}"
     );
-    let again = te()
-        .args(&args)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let again = stdout_of(&args);
     assert_eq!(
         std::str::from_utf8(&again).unwrap(),
         v["yaml"].as_str().unwrap()
@@ -224,13 +220,7 @@ fn contexts_lists_the_four() {
     te().args(["contexts"]).assert().success().stdout(
         predicate::str::contains("single-dev").and(predicate::str::contains("cross-namespace")),
     );
-    let out = te()
-        .args(["contexts", "--output", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout_of(["contexts", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["contexts"].as_array().unwrap().len(), 4);
 }
@@ -296,13 +286,7 @@ fn lint_exits_1_on_errors_and_reports_json() {
     assert_eq!(f["condition"]["reason"], "NotAllowedByListeners");
     assert_eq!(f["line"], 5);
     // What the generator emits lints clean.
-    let generated = te()
-        .args(SINGLE_DEV)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let generated = stdout_of(SINGLE_DEV);
     te().args(["lint", "-"])
         .write_stdin(generated)
         .assert()
