@@ -76,11 +76,13 @@ pub enum RenderError {
         expected: String,
         got: String,
     },
-    #[error("cannot read templates from {path}: {source}")]
+    #[error("{path}: {source}")]
     Read {
         path: String,
         source: std::io::Error,
     },
+    #[error("these files differ from the built-in templates and would be overwritten: {}\n  hint: export into an empty folder, or move them away first", .0.join(", "))]
+    WouldOverwrite(Vec<String>),
 }
 
 /// A rendered object: where it goes, what it is, and its canonical YAML.
@@ -207,13 +209,30 @@ impl Templates {
 }
 
 /// Writes the embedded templates into `dir` (created if missing), for editing and `--templates`.
-pub fn export(dir: &Path) -> std::io::Result<Vec<String>> {
-    std::fs::create_dir_all(dir)?;
-    TEMPLATES
+/// Files already there are never overwritten: identical ones are left alone, and different ones
+/// (edited templates) make the export refuse before writing anything. Returns the files written.
+pub fn export(dir: &Path) -> Result<Vec<String>, RenderError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| RenderError::Read { path, source }
+    };
+    let edited: Vec<String> = TEMPLATES
         .iter()
-        .map(|(name, source)| {
-            std::fs::write(dir.join(name), source)?;
-            Ok(dir.join(name).display().to_string())
-        })
-        .collect()
+        .map(|(name, source)| (dir.join(name), source))
+        .filter(|(path, source)| std::fs::read_to_string(path).is_ok_and(|text| text != **source))
+        .map(|(path, _)| path.display().to_string())
+        .collect();
+    if !edited.is_empty() {
+        return Err(RenderError::WouldOverwrite(edited));
+    }
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut written = Vec::new();
+    for (name, source) in TEMPLATES {
+        let path = dir.join(name);
+        if !path.exists() {
+            std::fs::write(&path, source).map_err(io(&path))?;
+            written.push(path.display().to_string());
+        }
+    }
+    Ok(written)
 }

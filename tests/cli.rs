@@ -240,6 +240,11 @@ fn exported_templates_are_used_when_edited() {
         .assert()
         .success()
         .stdout(predicate::str::contains("labels:\n    team: task-api"));
+    // Exporting again never overwrites an edited template.
+    te().args(["templates", "export", dir.path().to_str().unwrap()])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("httproute.yaml.j2"));
     // A template that tries to rename the object is refused.
     std::fs::write(
         &path,

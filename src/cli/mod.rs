@@ -277,8 +277,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Templates(TemplatesCommand::Export { dir }) => {
-            let written = crate::render::export(&dir)
-                .map_err(|e| Failure::usage(format!("{}: {e}", dir.display())))?;
+            let written = crate::render::export(&dir).map_err(|e| Failure::usage(e.to_string()))?;
             for path in written {
                 println!("{path}");
             }
