@@ -313,3 +313,29 @@ fn lint_usage_errors_exit_2() {
         .success()
         .stdout(predicate::str::contains("RequestRedirect"));
 }
+
+#[test]
+fn every_command_help_has_an_example() {
+    let commands: [&[&str]; 9] = [
+        &[],
+        &["generate"],
+        &["wizard"],
+        &["contexts"],
+        &["templates"],
+        &["templates", "export"],
+        &["schema"],
+        &["lint"],
+        &["mcp"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let out = stdout_of(&args);
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("Example"),
+            "`{}` has no example:\n{text}",
+            args.join(" ")
+        );
+    }
+}

@@ -28,7 +28,12 @@ pub const EXIT_CANCELLED: i32 = 130;
 #[command(
     name = "traffic-engineer",
     version,
-    about = "Generate, diff and lint Kubernetes Gateway API manifests for your deployment context."
+    about = "Generate, diff and lint Kubernetes Gateway API manifests for your deployment context.",
+    after_help = "Examples:
+  traffic-engineer generate          (on a terminal: asks, deployment context first)
+  traffic-engineer generate --context single-dev --service task-api --port 8000 --path-prefix /api/
+  traffic-engineer lint gitops/
+Exit codes: 0 done, 1 found something (lint errors, drift under --check), 2 bad input, 130 cancelled."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -64,7 +69,10 @@ pub enum Command {
         output: OutputFormat,
     },
     /// Work with the templates the manifests are rendered from.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Example:\n  traffic-engineer templates export my-templates"
+    )]
     Templates(TemplatesCommand),
     /// Check Gateway API manifests and predict the status a controller will set.
     #[command(after_help = lint::LINT_EXAMPLES)]
