@@ -68,7 +68,7 @@ impl Planner<'_> {
         let selector = (from == FromNamespaces::Selector).then(|| {
             let mut match_labels = asked.map(|a| a.labels.clone()).unwrap_or_default();
             if match_labels.is_empty() {
-                match self.namespace.as_deref() {
+                match self.namespace.as_deref().or(self.request.namespace.as_deref()) {
                     Some(ns) => {
                         match_labels.insert(NAMESPACE_NAME_LABEL.to_string(), ns.to_string());
                     }
