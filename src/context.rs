@@ -2,6 +2,7 @@
 //! defaults, and which questions the wizard asks. The four built-in ones are embedded from
 //! `profiles/`; `--profiles DIR` adds or replaces them with files of the same shape.
 
+use crate::catalog::{Catalog, Named};
 use crate::request::FromNamespaces;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -113,42 +114,27 @@ pub enum ProfileError {
     Read(#[from] crate::yaml::ReadError),
 }
 
-/// The available contexts, in menu order: built-in ones first, then those from `dir`.
-#[derive(Debug, Clone)]
-pub struct Profiles {
-    list: Vec<Profile>,
+/// The available contexts, in menu order: built-in ones first, then those from `--profiles DIR`.
+pub type Profiles = Catalog<Profile>;
+
+impl Named for Profile {
+    fn name(&self) -> &str {
+        &self.name
+    }
 }
 
-impl Profiles {
+impl Catalog<Profile> {
     /// The embedded profiles (parsed once per process).
     pub fn built_in() -> Profiles {
         static PARSED: std::sync::OnceLock<Profiles> = std::sync::OnceLock::new();
-        let parsed = PARSED.get_or_init(|| {
-            let list = BUILT_IN
-                .iter()
-                .map(|(name, text)| parse(text, name).expect("built-in profiles are valid"))
-                .collect();
-            Profiles { list }
-        });
-        parsed.clone()
+        PARSED
+            .get_or_init(|| Catalog::embedded(&BUILT_IN, parse))
+            .clone()
     }
 
     /// Built-in profiles, with each `*.yaml` of `dir` added or replacing the one of the same name.
     pub fn load(dir: Option<&Path>) -> Result<Profiles, ProfileError> {
-        let list = crate::yaml::overlay_dir(Profiles::built_in().list, dir, parse, |p| &p.name)?;
-        Ok(Profiles { list })
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Profile> {
-        self.list.iter().find(|p| p.name == name)
-    }
-
-    pub fn names(&self) -> Vec<&str> {
-        self.list.iter().map(|p| p.name.as_str()).collect()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Profile> {
-        self.list.iter()
+        Profiles::built_in().overlay(dir, parse)
     }
 }
 

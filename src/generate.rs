@@ -75,7 +75,13 @@ pub fn generate(
     } else {
         Channel::Standard
     };
-    let report = crate::lint::lint_sources(&sources, &LintOptions { channel });
+    let report = crate::lint::lint_sources(
+        &sources,
+        &LintOptions {
+            channel,
+            implementation: None,
+        },
+    );
     let (errors, rest): (Vec<Finding>, Vec<Finding>) = report
         .findings
         .into_iter()

@@ -7,6 +7,7 @@
 //! encoded: a feature a file does not list is assumed supported. Feature detection works on rendered
 //! documents rather than on the request, so `lint --implementation` can run it on any manifests.
 
+use crate::catalog::{Catalog, Named};
 use crate::finding::{Finding, ResourceId, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -143,41 +144,26 @@ pub enum ImplementationError {
 }
 
 /// The available presets: built-in ones first, then those from a directory.
-#[derive(Debug, Clone)]
-pub struct Implementations {
-    list: Vec<Implementation>,
+pub type Implementations = Catalog<Implementation>;
+
+impl Named for Implementation {
+    fn name(&self) -> &str {
+        &self.name
+    }
 }
 
-impl Implementations {
+impl Catalog<Implementation> {
     /// The embedded presets (parsed once per process).
     pub fn built_in() -> Implementations {
         static PARSED: std::sync::OnceLock<Implementations> = std::sync::OnceLock::new();
-        let parsed = PARSED.get_or_init(|| {
-            let list = BUILT_IN
-                .iter()
-                .map(|(name, text)| parse(text, name).expect("built-in presets are valid"))
-                .collect();
-            Implementations { list }
-        });
-        parsed.clone()
+        PARSED
+            .get_or_init(|| Catalog::embedded(&BUILT_IN, parse))
+            .clone()
     }
 
     /// Built-in presets, with each `*.yaml` of `dir` added or replacing the one of the same name.
     pub fn load(dir: Option<&Path>) -> Result<Implementations, ImplementationError> {
-        let list = crate::yaml::overlay_dir(Self::built_in().list, dir, parse, |i| &i.name)?;
-        Ok(Implementations { list })
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Implementation> {
-        self.list.iter().find(|i| i.name == name)
-    }
-
-    pub fn names(&self) -> Vec<&str> {
-        self.list.iter().map(|i| i.name.as_str()).collect()
-    }
-
-    pub fn iter(&self) -> impl Iterator<Item = &Implementation> {
-        self.list.iter()
+        Implementations::built_in().overlay(dir, parse)
     }
 }
 

@@ -6,6 +6,7 @@
 //! and writes it; `lint` checks any manifests. `wizard` is the door for a person at a terminal;
 //! `mcp` the door for an AI assistant.
 
+pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod context;

@@ -6,7 +6,6 @@
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use std::path::Path;
 
 /// A YAML syntax or type error, with the line it was found on (1-based, 0 when unknown).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -65,37 +64,6 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
 pub struct ReadError {
     pub path: String,
     pub source: std::io::Error,
-}
-
-/// Built-in data entries with each `*.yaml`/`*.yml` file of `dir` (in path order) parsed by
-/// `parse(text, origin)` and replacing the entry of the same `name`, or added after them. Profiles
-/// and implementation presets are overridden this way, so users extend both the same way.
-pub fn overlay_dir<T, E: From<ReadError>>(
-    mut list: Vec<T>,
-    dir: Option<&Path>,
-    parse: impl Fn(&str, &str) -> Result<T, E>,
-    name: impl Fn(&T) -> &str,
-) -> Result<Vec<T>, E> {
-    let Some(dir) = dir else { return Ok(list) };
-    let read_err = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| ReadError { path, source }
-    };
-    let mut paths: Vec<_> = std::fs::read_dir(dir)
-        .map_err(read_err(dir))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    paths.sort();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(read_err(&path))?;
-        let entry = parse(&text, &path.display().to_string())?;
-        match list.iter_mut().find(|e| name(e) == name(&entry)) {
-            Some(slot) => *slot = entry,
-            None => list.push(entry),
-        }
-    }
-    Ok(list)
 }
 
 #[cfg(test)]

@@ -339,3 +339,29 @@ fn every_command_help_has_an_example() {
         );
     }
 }
+
+#[test]
+fn lint_warns_about_features_an_implementation_does_not_claim() {
+    let generated = stdout_of([
+        "generate",
+        "--request",
+        "tests/cases/mirror-on-traefik/request.yaml",
+    ]);
+    te().args(["lint", "-", "--implementation", "traefik"])
+        .write_stdin(generated.clone())
+        .assert()
+        .code(0)
+        .stdout(
+            predicate::str::contains("warning[feature-not-claimed]")
+                .and(predicate::str::contains("RequestMirror")),
+        );
+    te().args(["lint", "-", "--implementation", "envoy-gateway"])
+        .write_stdin(generated.clone())
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("feature-not-claimed").not());
+    te().args(["lint", "-", "--implementation", "nope"])
+        .write_stdin(generated)
+        .assert()
+        .code(2);
+}

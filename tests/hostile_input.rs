@@ -86,7 +86,7 @@ proptest! {
             text = mutate(&text, *line, m);
         }
         let channel = if experimental { Channel::Experimental } else { Channel::Standard };
-        let report = lint_str(&text, "input.yaml", &LintOptions { channel });
+        let report = lint_str(&text, "input.yaml", &LintOptions { channel, ..Default::default() });
         let lines = text.lines().count() as u64 + 1;
         for f in &report.findings {
             prop_assert!(explain(&f.rule).is_some(), "undocumented rule {}", f.rule);

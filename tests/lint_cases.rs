@@ -44,7 +44,14 @@ fn lint_cases() {
         } else {
             Channel::Standard
         };
-        let report = lint_str(&input, "input.yaml", &LintOptions { channel });
+        let report = lint_str(
+            &input,
+            "input.yaml",
+            &LintOptions {
+                channel,
+                ..Default::default()
+            },
+        );
         for f in &report.findings {
             assert!(
                 explain(&f.rule).is_some(),

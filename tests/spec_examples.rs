@@ -164,7 +164,14 @@ fn yaml_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn lint(file: &Path, channel: Channel) -> Report {
-    lint_paths(&[file.to_path_buf()], &LintOptions { channel }).unwrap()
+    lint_paths(
+        &[file.to_path_buf()],
+        &LintOptions {
+            channel,
+            ..Default::default()
+        },
+    )
+    .unwrap()
 }
 
 fn errors(report: &Report) -> Vec<&str> {

@@ -2,6 +2,7 @@
 
 use super::{Failure, OutputFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
 use crate::finding::Severity;
+use crate::implementation::Implementations;
 use crate::lint::{self, Channel, LintOptions};
 use clap::Args;
 use serde_json::json;
@@ -12,6 +13,7 @@ pub const LINT_EXAMPLES: &str = "Examples:
   traffic-engineer lint gitops/
   traffic-engineer generate --context single-dev --service web --port 80 | traffic-engineer lint -
   traffic-engineer lint --channel experimental manifests/ --output json
+  traffic-engineer lint --implementation traefik gitops/
   traffic-engineer lint --explain route-not-allowed-by-listener";
 
 #[derive(Debug, Args)]
@@ -22,6 +24,10 @@ pub struct LintArgs {
     /// The CRD channel the cluster runs: decides the served apiVersions and fields.
     #[arg(long, value_enum, default_value_t)]
     pub channel: Channel,
+    /// Also warn about features this implementation does not claim in its conformance report
+    /// (envoy-gateway, istio, cilium, traefik, kong, nginx, contour, gke).
+    #[arg(long, value_name = "NAME")]
+    pub implementation: Option<String>,
     /// Print the documentation of a rule id and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "rules")]
     pub explain: Option<String>,
@@ -67,13 +73,24 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
         }
         return Ok(EXIT_OK);
     }
-    let report = lint::lint_paths(
-        &args.paths,
-        &LintOptions {
-            channel: args.channel,
-        },
-    )
-    .map_err(|e| Failure::usage(e.to_string()))?;
+    let implementation = match &args.implementation {
+        Some(name) => {
+            let presets = Implementations::built_in();
+            let found = presets.get(name).cloned().ok_or_else(|| {
+                Failure::usage(format!(
+                    "--implementation {name:?} is not known\n  hint: use one of: {}",
+                    presets.names().join(", ")
+                ))
+            })?;
+            Some(found)
+        }
+        None => None,
+    };
+    let opts = LintOptions {
+        channel: args.channel,
+        implementation,
+    };
+    let report = lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
     match args.output {
         OutputFormat::Json => {
             let counts = json!({

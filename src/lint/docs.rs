@@ -74,6 +74,7 @@ static RULES: &[RuleDoc] = &[
     RuleDoc { id: "certificate-not-found", severity: Severity::Error, summary: "A certificateRef names a Secret that is not in the set.", explanation: "The set contains Secrets of that namespace but not this one; the listener would get ResolvedRefs=False with reason InvalidCertificateRef.", example_fix: "Check the Secret name, or add the Secret (or its Certificate)." },
     RuleDoc { id: "reference-grant-to-gateway", severity: Severity::Warning, summary: "A ReferenceGrant targets a Gateway.", explanation: "ReferenceGrant never permits a route to attach to a Gateway in another namespace; that is the job of the listener's `allowedRoutes`. The grant has no effect on attachment.", example_fix: "allowedRoutes:\n  namespaces:\n    from: All" },
     RuleDoc { id: "unused-reference-grant", severity: Severity::Note, summary: "No reference in the set needs this ReferenceGrant.", explanation: "Either it serves objects outside the linted files, or its from/to do not match what it was meant to allow (wrong kind, namespace or name).", example_fix: "Compare its from (group, kind, namespace of the referrer) and to (group, kind, name of the target) with the reference." },
+    RuleDoc { id: "feature-not-claimed", severity: Severity::Warning, summary: "The implementation's conformance report does not claim a feature the manifests use.", explanation: "With `--implementation NAME` (and always in `generate`), each feature used (request mirroring, method matches, path rewrites, RegularExpression paths, TCPRoute, …) is compared with what that implementation claims in its published conformance report (implementations/*.yaml). A feature not claimed may be rejected or accepted only partly (UnsupportedValue / PartiallyInvalid). No report measures RegularExpression paths, so they warn everywhere. Provisional claims are notes.", example_fix: "Check the implementation's documentation, or express the route without the feature (e.g. PathPrefix instead of a regex)." },
     RuleDoc { id: "unknown-controller", severity: Severity::Note, summary: "The GatewayClass controllerName is not a known implementation.", explanation: "No known controller claims this class, so it stays Accepted=Unknown (Pending) unless a controller of that name runs in the cluster.", example_fix: "controllerName: gateway.envoyproxy.io/gatewayclass-controller" },
 ];
 
@@ -111,6 +112,8 @@ mod tests {
             &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint"),
             &mut out,
         );
+        // `lint --implementation` also emits the implementation presets' rule.
+        out.insert(crate::implementation::RULE.to_string());
         out
     }
 

@@ -47,6 +47,8 @@ pub enum Channel {
 #[derive(Debug, Clone, Default)]
 pub struct LintOptions {
     pub channel: Channel,
+    /// Also warn about features this implementation's conformance report does not claim.
+    pub implementation: Option<crate::implementation::Implementation>,
 }
 
 /// Files read in parallel before their results are merged into the set.
@@ -60,7 +62,7 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadE
     for batch in inputs.chunks(BATCH) {
         let results = parallel_map(batch, |input| {
             let text = input.read()?;
-            Ok(lint_file(&input.label(), &text, opts.channel))
+            Ok(lint_file(&input.label(), &text, opts))
         });
         for result in results {
             set.add(result?);
@@ -77,9 +79,7 @@ pub fn lint_str(text: &str, file_label: &str, opts: &LintOptions) -> Report {
 /// Lints several YAML streams `(label, text)` as one set, with cross-resource analysis across them.
 pub fn lint_sources(sources: &[(&str, &str)], opts: &LintOptions) -> Report {
     let mut set = Set::default();
-    for result in parallel_map(sources, |(label, text)| {
-        lint_file(label, text, opts.channel)
-    }) {
+    for result in parallel_map(sources, |(label, text)| lint_file(label, text, opts)) {
         set.add(result);
     }
     set.finish()
@@ -125,7 +125,7 @@ struct FileResult {
 }
 
 /// Reads one YAML stream: spec rules on every document, facts kept for the analysis.
-fn lint_file(label: &str, text: &str, channel: Channel) -> FileResult {
+fn lint_file(label: &str, text: &str, opts: &LintOptions) -> FileResult {
     let file: Arc<str> = label.into();
     let mut out = FileResult {
         findings: Vec::new(),
@@ -136,7 +136,12 @@ fn lint_file(label: &str, text: &str, channel: Channel) -> FileResult {
         match chunk.parse() {
             Ok(Some(doc)) => {
                 out.documents += 1;
-                document(&mut out, &file, &doc, channel);
+                document(&mut out, &file, &doc, opts.channel);
+                if let Some(implementation) = &opts.implementation {
+                    let claims = crate::implementation::warnings(implementation, &[doc.to_json()]);
+                    out.findings
+                        .extend(claims.into_iter().map(|f| f.at(&file, doc.line)));
+                }
             }
             Ok(None) => {}
             Err(e) => out.findings.push(

@@ -236,6 +236,7 @@ impl Server {
             &sources,
             &LintOptions {
                 channel: args.channel,
+                implementation: None,
             },
         );
         Ok(Json(Linted {
