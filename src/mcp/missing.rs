@@ -176,20 +176,10 @@ mod tests {
     fn questions_name_the_contexts_and_the_field_types() {
         let profiles = Profiles::built_in();
         let errors = [
-            FieldError::new("context", "", "is required: x", "hint"),
-            FieldError::new(
-                "gateway.name",
-                "",
-                "is required for context shared-gateway",
-                "",
-            ),
-            FieldError::new("port", "", "is required for context single-dev", ""),
-            FieldError::new(
-                "routes[0].name",
-                "",
-                "is required when no service is given",
-                "",
-            ),
+            FieldError::missing("context", "is required: x", "hint"),
+            FieldError::missing("gateway.name", "is required for context shared-gateway", ""),
+            FieldError::missing("port", "is required for context single-dev", ""),
+            FieldError::missing("routes[0].name", "is required when no service is given", ""),
             FieldError::new("service", "Web", "must be a DNS label", ""),
         ];
         let q = questions(&errors, &profiles);

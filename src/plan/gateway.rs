@@ -72,10 +72,7 @@ impl Planner<'_> {
                     Some(ns) => {
                         match_labels.insert(NAMESPACE_NAME_LABEL.to_string(), ns.to_string());
                     }
-                    None => self.errors.push(FieldError::new(
-                        "gateway.allowedRoutes.labels",
-                        "",
-                        "are needed to say which namespaces may attach routes (from: Selector)",
+                    None => self.errors.push(FieldError::missing("gateway.allowedRoutes.labels", "are needed to say which namespaces may attach routes (from: Selector)",
                         "pass --allow-label KEY=VALUE (e.g. gateway-access=true), --namespace of the app, or --allow-routes-from all",
                     )),
                 }
@@ -153,9 +150,8 @@ impl Planner<'_> {
         for (kind, name, protocol) in [("TCPRoute", "tcp", "TCP"), ("UDPRoute", "udp", "UDP")] {
             if kinds.contains(kind) {
                 let port = g.port.or(self.request.port).unwrap_or_else(|| {
-                    self.errors.push(FieldError::new(
+                    self.errors.push(FieldError::missing(
                         "gateway.port",
-                        "",
                         format!("is required for the {protocol} listener of a {kind}"),
                         "pass --listener-port PORT (or --port, which it defaults to)",
                     ));

@@ -90,10 +90,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
     }
     let grants = grants::backend_grants(&routes);
     if profile.cross_namespace_backends && grants.is_empty() {
-        p.errors.push(FieldError::new(
-            "serviceNamespace",
-            "",
-            format!("is required for context {}: its backends live in another namespace than the routes", profile.name),
+        p.errors.push(FieldError::missing("serviceNamespace", format!("is required for context {}: its backends live in another namespace than the routes", profile.name),
             "pass --service-namespace NS (or --backend NS/NAME:PORT); for a backend in the same namespace use --context single-dev or shared-gateway",
         ));
     }
@@ -119,9 +116,8 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
 fn profile_of<'a>(request: &Request, profiles: &'a Profiles) -> Result<&'a Profile, RequestError> {
     let names = profiles.names().join(", ");
     let Some(name) = &request.context else {
-        return Err(RequestError::Invalid(vec![FieldError::new(
+        return Err(RequestError::Invalid(vec![FieldError::missing(
             "context",
-            "",
             "is required: the deployment context decides what is generated",
             format!("pass --context with one of: {names} (see `traffic-engineer contexts`)"),
         )]));
@@ -137,9 +133,8 @@ fn profile_of<'a>(request: &Request, profiles: &'a Profiles) -> Result<&'a Profi
 }
 
 fn required(field: &str, profile: &Profile, flag: &str) -> FieldError {
-    FieldError::new(
+    FieldError::missing(
         field,
-        "",
         format!("is required for context {}", profile.name),
         format!("pass {flag}"),
     )

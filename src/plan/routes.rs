@@ -21,9 +21,8 @@ impl Planner<'_> {
             let at = format!("routes[{i}]");
             let kind = route.kind.unwrap_or_default();
             let Some(name) = route.name.as_deref().or(self.service).map(str::to_string) else {
-                self.errors.push(FieldError::new(
+                self.errors.push(FieldError::missing(
                     format!("{at}.name"),
-                    "",
                     "is required when no service is given",
                     "name the route, or pass --service",
                 ));
@@ -141,9 +140,8 @@ impl Planner<'_> {
 
     fn backend_ref(&mut self, field: String, b: &BackendRequest, namespace: &str) -> BackendRef {
         let port = b.port.or(self.request.port).unwrap_or_else(|| {
-            self.errors.push(FieldError::new(
+            self.errors.push(FieldError::missing(
                 format!("{field}.port"),
-                "",
                 "is required: a Service backend needs a port",
                 "pass --port PORT (or NAME:PORT in --backend)",
             ));

@@ -18,6 +18,10 @@ pub struct FieldError {
     pub message: String,
     /// How to fix it.
     pub hint: String,
+    /// The value is absent rather than wrong: a terminal then starts the wizard to ask for it, and
+    /// the MCP server asks the assistant's user.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub missing: bool,
 }
 
 impl FieldError {
@@ -32,13 +36,24 @@ impl FieldError {
             value: value.to_string(),
             message: message.into(),
             hint: hint.into(),
+            missing: false,
         }
     }
 
-    /// Whether a value is missing (rather than wrong): `check` and `plan` phrase exactly those
-    /// errors "is required …" or "are needed …". A terminal then starts the wizard to ask for it.
+    /// A value that is absent (and needed): `message` says why it is needed.
+    pub fn missing(
+        field: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        FieldError {
+            missing: true,
+            ..FieldError::new(field, "", message, hint)
+        }
+    }
+
     pub fn is_missing(&self) -> bool {
-        self.message.starts_with("is required") || self.message.starts_with("are needed")
+        self.missing
     }
 }
 
@@ -248,12 +263,11 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
         );
     }
     if g.https && g.tls_secret.is_none() {
-        c.fail(
+        c.errors.push(FieldError::missing(
             "gateway.tlsSecret",
-            "",
             "is required with https: an HTTPS listener terminates TLS with a certificate Secret",
             "pass --tls-secret [NAMESPACE/]NAME (a kubernetes.io/tls Secret)",
-        );
+        ));
     }
     if g.tls_secret.is_some() && !g.https {
         c.fail("gateway.https", "false", "must be true when a tlsSecret is given (the secret is only used by the HTTPS listener)", "pass --https");
@@ -461,12 +475,11 @@ fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
         );
     }
     match kind {
-        RouteKind::Tls if route.hostnames.is_empty() => c.fail(
-            &format!("{at}.hostnames"),
-            "",
+        RouteKind::Tls if route.hostnames.is_empty() => c.errors.push(FieldError::missing(
+            format!("{at}.hostnames"),
             "are required on a TLSRoute: TLS passthrough routes by SNI hostname",
             "pass --hostname H",
-        ),
+        )),
         RouteKind::Tcp | RouteKind::Udp if !route.hostnames.is_empty() => c.fail(
             &format!("{at}.hostnames"),
             "",
