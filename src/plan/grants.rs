@@ -3,7 +3,7 @@
 
 use super::Resource;
 use crate::model::*;
-use crate::spec::GROUP;
+use crate::spec::{GROUP, MAX_GRANT_ENTRIES};
 use std::collections::BTreeMap;
 
 /// The grants the routes' cross-namespace backendRefs (mirrors included) need.
@@ -24,10 +24,18 @@ pub(super) fn backend_grants(routes: &[Resource]) -> Vec<Resource> {
             }
         }
     }
-    wanted
-        .into_iter()
-        .map(|((target, kind, from), names)| grant(&target, &kind, &from, "Service", names))
-        .collect()
+    let mut grants = Vec::new();
+    for ((target, kind, from), names) in wanted {
+        // A grant lists at most 16 targets: more Services take more grants.
+        for (i, chunk) in names.chunks(MAX_GRANT_ENTRIES).enumerate() {
+            let mut g = grant(&target, &kind, &from, "Service", chunk.to_vec());
+            if i > 0 {
+                g.object.metadata.name = format!("{}-{}", g.object.metadata.name, i + 1);
+            }
+            grants.push(g);
+        }
+    }
+    grants
 }
 
 /// A grant in `target` letting `from_kind` objects of `from_namespace` reference the named `to_kind`s.
