@@ -365,3 +365,61 @@ fn lint_warns_about_features_an_implementation_does_not_claim() {
         .assert()
         .code(2);
 }
+
+/// Each persona folder is a kustomization `kubectl kustomize` takes as is, giving back its documents.
+#[test]
+fn persona_folders_build_with_kubectl_kustomize() {
+    if std::process::Command::new("kubectl")
+        .arg("version")
+        .arg("--client")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: kubectl not found");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gitops");
+    stdout_of([
+        "generate",
+        "--request",
+        "examples/task-api/platform-team.yaml",
+        "--rbac",
+        "--out-dir",
+        out.to_str().unwrap(),
+    ]);
+    let mut folders = 0;
+    for folder in std::fs::read_dir(&out).unwrap() {
+        let folder = folder.unwrap().path();
+        let built = std::process::Command::new("kubectl")
+            .arg("kustomize")
+            .arg(&folder)
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let key = |v: &serde_json::Value| format!("{}/{}", v["kind"], v["metadata"]["name"]);
+        let mut got: Vec<serde_json::Value> =
+            traffic_engineer::yaml::from_str_multiple(std::str::from_utf8(&built.stdout).unwrap())
+                .unwrap();
+        let mut want: Vec<serde_json::Value> = std::fs::read_dir(&folder)
+            .unwrap()
+            .map(|f| f.unwrap().path())
+            .filter(|p| p.file_name().unwrap() != "kustomization.yaml")
+            .flat_map(|p| {
+                traffic_engineer::yaml::from_str_multiple::<serde_json::Value>(
+                    &std::fs::read_to_string(p).unwrap(),
+                )
+                .unwrap()
+            })
+            .collect();
+        got.sort_by_key(key);
+        want.sort_by_key(key);
+        assert_eq!(got, want, "{}", folder.display());
+        folders += 1;
+    }
+    assert_eq!(folders, 3);
+}
