@@ -316,7 +316,7 @@ fn lint_usage_errors_exit_2() {
 
 #[test]
 fn every_command_help_has_an_example() {
-    let commands: [&[&str]; 9] = [
+    let commands: [&[&str]; 10] = [
         &[],
         &["generate"],
         &["wizard"],
@@ -326,6 +326,7 @@ fn every_command_help_has_an_example() {
         &["schema"],
         &["lint"],
         &["mcp"],
+        &["completions"],
     ];
     for command in commands {
         let mut args = command.to_vec();
@@ -422,4 +423,10 @@ fn persona_folders_build_with_kubectl_kustomize() {
         folders += 1;
     }
     assert_eq!(folders, 3);
+}
+
+#[test]
+fn completions_know_the_flags() {
+    let script = String::from_utf8(stdout_of(["completions", "bash"])).unwrap();
+    assert!(script.contains("--path-prefix") && script.contains("--allow-routes-from"));
 }

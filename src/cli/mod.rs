@@ -77,6 +77,14 @@ pub enum Command {
     /// Check Gateway API manifests and predict the status a controller will set.
     #[command(after_help = lint::LINT_EXAMPLES)]
     Lint(lint::LintArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  traffic-engineer completions bash > ~/.local/share/bash-completion/completions/traffic-engineer\n  traffic-engineer completions zsh > ~/.zfunc/_traffic-engineer"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print the JSON Schema (draft 2020-12) of a request file.
     #[command(after_help = "Example:\n  traffic-engineer schema > request.schema.json")]
     Schema,
@@ -292,6 +300,16 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Lint(args) => lint::run(&args),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                shell,
+                &mut command,
+                "traffic-engineer",
+                &mut std::io::stdout(),
+            );
+            Ok(EXIT_OK)
+        }
         Command::Mcp { root } => {
             crate::mcp::serve(root.as_deref().unwrap_or(std::path::Path::new(".")))
                 .map_err(Failure::usage)?;
