@@ -478,3 +478,19 @@ fn cluster_gateways_and_classes_are_offered_as_choices() {
         ended.stdout
     );
 }
+
+/// For a layer-4 route the wizard asks no path, hostname or HTTP rules.
+#[test]
+fn a_tcp_route_session_skips_http_questions() {
+    let ended = session(
+        &["wizard", "--context", "single-dev", "--kind", "TCPRoute"],
+        &[
+            ("Service name", "postgres\n"),
+            ("Namespace", "\n"),
+            ("Service port", "5432\n"),
+            ("GatewayClass name", "\n"),
+        ],
+    );
+    assert!(!ended.screen.contains("Path prefix"), "{}", ended.screen);
+    ended.assert_reproducible(&["kind: TCPRoute", "protocol: TCP", "sectionName: tcp"]);
+}

@@ -46,15 +46,19 @@ pub const QUESTIONS: [Question; 14] = [
     question("service", |r| r.service.is_some(), false, service),
     question("namespace", |r| r.namespace.is_some(), true, namespace),
     question("port", |r| r.port.is_some(), true, port),
+    // Paths and the advanced HTTP steps exist on HTTPRoutes only; TCP and UDP have no hostnames.
     question(
         "path",
-        |r| first_match(r).is_some_and(|m| m.path.is_some()),
+        |r| route_kind(r) != RouteKind::Http || first_match(r).is_some_and(|m| m.path.is_some()),
         true,
         path,
     ),
     question(
         "hostname",
-        |r| r.routes.first().is_some_and(|x| !x.hostnames.is_empty()),
+        |r| {
+            matches!(route_kind(r), RouteKind::Tcp | RouteKind::Udp)
+                || r.routes.first().is_some_and(|x| !x.hostnames.is_empty())
+        },
         true,
         hostname,
     ),
@@ -106,8 +110,18 @@ pub const QUESTIONS: [Question; 14] = [
         false,
         gateway_allowed_routes,
     ),
-    question("advanced", has_more_rules, true, advanced),
+    question(
+        "advanced",
+        |r| route_kind(r) != RouteKind::Http || has_more_rules(r),
+        true,
+        advanced,
+    ),
 ];
+
+/// The kind of the route the wizard fills in (`--kind`, default HTTPRoute).
+fn route_kind(r: &Request) -> RouteKind {
+    r.routes.first().and_then(|x| x.kind).unwrap_or_default()
+}
 
 const fn question(
     id: &'static str,
