@@ -102,6 +102,10 @@ fn json_errors_name_the_field() {
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["error"]["field"], "context");
+    assert_eq!(
+        v["error"]["missing"], false,
+        "an unknown context is wrong, not missing"
+    );
     assert!(v["error"]["hint"].as_str().unwrap().contains("single-dev"));
 }
 

@@ -275,7 +275,7 @@ fn report_failure(failure: &Failure, json: bool) {
         failure
             .errors
             .iter()
-            .map(|e| json!({"field": e.field, "flag": flags::flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint}))
+            .map(|e| json!({"field": e.field, "flag": flags::flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint, "missing": e.missing}))
             .collect()
     };
     let first = errors[0].clone();
