@@ -1,0 +1,268 @@
+//! `generate` and `wizard`: build the request (flags, `--request`, the wizard), generate, then print
+//! the manifests or compare and write them under `--out-dir`, with cluster facts under `--cluster`.
+
+use super::{
+    load_profiles, read_request, shell_line, to_args, Failure, GenerateArgs, OutputFormat,
+    EXIT_FOUND, EXIT_OK,
+};
+use crate::cluster;
+use crate::context::Profiles;
+use crate::files;
+use crate::generate::{generate, Bundle, GenerateError};
+use crate::render::Templates;
+use crate::request::{FieldError, Request, RequestError};
+use serde_json::json;
+use std::io::IsTerminal;
+
+/// When `generate` asks for values with the wizard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ask {
+    /// `wizard`: whatever the flags gave.
+    Always,
+    /// `generate`: when values are missing and stdin and stdout are terminals.
+    WhenMissing,
+    /// `generate --no-input`.
+    Never,
+}
+
+pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure> {
+    let given = args
+        .request
+        .apply(read_request(args.request.request.as_deref())?)?;
+    let profiles = load_profiles(args.profiles.as_deref())?;
+    let templates =
+        Templates::load(args.templates.as_deref()).map_err(|e| Failure::usage(e.to_string()))?;
+    let wizard = match ask {
+        Ask::Always => true,
+        Ask::Never => false,
+        Ask::WhenMissing => {
+            std::io::stdin().is_terminal()
+                && std::io::stdout().is_terminal()
+                && misses_values(&given, &profiles)
+        }
+    };
+    let request = if wizard {
+        let choices = match args.cluster {
+            true => {
+                let facts =
+                    cluster::read(&cluster::Kubectl::from_env(), &cluster::Query::default());
+                let gateways = facts
+                    .gateway_names()
+                    .into_iter()
+                    .map(|(ns, name)| (ns.to_string(), name.to_string()))
+                    .collect();
+                let classes = facts
+                    .class_names()
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect();
+                crate::wizard::Choices { classes, gateways }
+            }
+            false => crate::wizard::Choices::default(),
+        };
+        crate::wizard::run(given, &profiles, &choices)?
+    } else {
+        given
+    };
+    let mut request = request;
+    let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+    if args.cluster {
+        let query = cluster_query(&bundle, &request);
+        let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
+        if let (None, Some(version)) = (&request.options.gateway_api, facts.target_version()) {
+            request.options.gateway_api = Some(version);
+            bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+        }
+        bundle.findings.extend(cluster::findings(&facts, &query));
+    }
+    if wizard {
+        eprint!("{}", crate::wizard::summary(&bundle));
+    }
+    let code = match &args.out_dir {
+        Some(dir) => write_out(args, dir, &bundle, &request, ask)?,
+        None => {
+            match args.output {
+                OutputFormat::Yaml => {
+                    print!("{}", bundle.yaml_stream());
+                    print_findings(&bundle);
+                }
+                OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
+            }
+            EXIT_OK
+        }
+    };
+    if wizard {
+        eprintln!();
+        match equivalent_command(&request, args) {
+            Some(line) => eprintln!("Equivalent command: {line}"),
+            None => eprintln!("Equivalent command: none (flags cannot say all of this request; use --request FILE)"),
+        }
+    }
+    Ok(code)
+}
+
+/// What to ask the cluster about: the Gateway the first route attaches to, its listener, the
+/// routes' namespace and the GatewayClass.
+fn cluster_query(bundle: &Bundle, request: &Request) -> cluster::Query {
+    let route = bundle.documents.iter().find(|d| d.kind.ends_with("Route"));
+    let parent = route.map(|d| &d.value["spec"]["parentRefs"][0]);
+    let namespace = route.and_then(|d| d.namespace.clone());
+    let gateway = parent.and_then(|p| {
+        let name = p["name"].as_str()?.to_string();
+        let ns = p["namespace"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| namespace.clone())?;
+        Some((ns, name))
+    });
+    let generated_class = bundle
+        .documents
+        .iter()
+        .find(|d| d.kind == "Gateway")
+        .and_then(|d| {
+            d.value["spec"]["gatewayClassName"]
+                .as_str()
+                .map(str::to_string)
+        });
+    cluster::Query {
+        gateway,
+        listener: parent.and_then(|p| p["sectionName"].as_str().map(str::to_string)),
+        namespace,
+        class: generated_class.or_else(|| request.gateway.class_name.clone()),
+    }
+}
+
+/// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.
+fn write_out(
+    args: &GenerateArgs,
+    dir: &std::path::Path,
+    bundle: &Bundle,
+    request: &Request,
+    ask: Ask,
+) -> Result<i32, Failure> {
+    let files_err = |e: files::FilesError| Failure::usage(e.to_string());
+    let changes =
+        files::compare(dir, &files::with_kustomizations(bundle.out_files())).map_err(files_err)?;
+    let drift = files::changed(&changes);
+    let write_now = !args.dry_run && !args.check;
+    let report = if write_now {
+        let mut result = files::write(dir, &changes, args.yes);
+        if matches!(result, Err(files::FilesError::NeedsConsent { .. }))
+            && ask != Ask::Never
+            && confirm_overwrite(&changes)?
+        {
+            result = files::write(dir, &changes, true);
+        }
+        Some(result.map_err(files_err)?)
+    } else {
+        None
+    };
+    match args.output {
+        OutputFormat::Json => {
+            let mut value = bundle_json(bundle, request);
+            value["files"] = json!(changes);
+            value["written"] = json!(report);
+            println!("{value}");
+        }
+        OutputFormat::Yaml => {
+            print!(
+                "{}",
+                files::format_changes(
+                    &changes,
+                    files::color_wanted(std::io::stdout().is_terminal())
+                )
+            );
+            if let Some(report) = &report {
+                eprintln!("{report}");
+            }
+            print_findings(bundle);
+        }
+    }
+    Ok(if args.check && drift {
+        EXIT_FOUND
+    } else {
+        EXIT_OK
+    })
+}
+
+/// Asks before overwriting, on a terminal only: scripts must say `--yes`.
+fn confirm_overwrite(changes: &[files::FileChange]) -> Result<bool, Failure> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    eprint!(
+        "{}",
+        files::format_changes(changes, files::color_wanted(true))
+    );
+    dialoguer::Confirm::new()
+        .with_prompt("Overwrite the changed files shown above?")
+        .default(false)
+        .interact()
+        .map_err(|e| Failure::usage(format!("cancelled: {e}")))
+}
+
+/// The failure of a request the wizard did not complete: it says why nothing was asked.
+fn not_asked(e: GenerateError) -> Failure {
+    let mut failure = Failure::from(e);
+    if failure.errors.iter().any(FieldError::is_missing) {
+        failure.message = format!("values are missing, and nothing was asked (--no-input, or not a terminal); pass them as flags:\n{}", failure.message);
+    }
+    failure
+}
+
+fn misses_values(request: &Request, profiles: &Profiles) -> bool {
+    match crate::plan::plan(request, profiles) {
+        Err(RequestError::Invalid(errors)) => errors.iter().any(FieldError::is_missing),
+        _ => false,
+    }
+}
+
+/// The `generate` command that gives the same output without questions: the request as flags,
+/// plus the options that shape the output.
+fn equivalent_command(request: &Request, args: &GenerateArgs) -> Option<String> {
+    let mut words = to_args(request)?;
+    for (flag, dir) in [
+        ("--profiles", &args.profiles),
+        ("--templates", &args.templates),
+        ("--out-dir", &args.out_dir),
+    ] {
+        if let Some(dir) = dir {
+            words.extend([flag.to_string(), dir.display().to_string()]);
+        }
+    }
+    if args.output == OutputFormat::Json {
+        words.extend(["--output".to_string(), "json".to_string()]);
+    }
+    Some(shell_line(&words))
+}
+
+fn print_findings(bundle: &Bundle) {
+    let color = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    for f in &bundle.findings {
+        let severity = format!("{:?}", f.severity).to_lowercase();
+        let severity = if color {
+            console::style(severity).yellow().to_string()
+        } else {
+            severity
+        };
+        eprintln!("{severity}[{}]: {}", f.rule, f.message);
+    }
+}
+
+/// The JSON report of a generated bundle: one object an AI assistant or a script can read.
+pub fn bundle_json(bundle: &Bundle, request: &Request) -> serde_json::Value {
+    let files: Vec<_> = bundle
+        .documents
+        .iter()
+        .map(|d| json!({"path": d.path, "kind": d.kind, "name": d.name, "namespace": d.namespace, "content": d.yaml}))
+        .collect();
+    json!({
+        "context": bundle.context,
+        "files": files,
+        "yaml": bundle.yaml_stream(),
+        "findings": bundle.findings,
+        "command": to_args(request).map(|a| shell_line(&a)),
+        "request": request,
+    })
+}
