@@ -1,11 +1,13 @@
 //! The command line: clap definitions and dispatch. Each command builds the same inputs the other
 //! doors build and calls the library; this module only reads arguments, prints and picks the exit code.
 
+mod args;
 mod flags;
 mod generate;
 mod lint;
 
-pub use flags::{shell_line, to_args, AllowFrom, RequestFlags};
+pub use args::{flag_for, shell_line, to_args};
+pub use flags::{AllowFrom, RequestFlags};
 pub use generate::bundle_json;
 use generate::{run_generate, Ask};
 
@@ -212,7 +214,7 @@ fn describe(err: &FieldError) -> String {
     } else {
         "invalid"
     };
-    match flags::flag_for(&err.field) {
+    match flag_for(&err.field) {
         Some(flag) => format!("{word} {} ({flag}){}", err.field, &text[err.field.len()..]),
         None => format!("{word} {text}"),
     }
@@ -275,7 +277,7 @@ fn report_failure(failure: &Failure, json: bool) {
         failure
             .errors
             .iter()
-            .map(|e| json!({"field": e.field, "flag": flags::flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint, "missing": e.missing}))
+            .map(|e| json!({"field": e.field, "flag": flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint, "missing": e.missing}))
             .collect()
     };
     let first = errors[0].clone();
