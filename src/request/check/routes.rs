@@ -1,0 +1,493 @@
+//! Checks of routes: hostnames, rules, matches, backends and filters, and what each route kind allows.
+
+use super::*;
+
+pub(super) fn check_route(c: &mut Checker, at: &str, route: &RouteRequest) {
+    if let Some(name) = &route.name {
+        c.value(
+            &format!("{at}.name"),
+            name,
+            spec::dns_subdomain(name),
+            "use lowercase letters, digits, '-' and '.'",
+        );
+    }
+    c.most(
+        &format!("{at}.hostnames"),
+        route.hostnames.len(),
+        spec::MAX_HOSTNAMES,
+    );
+    for (i, h) in route.hostnames.iter().enumerate() {
+        c.value(
+            &format!("{at}.hostnames[{i}]"),
+            h,
+            spec::hostname(h),
+            "e.g. api.example.com or *.example.com",
+        );
+    }
+    c.most(&format!("{at}.rules"), route.rules.len(), spec::MAX_RULES);
+    let matches: usize = route.rules.iter().map(|r| r.matches.len()).sum();
+    c.most(
+        &format!("{at}.rules[*].matches"),
+        matches,
+        spec::MAX_MATCHES_PER_ROUTE,
+    );
+    for (i, rule) in route.rules.iter().enumerate() {
+        check_rule(c, &format!("{at}.rules[{i}]"), rule);
+    }
+    check_kind(c, at, route);
+}
+
+/// What each route kind can say: gRPC matches only on GRPCRoute, no paths or rewrites there, and
+/// layer-4 routes are one rule of backends.
+fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
+    let kind = route.kind.unwrap_or_default();
+    let name = kind.name();
+    for (i, rule) in route.rules.iter().enumerate() {
+        let at = format!("{at}.rules[{i}]");
+        let mut refuse = |field: &str, present: bool, hint: &str| {
+            if present {
+                c.fail(
+                    &format!("{at}.{field}"),
+                    "",
+                    &format!("is not available on a {name}"),
+                    hint,
+                );
+            }
+        };
+        match kind {
+            RouteKind::Http => {
+                refuse(
+                    "matches[*].grpc",
+                    rule.matches.iter().any(|m| m.grpc.is_some()),
+                    "use kind GRPCRoute for gRPC service and method matches",
+                );
+            }
+            RouteKind::Grpc => {
+                let http_only = |m: &MatchRequest| {
+                    m.path.is_some() || !m.query_params.is_empty() || m.method.is_some()
+                };
+                refuse(
+                    "matches[*]",
+                    rule.matches.iter().any(http_only),
+                    "match gRPC calls with grpc.service / grpc.method and headers",
+                );
+                refuse(
+                    "rewrite",
+                    rule.rewrite.is_some(),
+                    "GRPCRoute filters are header changes and mirrors",
+                );
+                refuse(
+                    "redirect",
+                    rule.redirect.is_some(),
+                    "GRPCRoute filters are header changes and mirrors",
+                );
+                refuse(
+                    "timeouts",
+                    rule.timeouts.is_some(),
+                    "set timeouts in your implementation's policy",
+                );
+            }
+            _ => {
+                let filters = rule.rewrite.is_some()
+                    || rule.redirect.is_some()
+                    || rule.request_headers.is_some()
+                    || rule.response_headers.is_some()
+                    || !rule.mirror.is_empty()
+                    || rule.timeouts.is_some();
+                refuse(
+                    "matches",
+                    !rule.matches.is_empty(),
+                    "layer-4 routes forward whole connections: drop the matches",
+                );
+                refuse(
+                    "filters",
+                    filters,
+                    "layer-4 routes have no filters: drop them",
+                );
+            }
+        }
+        for (j, m) in rule.matches.iter().enumerate() {
+            let Some(g) = &m.grpc else { continue };
+            let field = format!("{at}.matches[{j}].grpc");
+            if g.service.is_none() && g.method.is_none() {
+                c.fail(
+                    &field,
+                    "",
+                    "needs a service or a method",
+                    "pass --grpc-service and/or --grpc-method",
+                );
+            }
+            if let Some(svc) = &g.service {
+                c.value(
+                    &format!("{field}.service"),
+                    svc,
+                    spec::grpc_service(svc),
+                    "e.g. tasks.v1.TaskService",
+                );
+            }
+            if let Some(method) = &g.method {
+                c.value(
+                    &format!("{field}.method"),
+                    method,
+                    spec::grpc_method(method),
+                    "e.g. ListTasks",
+                );
+            }
+        }
+    }
+    if kind.is_l4() && route.rules.len() > 1 {
+        c.fail(
+            &format!("{at}.rules"),
+            route.rules.len(),
+            &format!("must be exactly one rule on a {name}"),
+            "put all backends in one rule, weighted",
+        );
+    }
+    match kind {
+        RouteKind::Tls if route.hostnames.is_empty() => c.errors.push(FieldError::missing(
+            format!("{at}.hostnames"),
+            "are required on a TLSRoute: TLS passthrough routes by SNI hostname",
+            "pass --hostname H",
+        )),
+        RouteKind::Tcp | RouteKind::Udp if !route.hostnames.is_empty() => c.fail(
+            &format!("{at}.hostnames"),
+            "",
+            &format!("are not available on a {name}: it routes by port"),
+            "drop the hostnames",
+        ),
+        _ => {}
+    }
+}
+
+fn check_rule(c: &mut Checker, at: &str, rule: &RuleRequest) {
+    c.most(
+        &format!("{at}.matches"),
+        rule.matches.len(),
+        spec::MAX_MATCHES_PER_RULE,
+    );
+    for (i, m) in rule.matches.iter().enumerate() {
+        check_match(c, &format!("{at}.matches[{i}]"), m);
+    }
+    c.most(
+        &format!("{at}.backends"),
+        rule.backends.len(),
+        spec::MAX_BACKENDS,
+    );
+    for (i, b) in rule.backends.iter().enumerate() {
+        check_backend(c, &format!("{at}.backends[{i}]"), b);
+    }
+    for (i, b) in rule.mirror.iter().enumerate() {
+        let field = format!("{at}.mirror[{i}]");
+        check_backend(c, &field, b);
+        if b.weight.is_some() {
+            c.fail(
+                &format!("{field}.weight"),
+                b.weight.unwrap_or_default(),
+                "has no meaning for a mirror",
+                "drop the weight: a mirror gets a copy of every request",
+            );
+        }
+    }
+    if let Some(rw) = &rule.rewrite {
+        check_rewrite(c, &format!("{at}.rewrite"), rw, rule);
+    }
+    if let Some(rd) = &rule.redirect {
+        check_redirect(c, &format!("{at}.redirect"), rd, rule);
+    }
+    for (field, changes) in [
+        ("requestHeaders", &rule.request_headers),
+        ("responseHeaders", &rule.response_headers),
+    ] {
+        if let Some(h) = changes {
+            check_header_changes(c, &format!("{at}.{field}"), h);
+        }
+    }
+    if let Some(t) = &rule.timeouts {
+        check_timeouts(c, &format!("{at}.timeouts"), t);
+    }
+    let filters = usize::from(rule.rewrite.is_some())
+        + usize::from(rule.redirect.is_some())
+        + usize::from(rule.request_headers.is_some())
+        + usize::from(rule.response_headers.is_some())
+        + rule.mirror.len();
+    c.most(&format!("{at}.filters"), filters, spec::MAX_FILTERS);
+}
+
+fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
+    if let Some(p) = &m.path {
+        let field = format!("{at}.path.value");
+        match p.type_ {
+            PathType::RegularExpression
+                if p.value.is_empty() || p.value.len() > spec::MAX_PATH_LEN =>
+            {
+                c.fail(
+                    &field,
+                    &p.value,
+                    "must be 1 to 1024 characters",
+                    "give a regular expression such as ^/api/v[0-9]+/",
+                )
+            }
+            PathType::RegularExpression => {}
+            _ => c.value(
+                &field,
+                &p.value,
+                spec::path(&p.value),
+                "an absolute path such as /api/",
+            ),
+        }
+    }
+    for (list, key, max_value) in [
+        (&m.headers, "headers", spec::MAX_HEADER_VALUE_LEN),
+        (&m.query_params, "queryParams", spec::MAX_QUERY_VALUE_LEN),
+    ] {
+        c.most(&format!("{at}.{key}"), list.len(), spec::MAX_HEADER_MATCHES);
+        let mut seen = Vec::new();
+        for (i, h) in list.iter().enumerate() {
+            let field = format!("{at}.{key}[{i}]");
+            c.value(
+                &format!("{field}.name"),
+                &h.name,
+                spec::header_name(&h.name),
+                "e.g. X-API-Version",
+            );
+            let value_rule = if h.value.is_empty() || h.value.len() > max_value {
+                Err(format!("be 1 to {max_value} characters"))
+            } else {
+                Ok(())
+            };
+            c.value(
+                &format!("{field}.value"),
+                &h.value,
+                value_rule,
+                "give the value to match",
+            );
+            // Header names are case-insensitive; query parameter names are not.
+            let name = if key == "headers" {
+                h.name.to_ascii_lowercase()
+            } else {
+                h.name.clone()
+            };
+            if seen.contains(&name) {
+                c.fail(
+                    &format!("{field}.name"),
+                    &h.name,
+                    "must be unique within a match",
+                    "match a name once per match; use several matches for alternatives",
+                );
+            }
+            seen.push(name);
+        }
+    }
+    if let Some(method) = &m.method {
+        c.value(
+            &format!("{at}.method"),
+            method,
+            spec::http_method(method),
+            "use an uppercase HTTP method such as GET",
+        );
+    }
+}
+
+fn check_backend(c: &mut Checker, at: &str, b: &BackendRequest) {
+    c.label(&format!("{at}.name"), &b.name);
+    if let Some(ns) = &b.namespace {
+        c.label(&format!("{at}.namespace"), ns);
+    }
+    if let Some(p) = b.port {
+        c.port(&format!("{at}.port"), p);
+    }
+    if let Some(w) = b.weight {
+        c.value(
+            &format!("{at}.weight"),
+            w,
+            spec::weight(w),
+            "weights are relative: 90 and 10 send 90% and 10%",
+        );
+    }
+}
+
+fn has_one_prefix_match(rule: &RuleRequest) -> bool {
+    match rule.matches.as_slice() {
+        [] => true,
+        [only] => only
+            .path
+            .as_ref()
+            .is_none_or(|p| p.type_ == PathType::PathPrefix),
+        _ => false,
+    }
+}
+
+fn check_path_replacement(
+    c: &mut Checker,
+    at: &str,
+    prefix: &Option<String>,
+    path: &Option<String>,
+    rule: &RuleRequest,
+) {
+    if prefix.is_some() && path.is_some() {
+        c.fail(
+            at,
+            "",
+            "can replace the prefix or the full path, not both",
+            "keep one of prefix and path",
+        );
+    }
+    for (key, value) in [("prefix", prefix), ("path", path)] {
+        if let Some(v) = value {
+            c.value(
+                &format!("{at}.{key}"),
+                v,
+                spec::replacement_path(v),
+                "an absolute path such as /api/v1",
+            );
+        }
+    }
+    if prefix.is_some() && !has_one_prefix_match(rule) {
+        c.fail(&format!("{at}.prefix"), prefix.as_deref().unwrap_or_default(), "needs exactly one match whose path is a PathPrefix (Gateway API rule for ReplacePrefixMatch)", "match with --path-prefix, or replace the full path with --rewrite-path");
+    }
+}
+
+fn check_rewrite(c: &mut Checker, at: &str, rw: &RewriteRequest, rule: &RuleRequest) {
+    check_path_replacement(c, at, &rw.prefix, &rw.path, rule);
+    if let Some(h) = &rw.hostname {
+        c.value(
+            &format!("{at}.hostname"),
+            h,
+            spec::precise_hostname(h),
+            "e.g. internal.example.com",
+        );
+    }
+    if rw == &RewriteRequest::default() {
+        c.fail(
+            at,
+            "",
+            "must change something: prefix, path or hostname",
+            "drop the rewrite or give one of its fields",
+        );
+    }
+}
+
+fn check_redirect(c: &mut Checker, at: &str, rd: &RedirectRequest, rule: &RuleRequest) {
+    check_path_replacement(c, at, &rd.prefix, &rd.path, rule);
+    if let Some(s) = &rd.scheme {
+        c.value(
+            &format!("{at}.scheme"),
+            s,
+            spec::redirect_scheme(s),
+            "http or https",
+        );
+    }
+    if let Some(h) = &rd.hostname {
+        c.value(
+            &format!("{at}.hostname"),
+            h,
+            spec::precise_hostname(h),
+            "e.g. www.example.com",
+        );
+    }
+    if let Some(p) = rd.port {
+        c.port(&format!("{at}.port"), p);
+    }
+    if let Some(code) = rd.status_code {
+        c.value(
+            &format!("{at}.statusCode"),
+            code,
+            spec::redirect_status(code),
+            "301 for permanent, 302 for temporary",
+        );
+    }
+    if !rule.backends.is_empty() || !rule.mirror.is_empty() {
+        c.fail(
+            at,
+            "",
+            "cannot be used with backends or a mirror: a redirect answers the request itself",
+            "drop the backends of this rule, or drop the redirect",
+        );
+    }
+    if rule.rewrite.is_some() {
+        c.fail(
+            at,
+            "",
+            "cannot be combined with a rewrite in the same rule",
+            "keep either the redirect or the rewrite",
+        );
+    }
+}
+
+fn check_header_changes(c: &mut Checker, at: &str, h: &HeaderChanges) {
+    let mut seen: Vec<String> = Vec::new();
+    for (key, list) in [("add", &h.add), ("set", &h.set)] {
+        c.most(&format!("{at}.{key}"), list.len(), spec::MAX_HEADER_CHANGES);
+        for (i, nv) in list.iter().enumerate() {
+            let field = format!("{at}.{key}[{i}]");
+            c.value(
+                &format!("{field}.name"),
+                &nv.name,
+                spec::header_name(&nv.name),
+                "e.g. X-Forwarded-By",
+            );
+            c.value(
+                &format!("{field}.value"),
+                &nv.value,
+                spec::header_value(&nv.value),
+                "give the header's value",
+            );
+            let lower = nv.name.to_ascii_lowercase();
+            if seen.contains(&lower) {
+                c.fail(
+                    &format!("{field}.name"),
+                    &nv.name,
+                    "must be unique across add and set",
+                    "change each header once",
+                );
+            }
+            seen.push(lower);
+        }
+    }
+    c.most(
+        &format!("{at}.remove"),
+        h.remove.len(),
+        spec::MAX_HEADER_CHANGES,
+    );
+    let mut removed: Vec<String> = Vec::new();
+    for (i, name) in h.remove.iter().enumerate() {
+        let field = format!("{at}.remove[{i}]");
+        c.value(
+            &field,
+            name,
+            spec::header_name(name),
+            "e.g. X-Internal-Header",
+        );
+        if removed.contains(&name.to_ascii_lowercase()) {
+            c.fail(&field, name, "must be unique", "remove each header once");
+        }
+        removed.push(name.to_ascii_lowercase());
+    }
+}
+
+fn check_timeouts(c: &mut Checker, at: &str, t: &TimeoutsRequest) {
+    for (key, value) in [
+        ("request", &t.request),
+        ("backendRequest", &t.backend_request),
+    ] {
+        if let Some(v) = value {
+            c.value(
+                &format!("{at}.{key}"),
+                v,
+                spec::duration(v),
+                "e.g. 10s, 1m30s or 500ms",
+            );
+        }
+    }
+    let millis = |v: &Option<String>| v.as_deref().and_then(spec::duration_millis);
+    if let (Some(req), Some(backend)) = (millis(&t.request), millis(&t.backend_request)) {
+        if req != 0 && backend > req {
+            c.fail(
+                &format!("{at}.backendRequest"),
+                t.backend_request.as_deref().unwrap_or_default(),
+                "must not be longer than the request timeout",
+                "lower backendRequest or raise request",
+            );
+        }
+    }
+}
