@@ -127,22 +127,25 @@ impl Templates {
             .build();
         env.set_syntax(syntax.expect("the default delimiters are valid"));
         env.set_formatter(yaml_safe);
-        for (name, source) in TEMPLATES {
-            let source = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
-                Some(path) => {
-                    std::fs::read_to_string(&path).map_err(|source| RenderError::Read {
-                        path: path.display().to_string(),
-                        source,
-                    })?
-                }
-                None => source.to_string(),
-            };
-            env.add_template_owned(name, source)
-                .map_err(|source| RenderError::Template {
-                    name: name.to_string(),
+        // Overrides are read now, so a missing or unreadable file is reported before anything
+        // renders; every template is compiled when first used (a run needs two or three of twelve).
+        let mut overrides = std::collections::HashMap::new();
+        for (name, _) in TEMPLATES {
+            if let Some(path) = dir.map(|d| d.join(name)).filter(|p| p.exists()) {
+                let text = std::fs::read_to_string(&path).map_err(|source| RenderError::Read {
+                    path: path.display().to_string(),
                     source,
                 })?;
+                overrides.insert(name, text);
+            }
         }
+        env.set_loader(move |name| {
+            let embedded = TEMPLATES
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| text.to_string());
+            Ok(overrides.get(name).cloned().or(embedded))
+        });
         Ok(Templates { env })
     }
 
