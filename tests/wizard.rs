@@ -154,13 +154,14 @@ impl Ended {
 }
 
 /// The first answers of a single-dev session from scratch, up to the advanced steps.
-const SINGLE_DEV: [(&str, &str); 7] = [
+const SINGLE_DEV: [(&str, &str); 8] = [
     ("Deployment context", "\n"),
     ("Service name", "task-api\n"),
     ("Namespace", "\n"),
     ("Service port", "8000\n"),
     ("Path prefix", "/api/\n"),
     ("Route hostnames", "api.example.com\n"),
+    ("Gateway API implementation", "\n"),
     ("GatewayClass name", "\n"),
 ];
 
@@ -251,6 +252,8 @@ fn platform_team_session_asks_for_listeners_and_allowed_namespaces() {
             ("Deployment context", "\x1b[B\x1b[B\n"),
             ("Gateway name", "\n"),
             ("Gateway namespace", "\n"),
+            // One down from the default (envoy-gateway): istio, whose class becomes the default.
+            ("Gateway API implementation", "\x1b[B\n"),
             ("GatewayClass name", "\n"),
             ("Listener hostname", "*.example.com\n"),
             ("Add an HTTPS listener", "y"),
@@ -266,7 +269,13 @@ fn platform_team_session_asks_for_listeners_and_allowed_namespaces() {
         ],
     );
     let label = "gateway-access: \"true\"";
-    ended.assert_reproducible(&["kind: HTTPRoute", label, "protocol: HTTPS", "wildcard-cert"]);
+    ended.assert_reproducible(&[
+        "kind: HTTPRoute",
+        label,
+        "protocol: HTTPS",
+        "wildcard-cert",
+        "gatewayClassName: istio",
+    ]);
 }
 
 #[test]
@@ -333,6 +342,8 @@ fn answers_the_plan_rejects_are_shown_and_asked_again() {
         &[
             ("Gateway name", "\n"),
             ("Gateway namespace", "\n"),
+            // One down from the default (envoy-gateway): istio, whose class becomes the default.
+            ("Gateway API implementation", "\x1b[B\n"),
             ("GatewayClass name", "\n"),
             ("Listener hostname", "\n"),
             ("Add an HTTPS listener", "n"),
@@ -488,6 +499,7 @@ fn a_tcp_route_session_skips_http_questions() {
             ("Service name", "postgres\n"),
             ("Namespace", "\n"),
             ("Service port", "5432\n"),
+            ("Gateway API implementation", "\n"),
             ("GatewayClass name", "\n"),
         ],
     );

@@ -42,7 +42,7 @@ pub struct Question {
     pub ask: fn(&mut Session) -> Result<(), WizardError>,
 }
 
-pub const QUESTIONS: [Question; 14] = [
+pub const QUESTIONS: [Question; 15] = [
     question("service", |r| r.service.is_some(), false, service),
     question("namespace", |r| r.namespace.is_some(), true, namespace),
     question("port", |r| r.port.is_some(), true, port),
@@ -85,6 +85,12 @@ pub const QUESTIONS: [Question; 14] = [
         |r| r.gateway.listener.is_some(),
         false,
         gateway_listener,
+    ),
+    question(
+        "implementation",
+        |r| r.options.implementation.is_some() || r.gateway.class_name.is_some(),
+        false,
+        implementation,
     ),
     question(
         "gateway.className",
@@ -142,8 +148,9 @@ pub fn find(id: &str) -> Option<&'static Question> {
 }
 
 /// Request fields whose question has another id than the field's path.
-const ASKED_BY: [(&str, &str); 4] = [
+const ASKED_BY: [(&str, &str); 5] = [
     ("gateway.tlsSecret", "gateway.https"),
+    ("options.implementation", "implementation"),
     (HOSTNAMES, "hostname"),
     (PATH, "path"),
     ("routes", "advanced"),
@@ -408,6 +415,28 @@ fn gateway_listener(s: &mut Session) -> Result<(), WizardError> {
     s.answer_into(prompt, None, true, "gateway.listener", |r| {
         &mut r.gateway.listener
     })
+}
+
+/// `implementation`: which Gateway API implementation runs the Gateway; it decides the default
+/// GatewayClass and which features are checked against its conformance report.
+fn implementation(s: &mut Session) -> Result<(), WizardError> {
+    let presets = Implementations::built_in();
+    let items: Vec<String> = presets
+        .iter()
+        .map(|i| format!("{:<14} {}", i.name, i.display_name))
+        .collect();
+    let first = presets
+        .names()
+        .iter()
+        .position(|n| *n == DEFAULT_IMPLEMENTATION)
+        .unwrap_or(0);
+    let picked = s
+        .prompter
+        .select("Gateway API implementation", &items, first)?;
+    let name = presets.names()[picked].to_string();
+    // The default needs no flag: keep the equivalent command short.
+    s.request.options.implementation = (name != DEFAULT_IMPLEMENTATION).then_some(name);
+    Ok(())
 }
 
 /// `gateway.className`: the GatewayClass of the Gateway to create.
