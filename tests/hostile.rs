@@ -208,3 +208,89 @@ proptest! {
         }
     }
 }
+
+/// (flag, kind of the document it lands in, JSON pointer of the value there); the flag's value is
+/// the whole text after `NAME=` for the NAME=VALUE flags.
+const FLAGS: &[(&str, &str, &str)] = &[
+    (
+        "--header=X-A=",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/headers/0/value",
+    ),
+    (
+        "--query=q=",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/queryParams/0/value",
+    ),
+    (
+        "--add-header=X-B=",
+        "HTTPRoute",
+        "/spec/rules/0/filters/0/requestHeaderModifier/add/0/value",
+    ),
+    ("--hostname=", "HTTPRoute", "/spec/hostnames/0"),
+    (
+        "--path-regex=",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/path/value",
+    ),
+    (
+        "--path-prefix=",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/path/value",
+    ),
+    (
+        "--rewrite-hostname=",
+        "HTTPRoute",
+        "/spec/rules/0/filters/0/urlRewrite/hostname",
+    ),
+    (
+        "--service=",
+        "HTTPRoute",
+        "/spec/rules/0/backendRefs/0/name",
+    ),
+    ("--gateway=", "HTTPRoute", "/spec/parentRefs/0/name"),
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    /// Flags are hostile too: any value is refused naming the flag, or lands exactly where it belongs.
+    #[test]
+    fn any_string_in_any_flag(flag in 0..FLAGS.len(), text in hostile_string()) {
+        use clap::Parser;
+        use traffic_engineer::cli::{flag_for, Cli, Command};
+        let (prefix, kind, pointer) = FLAGS[flag];
+        let flag_name = prefix.split('=').next().unwrap();
+        let mut args: Vec<String> = ["traffic-engineer", "generate", "--no-input", "--context", "single-dev", "--service", "web", "--port", "80"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        args.push(format!("{prefix}{text}"));
+        let Ok(cli) = Cli::try_parse_from(&args) else {
+            // clap refused the argument itself (e.g. not valid for the shell): nothing was generated.
+            return Ok(());
+        };
+        let Command::Generate(generate_args) = cli.command else { unreachable!() };
+        let result = generate_args.args.request.apply(Default::default()).map_err(GenerateError::Request).and_then(|request| {
+            generate(&request, &Profiles::built_in(), &Templates::load(None).unwrap())
+        });
+        match result {
+            Ok(bundle) => {
+                let docs: Vec<Value> = traffic_engineer::yaml::from_str_multiple(&bundle.yaml_stream()).unwrap();
+                if let Some(crds) = support::crd::crds("standard") {
+                    for d in &docs {
+                        prop_assert!(crds.validate(d).is_ok(), "{flag_name} = {text:?} rejected: {:?}", crds.validate(d));
+                    }
+                }
+                let doc = docs.iter().find(|d| d["kind"] == kind).expect("the kind is emitted");
+                prop_assert_eq!(doc.pointer(pointer), Some(&Value::String(text.clone())));
+            }
+            Err(GenerateError::Request(RequestError::Invalid(errors))) => {
+                let names_flag = |e: &request::FieldError| {
+                    e.field == flag_name || flag_for(&e.field).is_some_and(|f| f.split('/').any(|f| f == flag_name))
+                };
+                prop_assert!(errors.iter().any(names_flag), "errors {:?} do not name {}", errors, flag_name);
+            }
+            Err(other) => prop_assert!(false, "unexpected error for {flag_name}: {other}"),
+        }
+    }
+}
