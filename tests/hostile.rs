@@ -136,6 +136,31 @@ fn shapes(docs: &[Value]) -> Vec<String> {
     out
 }
 
+/// Every document is accepted by the CRDs (what the generator accepts, the cluster accepts), and
+/// `text` is the value at `pointer` of the `kind` document.
+fn landed_exactly(
+    docs: &[Value],
+    kind: &str,
+    pointer: &str,
+    text: &str,
+) -> Result<(), TestCaseError> {
+    if let Some(crds) = support::crd::crds("standard") {
+        for d in docs {
+            prop_assert!(
+                crds.validate(d).is_ok(),
+                "{text:?} rejected: {:?}",
+                crds.validate(d)
+            );
+        }
+    }
+    let doc = docs
+        .iter()
+        .find(|d| d["kind"] == kind)
+        .expect("the kind is emitted");
+    prop_assert_eq!(doc.pointer(pointer), Some(&Value::String(text.to_string())));
+    Ok(())
+}
+
 fn hostile_string() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
@@ -178,13 +203,7 @@ proptest! {
         match run(&request) {
             Ok(docs) => {
                 // What the generator accepts, the cluster accepts.
-                if let Some(crds) = support::crd::crds("standard") {
-                    for d in &docs {
-                        prop_assert!(crds.validate(d).is_ok(), "{name} = {text:?} rejected: {:?}", crds.validate(d));
-                    }
-                }
-                let doc = docs.iter().find(|d| d["kind"] == kind).expect("the kind is emitted");
-                prop_assert_eq!(doc.pointer(output_ptr), Some(&Value::String(text.clone())));
+                landed_exactly(&docs, kind, output_ptr, &text)?;
                 if !namespace_like {
                     prop_assert_eq!(shapes(&docs), shapes(&baseline));
                 }
@@ -276,13 +295,7 @@ proptest! {
         match result {
             Ok(bundle) => {
                 let docs: Vec<Value> = traffic_engineer::yaml::from_str_multiple(&bundle.yaml_stream()).unwrap();
-                if let Some(crds) = support::crd::crds("standard") {
-                    for d in &docs {
-                        prop_assert!(crds.validate(d).is_ok(), "{flag_name} = {text:?} rejected: {:?}", crds.validate(d));
-                    }
-                }
-                let doc = docs.iter().find(|d| d["kind"] == kind).expect("the kind is emitted");
-                prop_assert_eq!(doc.pointer(pointer), Some(&Value::String(text.clone())));
+                landed_exactly(&docs, kind, pointer, &text)?;
             }
             Err(GenerateError::Request(RequestError::Invalid(errors))) => {
                 let names_flag = |e: &request::FieldError| {
