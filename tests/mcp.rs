@@ -466,10 +466,14 @@ fn bad_messages_get_errors_and_the_server_keeps_answering() {
     let root = tempfile::tempdir().unwrap();
     let (mut s, _) = Session::start(root.path(), json!({}));
 
-    // Not JSON: nothing to answer (no id to answer to; like the other official MCP SDKs, the
-    // line is ignored rather than risking an error storm), and the session goes on.
+    // Not JSON: a JSON-RPC parse error (id null) for each line, and the session goes on.
     s.send_raw("this is not json");
     s.send_raw("{\"jsonrpc\": \"2.0\", \"id\": 5, \"method\": ");
+    for _ in 0..2 {
+        let parse_error = s.receive();
+        assert_eq!(parse_error["error"]["code"], -32700, "{parse_error}");
+        assert!(parse_error["id"].is_null(), "{parse_error}");
+    }
     let next = s.request("tools/list", json!({}));
     assert!(next["result"]["tools"].is_array(), "{next}");
 

@@ -4,6 +4,7 @@
 //! only handles arguments, the folder the server may touch ([`root`]) and missing values
 //! ([`missing`]). Stdout carries protocol messages only; anything for a person goes to stderr.
 
+mod framing;
 mod missing;
 mod root;
 mod tools;
@@ -82,14 +83,18 @@ pub fn serve(root: &Path) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start: {e}"))?;
     runtime.block_on(async {
+        let (reader, writer, stdout) = framing::stdio();
         let service = server
-            .serve(rmcp::transport::stdio())
+            .serve((reader, writer))
             .await
             .map_err(|e| format!("cannot start the MCP session: {e}"))?;
-        service
+        let ended = service
             .waiting()
             .await
             .map(drop)
-            .map_err(|e| format!("the MCP session failed: {e}"))
+            .map_err(|e| format!("the MCP session failed: {e}"));
+        // The server's side is closed now: let the last answers reach stdout.
+        let _ = stdout.await;
+        ended
     })
 }
