@@ -111,7 +111,7 @@ pub struct RequestFlags {
     /// The Gateway's namespace.
     #[arg(long, value_name = "NS", help_heading = "Gateway")]
     pub gateway_namespace: Option<String>,
-    /// GatewayClass name [default: eg].
+    /// GatewayClass name [default: the implementation's: eg for Envoy Gateway].
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub gateway_class: Option<String>,
     /// Attach routes to this listener only (parentRef sectionName).
