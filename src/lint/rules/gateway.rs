@@ -163,6 +163,42 @@ fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
     }
     if let Some(a) = l.get("allowedRoutes") {
         allowed_routes(ctx, a, &join(path, "allowedRoutes"));
+        if let Some(protocol) = protocol {
+            route_kinds_for_protocol(ctx, a, &join(path, "allowedRoutes"), protocol);
+        }
+    }
+}
+
+/// `allowedRoutes.kinds` naming a Gateway API route kind the listener's protocol cannot carry
+/// (a TCPRoute on an HTTP listener): the controller sets ResolvedRefs=False, InvalidRouteKinds.
+fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: &str, protocol: &str) {
+    let Some(carried) = spec::default_route_kinds(protocol) else {
+        return;
+    };
+    for (i, k) in a.items_at("kinds").iter().enumerate() {
+        let group = k.str_at("group").unwrap_or(spec::GROUP);
+        let Some(kind) = k.str_at("kind") else {
+            continue;
+        };
+        if group != spec::GROUP || carried.contains(&kind) {
+            continue;
+        }
+        let field = join(&index(&join(path, "kinds"), i), "kind");
+        let f = ctx.report(
+            Severity::Warning,
+            "listener-invalid-route-kind",
+            k.line_of("kind"),
+            &field,
+            format!(
+                "`{field}` is {kind}, which a {protocol} listener cannot carry (it carries {})",
+                carried.join(", ")
+            ),
+        );
+        f.condition = Some(Condition::new("ResolvedRefs", "False", "InvalidRouteKinds"));
+        f.hint = Some(format!(
+            "allow {} here, or add a listener whose protocol carries {kind}",
+            carried.join(" or ")
+        ));
     }
 }
 
