@@ -110,6 +110,24 @@ fn json_errors_name_the_field() {
 }
 
 #[test]
+fn json_errors_name_an_unknown_request_field() {
+    let out = te()
+        .args(["generate", "--request", "-", "--output", "json"])
+        .write_stdin("context: single-dev\nservice: web\nport: 80\ncolour: blue\n")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["error"]["field"], "colour");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("line 4"),
+        "{v}"
+    );
+}
+
+#[test]
 fn request_on_stdin_and_flags_override_it() {
     let request = std::fs::read_to_string("examples/task-api/minimal.yaml").unwrap();
     let out = te()

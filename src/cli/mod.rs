@@ -192,7 +192,24 @@ impl From<RequestError> for Failure {
     fn from(e: RequestError) -> Failure {
         let errors = match &e {
             RequestError::Invalid(list) => list.clone(),
-            RequestError::Parse { .. } => Vec::new(),
+            // The field a parse error is about, when serde names one ("unknown field `routs`").
+            RequestError::Parse { origin, source } => {
+                let field = source
+                    .message
+                    .split('`')
+                    .nth(1)
+                    .filter(|_| source.message.starts_with("unknown field"));
+                let message = format!(
+                    "{origin}: line {} column {}: {}",
+                    source.line, source.column, source.message
+                );
+                vec![FieldError::new(
+                    field.unwrap_or_default(),
+                    "",
+                    message,
+                    "check the request against `traffic-engineer schema`",
+                )]
+            }
         };
         let message = match &e {
             RequestError::Invalid(list) => list.iter().map(describe).collect::<Vec<_>>().join("\n"),
