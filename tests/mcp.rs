@@ -25,9 +25,15 @@ struct Session {
 impl Session {
     /// Starts `mcp --root ROOT` and initializes with the given client capabilities.
     fn start(root: &Path, capabilities: Value) -> (Session, Value) {
+        Session::start_with(root, capabilities, &[])
+    }
+
+    /// Like `start`, with more arguments for `mcp`.
+    fn start_with(root: &Path, capabilities: Value, extra: &[&str]) -> (Session, Value) {
         let mut child = Command::new(BIN)
             .args(["mcp", "--root"])
             .arg(root)
+            .args(extra)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -552,4 +558,32 @@ fn the_official_python_sdk_gets_the_same_yaml() {
     );
     assert_eq!(report["is_error"], false, "{report}");
     assert_eq!(report["yaml"].as_str().unwrap(), cli_yaml(file));
+}
+
+/// `mcp --profiles DIR` serves the contexts of DIR too, as `generate --profiles` does.
+#[test]
+fn custom_profiles_are_served() {
+    let root = tempfile::tempdir().unwrap();
+    let profiles = tempfile::tempdir().unwrap();
+    let single_dev = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/single-dev.yaml"),
+    )
+    .unwrap();
+    std::fs::write(
+        profiles.path().join("kind-local.yaml"),
+        single_dev.replace("name: single-dev", "name: kind-local"),
+    )
+    .unwrap();
+    let (mut s, _) = Session::start_with(
+        root.path(),
+        json!({}),
+        &["--profiles", profiles.path().to_str().unwrap()],
+    );
+    let listed = s.call("list_contexts", json!({}));
+    assert!(listed.to_string().contains("kind-local"), "{listed}");
+    let generated = s.call(
+        "generate",
+        json!({"context": "kind-local", "service": "web", "port": 80}),
+    );
+    assert_ne!(generated["isError"], true, "{generated}");
 }

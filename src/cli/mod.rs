@@ -97,6 +97,12 @@ pub enum Command {
         /// The only folder `diff`, `write` and `lint` may touch (default: the current folder).
         #[arg(long, value_name = "DIR")]
         root: Option<PathBuf>,
+        /// Add or replace contexts with the profiles in DIR (*.yaml).
+        #[arg(long, value_name = "DIR")]
+        profiles: Option<PathBuf>,
+        /// Render with the templates in DIR where present (see `templates export`).
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
     },
 }
 
@@ -329,9 +335,16 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             );
             Ok(EXIT_OK)
         }
-        Command::Mcp { root } => {
-            crate::mcp::serve(root.as_deref().unwrap_or(std::path::Path::new(".")))
-                .map_err(Failure::usage)?;
+        Command::Mcp {
+            root,
+            profiles,
+            templates,
+        } => {
+            let profiles = load_profiles(profiles.as_deref())?;
+            let templates = crate::render::Templates::load(templates.as_deref())
+                .map_err(|e| Failure::usage(e.to_string()))?;
+            let root = root.as_deref().unwrap_or(std::path::Path::new("."));
+            crate::mcp::serve(root, profiles, templates).map_err(Failure::usage)?;
             Ok(EXIT_OK)
         }
         Command::Schema => {

@@ -70,14 +70,13 @@ impl ServerHandler for Server {
 }
 
 /// Serves MCP on stdin/stdout until the client closes the connection.
-pub fn serve(root: &Path) -> Result<(), String> {
+pub fn serve(root: &Path, profiles: Profiles, templates: Templates) -> Result<(), String> {
     let root = Root::new(root).map_err(|e| format!("--root {}: {e}", root.display()))?;
-    let templates = Templates::load(None).map_err(|e| e.to_string())?;
     eprintln!(
         "traffic-engineer mcp: serving on stdio; files confined to {}",
         root.path().display()
     );
-    let server = Server::new(root, Profiles::built_in(), templates);
+    let server = Server::new(root, profiles, templates);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
