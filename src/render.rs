@@ -81,6 +81,8 @@ pub enum RenderError {
         path: String,
         source: std::io::Error,
     },
+    #[error("{0}")]
+    Export(String),
     #[error("these files differ from the built-in templates and would be overwritten: {}\n  hint: export into an empty folder, or move them away first", .0.join(", "))]
     WouldOverwrite(Vec<String>),
 }
@@ -215,10 +217,6 @@ impl Templates {
 /// Files already there are never overwritten: identical ones are left alone, and different ones
 /// (edited templates) make the export refuse before writing anything. Returns the files written.
 pub fn export(dir: &Path) -> Result<Vec<String>, RenderError> {
-    let io = |path: &Path| {
-        let path = path.display().to_string();
-        move |source| RenderError::Read { path, source }
-    };
     let edited: Vec<String> = TEMPLATES
         .iter()
         .map(|(name, source)| (dir.join(name), source))
@@ -228,14 +226,21 @@ pub fn export(dir: &Path) -> Result<Vec<String>, RenderError> {
     if !edited.is_empty() {
         return Err(RenderError::WouldOverwrite(edited));
     }
-    std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut written = Vec::new();
-    for (name, source) in TEMPLATES {
-        let path = dir.join(name);
-        if !path.exists() {
-            std::fs::write(&path, source).map_err(io(&path))?;
-            written.push(path.display().to_string());
-        }
-    }
-    Ok(written)
+    // Only missing files are written, all at once and atomically, like generated manifests.
+    let missing: Vec<crate::files::OutFile> = TEMPLATES
+        .iter()
+        .filter(|(name, _)| !dir.join(name).exists())
+        .map(|(name, source)| crate::files::OutFile {
+            path: name.into(),
+            content: source.to_string(),
+        })
+        .collect();
+    let export_err = |e: crate::files::FilesError| RenderError::Export(e.to_string());
+    let changes = crate::files::compare(dir, &missing).map_err(export_err)?;
+    let report = crate::files::write(dir, &changes, false).map_err(export_err)?;
+    Ok(report
+        .written
+        .iter()
+        .map(|p| dir.join(p).display().to_string())
+        .collect())
 }
