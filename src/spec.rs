@@ -155,7 +155,8 @@ pub fn query_value(s: &str) -> Check {
     max_len(s, MAX_QUERY_VALUE_LEN)
 }
 
-/// The value of an `Exact` or `PathPrefix` path match, and of `replaceFullPath`/`replacePrefixMatch`.
+/// The value of an `Exact` or `PathPrefix` path match, and of `replaceFullPath`/`replacePrefixMatch`
+/// (the CRD applies the same rules to both).
 pub fn path(s: &str) -> Check {
     max_len(s, MAX_PATH_LEN)?;
     if !s.starts_with('/') {
@@ -190,11 +191,6 @@ pub fn path(s: &str) -> Check {
         i += 1;
     }
     Ok(())
-}
-
-/// A path used by a rewrite or redirect: empty is not allowed, otherwise like a path match.
-pub fn replacement_path(s: &str) -> Check {
-    path(s)
 }
 
 /// An HTTP method of an HTTPRoute match.

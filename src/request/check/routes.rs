@@ -337,7 +337,7 @@ fn check_path_replacement(
             c.value(
                 &format!("{at}.{key}"),
                 v,
-                spec::replacement_path(v),
+                spec::path(v),
                 "an absolute path such as /api/v1",
             );
         }
