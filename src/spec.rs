@@ -155,8 +155,9 @@ pub fn query_value(s: &str) -> Check {
     max_len(s, MAX_QUERY_VALUE_LEN)
 }
 
-/// The value of an `Exact` or `PathPrefix` path match, and of `replaceFullPath`/`replacePrefixMatch`
-/// (the CRD applies the same rules to both).
+/// The value of an `Exact` or `PathPrefix` path match. The generator also holds `replaceFullPath`
+/// and `replacePrefixMatch` to it: the CRD only limits their length, but a replacement that is not
+/// a clean absolute path produces a broken request.
 pub fn path(s: &str) -> Check {
     max_len(s, MAX_PATH_LEN)?;
     if !s.starts_with('/') {
