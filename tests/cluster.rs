@@ -405,3 +405,32 @@ fn generate_with_cluster_follows_the_installed_release() {
         "{yaml}"
     );
 }
+
+/// The query for generated manifests: the attached Gateway (namespace defaulting to the route's),
+/// its listener, the routes' namespace, and the class of a generated Gateway over the asked one.
+#[test]
+fn the_query_for_generated_manifests() {
+    use traffic_engineer::context::Profiles;
+    use traffic_engineer::generate::generate;
+    use traffic_engineer::render::Templates;
+    use traffic_engineer::request;
+    let run = |text: &str| {
+        let request = request::from_text(text, "request.yaml").unwrap();
+        let bundle = generate(
+            &request,
+            &Profiles::built_in(),
+            &Templates::load(None).unwrap(),
+        )
+        .unwrap();
+        Query::for_documents(&bundle.documents, Some("asked"))
+    };
+    let shared = run("context: shared-gateway\nservice: web\nport: 80\ngateway: {name: shared, namespace: infra, listener: https}\n");
+    assert_eq!(shared.gateway, Some(("infra".into(), "shared".into())));
+    assert_eq!(shared.listener.as_deref(), Some("https"));
+    assert_eq!(shared.namespace.as_deref(), Some("web"));
+    assert_eq!(shared.class.as_deref(), Some("asked"));
+    let own =
+        run("context: single-dev\nservice: web\nport: 80\noptions: {implementation: cilium}\n");
+    assert_eq!(own.gateway, Some(("web".into(), "web-gateway".into())));
+    assert_eq!(own.class.as_deref(), Some("cilium"));
+}

@@ -67,7 +67,8 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     let mut request = request;
     let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
     if args.cluster {
-        let query = cluster_query(&bundle, &request);
+        let query =
+            cluster::Query::for_documents(&bundle.documents, request.gateway.class_name.as_deref());
         let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
         if let (None, Some(version)) = (&request.options.gateway_api, facts.target_version()) {
             request.options.gateway_api = Some(version);
@@ -99,37 +100,6 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         }
     }
     Ok(code)
-}
-
-/// What to ask the cluster about: the Gateway the first route attaches to, its listener, the
-/// routes' namespace and the GatewayClass.
-fn cluster_query(bundle: &Bundle, request: &Request) -> cluster::Query {
-    let route = bundle.documents.iter().find(|d| d.kind.ends_with("Route"));
-    let parent = route.map(|d| &d.value["spec"]["parentRefs"][0]);
-    let namespace = route.and_then(|d| d.namespace.clone());
-    let gateway = parent.and_then(|p| {
-        let name = p["name"].as_str()?.to_string();
-        let ns = p["namespace"]
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| namespace.clone())?;
-        Some((ns, name))
-    });
-    let generated_class = bundle
-        .documents
-        .iter()
-        .find(|d| d.kind == "Gateway")
-        .and_then(|d| {
-            d.value["spec"]["gatewayClassName"]
-                .as_str()
-                .map(str::to_string)
-        });
-    cluster::Query {
-        gateway,
-        listener: parent.and_then(|p| p["sectionName"].as_str().map(str::to_string)),
-        namespace,
-        class: generated_class.or_else(|| request.gateway.class_name.clone()),
-    }
 }
 
 /// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.

@@ -67,6 +67,32 @@ const CRDS: [&str; 10] = [
 const GATEWAY_CLASSES: &str = "gatewayclasses.gateway.networking.k8s.io";
 const GATEWAYS: &str = "gateways.gateway.networking.k8s.io";
 
+impl Query {
+    /// What to ask about generated manifests: the Gateway the first route attaches to (its
+    /// namespace defaults to the route's), the listener it names, the routes' namespace, and the
+    /// GatewayClass of a generated Gateway, else `class`.
+    pub fn for_documents(documents: &[crate::render::Document], class: Option<&str>) -> Query {
+        let route = documents.iter().find(|d| d.kind.ends_with("Route"));
+        let parent = route.map(|d| &d.value["spec"]["parentRefs"][0]);
+        let namespace = route.and_then(|d| d.namespace.clone());
+        let gateway = parent.and_then(|p| {
+            let ns = p["namespace"]
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| namespace.clone())?;
+            Some((ns, p["name"].as_str()?.to_string()))
+        });
+        let generated = documents.iter().find(|d| d.kind == "Gateway");
+        let generated_class = generated.and_then(|d| d.value["spec"]["gatewayClassName"].as_str());
+        Query {
+            gateway,
+            listener: parent.and_then(|p| p["sectionName"].as_str().map(str::to_string)),
+            namespace,
+            class: generated_class.or(class).map(str::to_string),
+        }
+    }
+}
+
 /// Reads the facts `query` needs. Stops at the first sign that no cluster is reachable.
 pub fn read(kubectl: &Kubectl, query: &Query) -> ClusterFacts {
     let mut facts = ClusterFacts::default();
