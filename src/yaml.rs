@@ -74,7 +74,6 @@ mod tests {
     fn ambiguous_strings_round_trip() {
         let v = json!({"a": ["on", "yes", "NO", "2", "0755", "1e3", "null", "~", "a: b # c", "x\nevil: 1", "", " lead", "-", "*x", "&y", "!t", "%p", "@a", "`b", "{c", "[d", "|", ">", "'", "\"", "true", "1_000", "0x1F", ".inf", "y", "n"], "n": 8000, "b": true, "x": {"y": []}});
         let text = super::to_string(&v);
-        eprintln!("{text}");
         let back: Value = super::from_str(&text).unwrap();
         assert_eq!(back, v);
     }
