@@ -77,4 +77,11 @@ mod tests {
         let back: Value = super::from_str(&text).unwrap();
         assert_eq!(back, v);
     }
+
+    /// Unquoted YAML 1.1 booleans and leading-zero numbers are read as the strings they look like.
+    #[test]
+    fn untyped_reads_are_strict() {
+        let v: Value = super::from_str("a: on\nb: yes\nc: 0755\nd: true\ne: 8000\n").unwrap();
+        assert_eq!(v, json!({"a": "on", "b": "yes", "c": "0755", "d": true, "e": 8000}));
+    }
 }
