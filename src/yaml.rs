@@ -82,6 +82,9 @@ mod tests {
     #[test]
     fn untyped_reads_are_strict() {
         let v: Value = super::from_str("a: on\nb: yes\nc: 0755\nd: true\ne: 8000\n").unwrap();
-        assert_eq!(v, json!({"a": "on", "b": "yes", "c": "0755", "d": true, "e": 8000}));
+        assert_eq!(
+            v,
+            json!({"a": "on", "b": "yes", "c": "0755", "d": true, "e": 8000})
+        );
     }
 }
