@@ -5,69 +5,9 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use traffic_engineer::lint::{lint_paths, LintOptions};
 
-const ROUTES: usize = 10_000;
-
-const GATEWAY: &str = "\
-apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: shared
-  namespace: infra
-spec:
-  gatewayClassName: eg
-  listeners:
-  - name: https
-    protocol: HTTPS
-    port: 443
-    hostname: \"*.example.com\"
-    tls:
-      certificateRefs:
-      - name: wildcard-example-com
-    allowedRoutes:
-      namespaces:
-        from: All
-";
-
-fn route(i: usize) -> String {
-    format!(
-        "\
-apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: route-{i}
-  namespace: team-{team}
-spec:
-  parentRefs:
-  - name: shared
-    namespace: infra
-    sectionName: https
-  hostnames:
-  - app-{i}.example.com
-  rules:
-  - matches:
-    - path:
-        type: PathPrefix
-        value: /api/v{i}
-      headers:
-      - name: X-Env
-        value: canary
-    filters:
-    - type: RequestHeaderModifier
-      requestHeaderModifier:
-        set:
-        - name: X-Route
-          value: route-{i}
-    backendRefs:
-    - name: api
-      port: 8080
-      weight: 90
-    - name: api-canary
-      port: 8080
-      weight: 10
-",
-        team = i % 50
-    )
-}
+#[path = "support/set.rs"]
+mod set;
+use set::{route, GATEWAY, ROUTES};
 
 /// Writes the set and returns its size in bytes.
 fn write_set(dir: &Path) -> u64 {

@@ -15,9 +15,13 @@ pub enum GenerateError {
     #[error(transparent)]
     Render(#[from] RenderError),
     /// The rendered manifests break a rule the request checks did not catch: refused rather than
-    /// emitted (this is a bug of the tool; please report it with the request).
-    #[error("the generated manifests would be rejected; nothing was emitted:\n{}", .0.iter().map(|f| format!("  {}: {}", f.rule, f.message)).collect::<Vec<_>>().join("\n"))]
+    /// emitted.
+    #[error("the generated manifests would be rejected or would not route as asked; nothing was emitted:\n{}", .0.iter().map(|f| format!("  {}: {}", f.rule, f.message)).collect::<Vec<_>>().join("\n"))]
     Lint(Vec<Finding>),
+    /// A request derived from the output does not reach the rule it was derived from: the
+    /// output would route differently from what was asked (a bug of the tool; please report it).
+    #[error("the generated manifests would not route as asked; nothing was emitted:\n{}", .0.iter().map(|w| format!("  {w}")).collect::<Vec<_>>().join("\n"))]
+    Routing(Vec<String>),
 }
 
 /// The rendered documents of one request, in apply order, and what was found about them.
@@ -26,6 +30,9 @@ pub struct Bundle {
     pub context: String,
     pub documents: Vec<Document>,
     pub findings: Vec<Finding>,
+    /// A request for each generated match, traced through the generated set: the proof that
+    /// the output sends it where the request asked (empty when the Gateway is not generated).
+    pub traces: Vec<crate::traffic::SampleTrace>,
 }
 
 impl Bundle {
@@ -75,7 +82,7 @@ pub fn generate(
     } else {
         Channel::Standard
     };
-    let report = crate::lint::lint_sources(
+    let (report, model) = crate::lint::load_sources(
         &sources,
         &LintOptions {
             channel,
@@ -90,9 +97,14 @@ pub fn generate(
         return Err(GenerateError::Lint(errors));
     }
     findings.extend(rest.into_iter().filter(|f| f.severity == Severity::Warning));
+    let (traces, wrong) = model.samples();
+    if !wrong.is_empty() {
+        return Err(GenerateError::Routing(wrong));
+    }
     Ok(Bundle {
         context: plan.context,
         documents,
         findings,
+        traces,
     })
 }

@@ -21,6 +21,7 @@ pub mod plan;
 pub mod render;
 pub mod request;
 pub mod spec;
+pub mod traffic;
 pub mod version;
 pub mod wizard;
 pub mod yaml;

@@ -232,6 +232,7 @@ pub fn bundle_json(bundle: &Bundle, request: &Request) -> serde_json::Value {
         "files": files,
         "yaml": bundle.yaml_stream(),
         "findings": bundle.findings,
+        "traces": bundle.traces,
         "command": to_args(request).map(|a| shell_line(&a)),
         "request": request,
     })

@@ -5,6 +5,7 @@ mod args;
 mod flags;
 mod generate;
 mod lint;
+mod trace;
 
 pub use args::{flag_for, shell_line, to_args};
 pub use flags::{AllowFrom, RequestFlags};
@@ -79,6 +80,12 @@ pub enum Command {
     /// Check Gateway API manifests and predict the status a controller will set.
     #[command(after_help = lint::LINT_EXAMPLES)]
     Lint(lint::LintArgs),
+    /// Follow one request through the manifests: listener, route, rule, filters, backends.
+    #[command(after_help = trace::TRACE_EXAMPLES)]
+    Trace(trace::TraceArgs),
+    /// Check where requests go against expected outcomes (routing tests for CI).
+    #[command(after_help = trace::TEST_EXAMPLES)]
+    Test(trace::TestArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  traffic-engineer completions bash > ~/.local/share/bash-completion/completions/traffic-engineer\n  traffic-engineer completions zsh > ~/.zfunc/_traffic-engineer"
@@ -87,11 +94,17 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the JSON Schema (draft 2020-12) of a request file.
-    #[command(after_help = "Example:\n  traffic-engineer schema > request.schema.json")]
-    Schema,
+    /// Print the JSON Schema (draft 2020-12) of a request file (or of a routing test file).
+    #[command(
+        after_help = "Examples:\n  traffic-engineer schema > request.schema.json\n  traffic-engineer schema --cases > routing-tests.schema.json"
+    )]
+    Schema {
+        /// The schema of a `test --cases` file instead.
+        #[arg(long)]
+        cases: bool,
+    },
     /// Serve the Model Context Protocol on stdin/stdout, for AI assistants (tools: list_contexts,
-    /// generate, diff, write, lint).
+    /// generate, diff, write, lint, trace, test).
     #[command(after_help = MCP_EXAMPLES)]
     Mcp {
         /// The only folder `diff`, `write` and `lint` may touch (default: the current folder).
@@ -273,6 +286,8 @@ pub fn main() -> i32 {
     let json = matches!(&cli.command, Command::Generate(c) if c.args.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Wizard(a) if a.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Lint(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Trace(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Test(a) if a.output == OutputFormat::Json)
         || matches!(
             &cli.command,
             Command::Contexts {
@@ -325,6 +340,8 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Lint(args) => lint::run(&args),
+        Command::Trace(args) => trace::run_trace(&args),
+        Command::Test(args) => trace::run_test(&args),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(
@@ -347,8 +364,12 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             crate::mcp::serve(root, profiles, templates).map_err(Failure::usage)?;
             Ok(EXIT_OK)
         }
-        Command::Schema => {
-            let schema = schemars::schema_for!(Request);
+        Command::Schema { cases } => {
+            let schema = if cases {
+                schemars::schema_for!(crate::traffic::Cases)
+            } else {
+                schemars::schema_for!(Request)
+            };
             println!(
                 "{}",
                 serde_json::to_string_pretty(&schema).expect("a schema serializes")

@@ -15,20 +15,31 @@ use crate::spec;
 /// The automatic label every Namespace carries.
 const NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
-pub fn analyse(facts: &Facts) -> Vec<Finding> {
+/// A route attached to one listener: it carries that listener's traffic (indices into
+/// [`Facts::routes`], [`Facts::gateways`] and the Gateway's listeners).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attachment {
+    pub route: usize,
+    pub gateway: usize,
+    pub listener: usize,
+}
+
+/// The findings of the cross-resource analysis, and where each route attaches.
+pub fn analyse(facts: &Facts) -> (Vec<Finding>, Vec<Attachment>) {
     let mut a = Analysis {
         facts,
         findings: Vec::new(),
         used_grants: vec![false; facts.grants.len()],
+        attachments: Vec::new(),
     };
-    let mut gateways: HashMap<(&str, &str), Vec<&Gateway>> = HashMap::new();
-    for g in &facts.gateways {
+    let mut gateways: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, g) in facts.gateways.iter().enumerate() {
         gateways
             .entry((g.object.namespace.as_str(), g.object.id.name.as_str()))
             .or_default()
-            .push(g);
+            .push(i);
     }
-    for route in &facts.routes {
+    for (index, route) in facts.routes.iter().enumerate() {
         let mut missing = Vec::new();
         for parent in &route.parent_refs {
             if parent.group != spec::GROUP || parent.kind != "Gateway" {
@@ -39,7 +50,7 @@ pub fn analyse(facts: &Facts) -> Vec<Finding> {
                 .as_deref()
                 .unwrap_or(&route.object.namespace);
             match gateways.get(&(ns, parent.name.as_str())) {
-                Some(definitions) => a.attachment(route, parent, definitions),
+                Some(definitions) => a.attachment(index, parent, definitions),
                 // Said once per route and Gateway, not once per parentRef.
                 None if !missing.contains(&(ns, &parent.name)) => {
                     missing.push((ns, &parent.name));
@@ -51,7 +62,7 @@ pub fn analyse(facts: &Facts) -> Vec<Finding> {
                 None => {}
             }
         }
-        for r in &route.backend_refs {
+        for r in route.rules.references() {
             a.reference(&route.object, r, RefKind::Backend);
         }
     }
@@ -75,13 +86,14 @@ pub fn analyse(facts: &Facts) -> Vec<Finding> {
                 .hint("rename one of them, or delete the stale copy"),
         );
     }
-    a.findings
+    (a.findings, a.attachments)
 }
 
 struct Analysis<'f> {
     facts: &'f Facts,
     findings: Vec<Finding>,
     used_grants: Vec<bool>,
+    attachments: Vec<Attachment>,
 }
 
 /// Three-valued answer: the set proves yes, proves no, or cannot tell.
@@ -131,26 +143,48 @@ fn finding(
 
 impl Analysis<'_> {
     /// Whether and where a route's parentRef attaches to a Gateway of the set. When the set
-    /// defines the Gateway more than once, the route is fine if any definition accepts it.
-    fn attachment(&mut self, route: &Route, parent: &ParentRef, definitions: &[&Gateway]) {
-        let outcomes: Vec<Vec<Finding>> = definitions
+    /// defines the Gateway more than once, the route is fine if any definition accepts it (and
+    /// carries the traffic of the first that does).
+    fn attachment(&mut self, route: usize, parent: &ParentRef, definitions: &[usize]) {
+        let facts = self.facts;
+        let outcomes: Vec<(usize, Vec<usize>, Vec<Finding>)> = definitions
             .iter()
-            .map(|g| self.attach(route, parent, g))
+            .map(|&g| {
+                let (listeners, findings) =
+                    self.attach(&facts.routes[route], parent, &facts.gateways[g]);
+                (g, listeners, findings)
+            })
             .collect();
-        if outcomes.iter().all(|o| !o.is_empty()) {
-            self.findings
-                .extend(outcomes.into_iter().next_back().unwrap_or_default());
+        let attached = outcomes
+            .iter()
+            .position(|(_, listeners, _)| !listeners.is_empty());
+        let chosen = attached.unwrap_or(outcomes.len().saturating_sub(1));
+        if let Some((gateway, listeners, findings)) = outcomes.into_iter().nth(chosen) {
+            self.attachments
+                .extend(listeners.into_iter().map(|listener| Attachment {
+                    route,
+                    gateway,
+                    listener,
+                }));
+            self.findings.extend(findings);
         }
     }
 
-    /// The findings of attaching `route` through `parent` to one Gateway definition.
-    fn attach(&self, route: &Route, parent: &ParentRef, gateway: &Gateway) -> Vec<Finding> {
+    /// The listeners (indices) that `route` attaches to through `parent` on one Gateway
+    /// definition, and the findings of attaching it.
+    fn attach(
+        &self,
+        route: &Route,
+        parent: &ParentRef,
+        gateway: &Gateway,
+    ) -> (Vec<usize>, Vec<Finding>) {
         let gw = format!("{}/{}", gateway.object.namespace, gateway.object.id.name);
-        let named: Vec<&Listener> = gateway
+        let named: Vec<(usize, &Listener)> = gateway
             .listeners
             .iter()
-            .filter(|l| parent.section.as_ref().is_none_or(|s| *s == l.name))
-            .filter(|l| parent.port.is_none_or(|p| l.port == Some(p)))
+            .enumerate()
+            .filter(|(_, l)| parent.section.as_ref().is_none_or(|s| *s == l.name))
+            .filter(|(_, l)| parent.port.is_none_or(|p| l.port == Some(p)))
             .collect();
         if named.is_empty() {
             let what = match (&parent.section, parent.port) {
@@ -160,25 +194,28 @@ impl Analysis<'_> {
                 (None, None) => "no listeners".to_string(),
             };
             let names: Vec<&str> = gateway.listeners.iter().map(|l| l.name.as_str()).collect();
-            return vec![finding(
-                Severity::Error,
-                "no-matching-parent",
-                &route.object,
-                &parent.origin,
-                format!("Gateway {gw} has {what}"),
-            )
-            .condition("Accepted", "False", "NoMatchingParent")
-            .hint(format!("its listeners are: {}", names.join(", ")))];
+            return (
+                Vec::new(),
+                vec![finding(
+                    Severity::Error,
+                    "no-matching-parent",
+                    &route.object,
+                    &parent.origin,
+                    format!("Gateway {gw} has {what}"),
+                )
+                .condition("Accepted", "False", "NoMatchingParent")
+                .hint(format!("its listeners are: {}", names.join(", ")))],
+            );
         }
         let kind = &route.object.id.kind;
-        let accepting: Vec<&Listener> = named
+        let accepting: Vec<(usize, &Listener)> = named
             .into_iter()
-            .filter(|l| accepts_kind(l, kind))
+            .filter(|(_, l)| accepts_kind(l, kind))
             .collect();
-        let allowed: Vec<(&Listener, Known)> = accepting
+        let allowed: Vec<(usize, &Listener, Known)> = accepting
             .iter()
-            .map(|l| (*l, self.admits_namespace(l, &gateway.object, route)))
-            .filter(|(_, k)| *k != Known::No)
+            .map(|&(i, l)| (i, l, self.admits_namespace(l, &gateway.object, route)))
+            .filter(|(_, _, k)| *k != Known::No)
             .collect();
         if allowed.is_empty() {
             let (message, hint) = if accepting.is_empty() {
@@ -192,42 +229,51 @@ impl Analysis<'_> {
                     "set the listener's allowedRoutes.namespaces (from: All, or a Selector matching this namespace); a ReferenceGrant never permits attachment".to_string(),
                 )
             };
-            return vec![finding(
-                Severity::Error,
-                "route-not-allowed-by-listener",
-                &route.object,
-                &parent.origin,
-                message,
-            )
-            .condition("Accepted", "False", "NotAllowedByListeners")
-            .hint(hint)];
+            return (
+                Vec::new(),
+                vec![finding(
+                    Severity::Error,
+                    "route-not-allowed-by-listener",
+                    &route.object,
+                    &parent.origin,
+                    message,
+                )
+                .condition("Accepted", "False", "NotAllowedByListeners")
+                .hint(hint)],
+            );
         }
         let mut out = Vec::new();
-        if allowed.iter().all(|(_, k)| *k == Known::Unknown) {
+        if allowed.iter().all(|(_, _, k)| *k == Known::Unknown) {
             out.push(
                 finding(Severity::Note, "route-namespace-unknown", &route.object, &parent.origin, format!("whether Gateway {gw} admits routes from namespace {} depends on that Namespace's labels, which are not in the set", route.object.namespace))
                     .hint("lint the Namespace manifest along with the route, or check its labels with kubectl"),
             );
         }
-        let hostname_ok = route.hostnames.is_empty()
-            || allowed.iter().any(|(l, _)| {
-                route
-                    .hostnames
-                    .iter()
-                    .any(|h| spec::hostnames_intersect(l.hostname.as_deref(), Some(h)))
-            });
-        if !hostname_ok {
+        // The listeners whose hostname intersects one of the route's carry its traffic.
+        let carrying: Vec<usize> = allowed
+            .iter()
+            .filter(|(_, l, _)| {
+                route.hostnames.is_empty()
+                    || route
+                        .hostnames
+                        .iter()
+                        .any(|h| spec::hostnames_intersect(l.hostname.as_deref(), Some(h)))
+            })
+            .map(|(i, _, _)| *i)
+            .collect();
+        if carrying.is_empty() {
             let listener_hosts: Vec<&str> = allowed
                 .iter()
-                .filter_map(|(l, _)| l.hostname.as_deref())
+                .filter_map(|(_, l, _)| l.hostname.as_deref())
                 .collect();
             out.push(
                 finding(Severity::Error, "no-matching-listener-hostname", &route.object, &parent.origin, format!("none of the route's hostnames ({}) matches a listener hostname of Gateway {gw} ({})", route.hostnames.join(", "), listener_hosts.join(", ")))
                     .condition("Accepted", "False", "NoMatchingListenerHostname")
                     .hint("make a route hostname fall under a listener hostname ('*.example.com' matches 'a.example.com', not 'example.com')"),
             );
+            return (Vec::new(), out);
         }
-        out
+        (carrying, out)
     }
 
     /// Whether a listener's `allowedRoutes.namespaces` admits the route's namespace.
@@ -332,16 +378,7 @@ impl Analysis<'_> {
                     .hint(hint),
             );
         }
-        let facts = self.facts;
-        let judged = r.group.is_empty()
-            && facts
-                .core_namespaces
-                .contains(&(core_kind.to_string(), target_ns.to_string()));
-        if judged
-            && !facts
-                .core
-                .contains(&(core_kind.to_string(), target_ns.to_string(), r.name.clone()))
-        {
+        if missing_core(self.facts, r, core_kind, target_ns) {
             self.findings.push(
                 finding(Severity::Error, not_found, from, &r.origin, format!("{core_kind} {target_ns}/{} is not in the set, though other {core_kind}s of {target_ns} are", r.name))
                     .condition("ResolvedRefs", "False", reason_missing)
@@ -352,14 +389,12 @@ impl Analysis<'_> {
 
     /// Whether a ReferenceGrant in the target namespace permits `r` from `from`; marks it used.
     fn granted(&mut self, from: &Object, r: &Ref, target_ns: &str) -> bool {
-        let mut found = false;
         for (i, g) in self.facts.grants.iter().enumerate() {
             if g.object.namespace == target_ns && grant_matches(g, from, r) {
                 self.used_grants[i] = true;
-                found = true;
             }
         }
-        found
+        permits_any(self.facts, from, r, target_ns)
     }
 
     /// Grants that misunderstand attachment, and grants nothing in the set uses.
@@ -420,6 +455,40 @@ fn grant_matches(g: &Grant, from: &Object, r: &Ref) -> bool {
         && g.to.iter().any(|(gr, k, name)| {
             *gr == r.group && *k == r.kind && name.as_ref().is_none_or(|n| *n == r.name)
         })
+}
+
+/// Why a backendRef does not resolve, as the reason of the `ResolvedRefs=False` condition a
+/// controller sets (`InvalidKind`, `RefNotPermitted`, `BackendNotFound`), or `None` when it
+/// resolves or the set cannot tell. Requests sent to such a backend get HTTP 500.
+pub fn backend_problem(facts: &Facts, from: &Object, r: &Ref) -> Option<&'static str> {
+    let target_ns = r.namespace.as_deref().unwrap_or(&from.namespace);
+    if r.group.is_empty() && r.kind != "Service" {
+        return Some("InvalidKind");
+    }
+    if target_ns != from.namespace && !permits_any(facts, from, r, target_ns) {
+        return Some("RefNotPermitted");
+    }
+    missing_core(facts, r, "Service", target_ns).then_some("BackendNotFound")
+}
+
+/// Whether some ReferenceGrant in `target_ns` permits the reference.
+fn permits_any(facts: &Facts, from: &Object, r: &Ref, target_ns: &str) -> bool {
+    facts
+        .grants
+        .iter()
+        .any(|g| g.object.namespace == target_ns && grant_matches(g, from, r))
+}
+
+/// Whether the set proves a core object missing: it holds others of its kind in that namespace.
+fn missing_core(facts: &Facts, r: &Ref, core_kind: &str, target_ns: &str) -> bool {
+    let judged = r.group.is_empty()
+        && facts
+            .core_namespaces
+            .contains(&(core_kind.to_string(), target_ns.to_string()));
+    judged
+        && !facts
+            .core
+            .contains(&(core_kind.to_string(), target_ns.to_string(), r.name.clone()))
 }
 
 fn known(b: bool) -> Known {

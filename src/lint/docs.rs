@@ -73,6 +73,11 @@ static RULES: &[RuleDoc] = &[
     RuleDoc { id: "backend-not-found", severity: Severity::Error, summary: "A backendRef names a Service that is not in the set.", explanation: "The set contains Services of that namespace but not this one, so it is likely a typo; a controller would set ResolvedRefs=False with reason BackendNotFound. Nothing is said when no Service of the namespace is in the set.", example_fix: "Check the Service name, or add the Service manifest." },
     RuleDoc { id: "certificate-not-found", severity: Severity::Error, summary: "A certificateRef names a Secret that is not in the set.", explanation: "The set contains Secrets of that namespace but not this one; the listener would get ResolvedRefs=False with reason InvalidCertificateRef.", example_fix: "Check the Secret name, or add the Secret (or its Certificate)." },
     RuleDoc { id: "reference-grant-to-gateway", severity: Severity::Warning, summary: "A ReferenceGrant targets a Gateway.", explanation: "ReferenceGrant never permits a route to attach to a Gateway in another namespace; that is the job of the listener's `allowedRoutes`. The grant has no effect on attachment.", example_fix: "allowedRoutes:\n  namespaces:\n    from: All" },
+    RuleDoc { id: "redirect-loop", severity: Severity::Error, summary: "A redirect sends its own requests back to itself.", explanation: "The traffic model follows the redirect: the Location it answers with reaches the same rule again (directly or through other redirects), so clients loop until they give up. The usual case is an HTTP-to-HTTPS redirect route attached to the whole Gateway: it also takes the HTTPS listener's traffic and redirects https to https. Nothing in the status shows it; the controller accepts both routes.", example_fix: "parentRefs:\n- name: gw\n  sectionName: http   # the redirect only on the HTTP listener" },
+    RuleDoc { id: "shadowed-match", severity: Severity::Warning, summary: "A match never wins: an earlier rule of the same route has the same match.", explanation: "Across all rules of the routes on a listener and hostname, the spec orders matches by path, method, headers and query parameters, then by route age and name, then by rule order. An identical match in an earlier rule of the same route takes every request first, so this one never receives traffic.", example_fix: "Delete the duplicate match, or add the header, query parameter or method that tells the two apart." },
+    RuleDoc { id: "conflicting-route-match", severity: Severity::Warning, summary: "Two routes have the same match on the same listener and hostname.", explanation: "Only one of them receives the requests: the spec gives them to the oldest route (creationTimestamp), then to the first by namespace/name. Which one wins depends on which was created first, which the files do not show; usually one of them is stale or both teams claim the same path.", example_fix: "Give each route its own hostname or path, or delete the stale route." },
+    RuleDoc { id: "backends-all-weight-zero", severity: Severity::Error, summary: "Every backendRef of a rule has weight 0.", explanation: "Weights are shares (weight / sum of weights); weight 0 sends nothing to that backend. With all weights 0 the rule has nowhere to send what it matches, and the spec makes that an HTTP 500 for every such request.", example_fix: "backendRefs:\n- name: app\n  port: 8080\n  weight: 100\n- name: app-canary\n  port: 8080\n  weight: 0" },
+    RuleDoc { id: "mirror-to-own-backend", severity: Severity::Warning, summary: "A RequestMirror sends copies to a backend the rule already forwards to.", explanation: "The mirrored copy and the real request reach the same Service, so it handles each mirrored request twice (and side effects happen twice). A mirror is meant for a shadow deployment.", example_fix: "filters:\n- type: RequestMirror\n  requestMirror:\n    backendRef:\n      name: app-shadow\n      port: 8080" },
     RuleDoc { id: "unused-reference-grant", severity: Severity::Note, summary: "No reference in the set needs this ReferenceGrant.", explanation: "Either it serves objects outside the linted files, or its from/to do not match what it was meant to allow (wrong kind, namespace or name).", example_fix: "Compare its from (group, kind, namespace of the referrer) and to (group, kind, name of the target) with the reference." },
     RuleDoc { id: "listener-invalid-route-kind", severity: Severity::Warning, summary: "A listener's allowedRoutes.kinds names a route kind its protocol cannot carry.", explanation: "HTTP and HTTPS listeners carry HTTPRoute and GRPCRoute, TLS listeners TLSRoute (and TCPRoute), TCP listeners TCPRoute, UDP listeners UDPRoute. A kind outside that set makes the controller set the listener's ResolvedRefs=False with reason InvalidRouteKinds, and routes of that kind never attach there.", example_fix: "listeners:\n- name: tcp\n  protocol: TCP\n  port: 5432\n  allowedRoutes:\n    kinds:\n    - kind: TCPRoute" },
     RuleDoc { id: "feature-not-claimed", severity: Severity::Warning, summary: "The implementation's conformance report does not claim a feature the manifests use.", explanation: "With `--implementation NAME` (and always in `generate`), each feature used (request mirroring, method matches, path rewrites, RegularExpression paths, TCPRoute, …) is compared with what that implementation claims in its published conformance report (implementations/*.yaml). A feature not claimed may be rejected or accepted only partly (UnsupportedValue / PartiallyInvalid). No report measures RegularExpression paths, so they warn everywhere. Provisional claims are notes.", example_fix: "Check the implementation's documentation, or express the route without the feature (e.g. PathPrefix instead of a regex)." },
@@ -89,8 +94,15 @@ mod tests {
     /// the rules follow), so this finds every id the linter can emit.
     fn emitted_ids() -> BTreeSet<String> {
         fn scan(dir: &Path, out: &mut BTreeSet<String>) {
-            for entry in std::fs::read_dir(dir).unwrap() {
-                let path = entry.unwrap().path();
+            let entries: Vec<_> = if dir.is_dir() {
+                std::fs::read_dir(dir)
+                    .unwrap()
+                    .map(|e| e.unwrap().path())
+                    .collect()
+            } else {
+                vec![dir.to_path_buf()]
+            };
+            for path in entries {
                 if path.is_dir() {
                     scan(&path, out);
                 } else if path.file_name().unwrap() != "docs.rs" {
@@ -109,10 +121,10 @@ mod tests {
             }
         }
         let mut out = BTreeSet::new();
-        scan(
-            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/lint"),
-            &mut out,
-        );
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        scan(&src.join("lint"), &mut out);
+        // The traffic model's lint rules.
+        scan(&src.join("traffic/checks.rs"), &mut out);
         // `lint --implementation` also emits the implementation presets' rule.
         out.insert(crate::implementation::RULE.to_string());
         out

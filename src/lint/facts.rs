@@ -9,6 +9,7 @@ use super::node::Node;
 use super::rules::Header;
 use crate::finding::ResourceId;
 use crate::spec;
+use crate::traffic::routes::Rules;
 
 /// Where a fact was written, to point analysis findings at it.
 #[derive(Debug, Clone)]
@@ -84,9 +85,11 @@ pub struct Gateway {
 #[derive(Debug)]
 pub struct Route {
     pub object: Object,
+    /// `metadata.creationTimestamp` (RFC 3339, so text order is time order), when written.
+    pub created: Option<String>,
     pub hostnames: Box<[String]>,
     pub parent_refs: Box<[ParentRef]>,
-    pub backend_refs: Box<[Ref]>,
+    pub rules: Rules,
 }
 
 #[derive(Debug)]
@@ -220,7 +223,8 @@ impl Facts {
                 "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute",
                 Some(sp),
             ) => {
-                self.routes.push(route(file, object, sp));
+                let created = meta.and_then(|m| s(m, "creationTimestamp"));
+                self.routes.push(route(file, object, created, sp));
             }
             _ => {}
         }
@@ -263,7 +267,7 @@ fn origin(file: &Arc<str>, node: &Node, field: &str) -> Origin {
 }
 
 /// A reference with `default_kind` in the core group unless written otherwise.
-fn reference(file: &Arc<str>, r: &Node, path: &str, default_kind: &str) -> Option<Ref> {
+pub(crate) fn reference(file: &Arc<str>, r: &Node, path: &str, default_kind: &str) -> Option<Ref> {
     let group = r.str_at("group").unwrap_or("");
     let kind = r.str_at("kind").unwrap_or(default_kind);
     // A malformed group or kind was reported by the spec rules and resolves to nothing.
@@ -348,7 +352,8 @@ fn selector(node: Option<&Node>) -> Selector {
     }
 }
 
-fn route(file: &Arc<str>, object: Object, sp: &Node) -> Route {
+fn route(file: &Arc<str>, object: Object, created: Option<String>, sp: &Node) -> Route {
+    let rules = crate::traffic::routes::read(file, &object.id.kind, sp);
     let hostnames = sp
         .items_at("hostnames")
         .iter()
@@ -367,33 +372,11 @@ fn route(file: &Arc<str>, object: Object, sp: &Node) -> Route {
             })
         })
         .collect();
-    let mut backend_refs = Vec::new();
-    for (rp, rule) in each(sp, "rules", "spec") {
-        for (bp, b) in each(rule, "backendRefs", &rp) {
-            backend_refs.extend(reference(file, b, &bp, "Service"));
-            mirrors(file, b, &bp, &mut backend_refs);
-        }
-        mirrors(file, rule, &rp, &mut backend_refs);
-    }
-    // Boxed slices: the facts of every route stay until the analysis, without growth slack.
     Route {
         object,
+        created,
         hostnames,
         parent_refs,
-        backend_refs: backend_refs.into(),
-    }
-}
-
-/// RequestMirror targets are backend references too (they need grants and must exist).
-fn mirrors(file: &Arc<str>, owner: &Node, path: &str, out: &mut Vec<Ref>) {
-    for (fp, f) in each(owner, "filters", path) {
-        if let Some(b) = f.get("requestMirror").and_then(|m| m.get("backendRef")) {
-            out.extend(reference(
-                file,
-                b,
-                &format!("{fp}.requestMirror.backendRef"),
-                "Service",
-            ));
-        }
+        rules,
     }
 }

@@ -5,12 +5,12 @@
 //! ([`node`]), checked ([`rules`]), reduced to the few facts the analysis needs ([`facts`]) and
 //! dropped. The analysis ([`analysis`]) then runs on the facts of the whole set.
 
-mod analysis;
+pub(crate) mod analysis;
 mod check;
 mod docs;
-mod facts;
+pub(crate) mod facts;
 mod load;
-mod node;
+pub(crate) mod node;
 mod report;
 mod rules;
 
@@ -23,6 +23,7 @@ pub use load::{inputs, Input, LoadError};
 pub use report::{format_human, Report};
 
 use crate::finding::{Finding, ResourceId, Severity};
+use crate::traffic::Model;
 
 /// Which Gateway API CRDs the cluster runs.
 #[derive(
@@ -56,6 +57,11 @@ const BATCH: usize = 256;
 
 /// Lints files, folders (recursively, `*.yaml`/`*.yml`) and `-` (stdin) as one set.
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadError> {
+    Ok(load_paths(paths, opts)?.0)
+}
+
+/// Lints files like [`lint_paths`] and keeps the traffic model of the set, for `trace` and `test`.
+pub fn load_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<(Report, Model), LoadError> {
     let inputs = load::inputs(paths)?;
     let mut set = Set::default();
     // In batches, so only a batch of per-file results waits to be merged at any time.
@@ -78,6 +84,11 @@ pub fn lint_str(text: &str, file_label: &str, opts: &LintOptions) -> Report {
 
 /// Lints several YAML streams `(label, text)` as one set, with cross-resource analysis across them.
 pub fn lint_sources(sources: &[(&str, &str)], opts: &LintOptions) -> Report {
+    load_sources(sources, opts).0
+}
+
+/// Lints like [`lint_sources`] and keeps the traffic model of the set.
+pub fn load_sources(sources: &[(&str, &str)], opts: &LintOptions) -> (Report, Model) {
     let mut set = Set::default();
     for result in parallel_map(sources, |(label, text)| lint_file(label, text, opts)) {
         set.add(result);
@@ -202,10 +213,14 @@ impl Set {
         self.facts.merge(file.facts);
     }
 
-    fn finish(mut self) -> Report {
-        self.report.findings.extend(analysis::analyse(&self.facts));
+    /// Analyses the set, builds its traffic model and adds the model's findings.
+    fn finish(mut self) -> (Report, Model) {
+        let (findings, attachments) = analysis::analyse(&self.facts);
+        self.report.findings.extend(findings);
+        let model = Model::new(self.facts, &attachments);
+        self.report.findings.extend(model.findings());
         self.report.sort();
-        self.report
+        (self.report, model)
     }
 }
 

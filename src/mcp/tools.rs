@@ -15,6 +15,7 @@ use crate::finding::{Finding, Severity};
 use crate::generate::{generate, Bundle, GenerateError};
 use crate::lint::{self, Channel, LintOptions};
 use crate::request::{FieldError, Request, RequestError};
+use crate::traffic;
 
 // Tools return `Result<Json<T>, CallToolResult>` spelled out: the `#[tool]` macro derives the
 // output schema from that exact shape, and a type alias would hide it. The error is the tool
@@ -44,6 +45,9 @@ pub struct Generated {
     /// All documents as one multi-document stream, ready for `kubectl apply -f -`.
     pub yaml: String,
     pub findings: Vec<Finding>,
+    /// A request for each generated match, traced through the generated set: proof that each
+    /// reaches the rule it was generated for.
+    pub traces: Vec<traffic::SampleTrace>,
     /// The equivalent `traffic-engineer generate` command; null when flags cannot say all of it.
     pub command: Option<String>,
     /// The request as understood, defaults not filled in.
@@ -119,6 +123,42 @@ pub struct Linted {
     /// Sources read (the YAML text counts as one).
     pub files: usize,
     pub documents: usize,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TraceArgs {
+    /// Manifests as YAML text (one or more documents).
+    #[serde(default)]
+    pub yaml: Option<String>,
+    /// Files or folders (searched for *.yaml and *.yml) under the server's root.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The request: `http://`, `https://`, `grpc://host/pkg.Service/Method`, `tls://host`,
+    /// `tcp://host:port`, `udp://host:port`.
+    pub url: String,
+    /// The HTTP method (default GET; POST for gRPC).
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Request headers by name (`Host` overrides the URL's host).
+    #[serde(default)]
+    pub headers: indexmap::IndexMap<String, String>,
+    /// The Gateway (`namespace/name`) when several listen on the URL's port.
+    #[serde(default)]
+    pub gateway: Option<String>,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestArgs {
+    /// Manifests as YAML text (one or more documents).
+    #[serde(default)]
+    pub yaml: Option<String>,
+    /// Files or folders (searched for *.yaml and *.yml) under the server's root.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The routing test cases (the same list as a `test --cases` file).
+    pub cases: traffic::Cases,
 }
 
 #[tool_router(router = tool_router, vis = "pub(super)")]
@@ -217,28 +257,9 @@ impl Server {
         &self,
         Parameters(args): Parameters<LintArgs>,
     ) -> Result<Json<Linted>, CallToolResult> {
-        if args.yaml.is_none() && args.paths.is_empty() {
-            return Err(failure("give `yaml` and/or `paths` to lint", &[]));
-        }
-        let mut sources: Vec<(String, String)> = args
-            .yaml
-            .into_iter()
-            .map(|text| ("yaml".to_string(), text))
-            .collect();
-        for path in &args.paths {
-            sources.extend(self.read_under_root(path).map_err(|e| failure(e, &[]))?);
-        }
-        let sources: Vec<(&str, &str)> = sources
-            .iter()
-            .map(|(label, text)| (label.as_str(), text.as_str()))
-            .collect();
-        let report = lint::lint_sources(
-            &sources,
-            &LintOptions {
-                channel: args.channel,
-                implementation: None,
-            },
-        );
+        let (report, _) = self
+            .load(args.yaml, &args.paths, args.channel)
+            .map_err(|e| failure(e, &[]))?;
         Ok(Json(Linted {
             errors: report.count(Severity::Error),
             warnings: report.count(Severity::Warning),
@@ -248,9 +269,92 @@ impl Server {
             findings: report.findings,
         }))
     }
+
+    /// Follow one request through manifests (YAML text and/or files under the server's root):
+    /// the listener, the winning route and rule with the candidates it beat, the filters, and
+    /// the outcome (forwarded with backend shares, redirected, not-found, error, no-listener).
+    /// The same JSON as `traffic-engineer trace --output json`.
+    #[tool(annotations(
+        title = "Trace a request",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn trace(
+        &self,
+        Parameters(args): Parameters<TraceArgs>,
+    ) -> Result<Json<traffic::Trace>, CallToolResult> {
+        let headers: Vec<String> = args
+            .headers
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        let probe = traffic::Probe::new(&args.url, args.method.as_deref(), &headers)
+            .map_err(|e| failure(e.to_string(), &[]))?;
+        let (_, model) = self
+            .load(args.yaml, &args.paths, Channel::Standard)
+            .map_err(|e| failure(e, &[]))?;
+        model
+            .trace(&probe, args.gateway.as_deref())
+            .map(Json)
+            .map_err(|e| failure(e.to_string(), &[]))
+    }
+
+    /// Run routing tests: each case is a request and what must happen to it (backend, backends
+    /// with weights, status, location, route, headers the backend sees). The same JSON as
+    /// `traffic-engineer test --output json`; a failing case carries the trace that explains it.
+    #[tool(annotations(
+        title = "Test routing",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn test(
+        &self,
+        Parameters(args): Parameters<TestArgs>,
+    ) -> Result<Json<traffic::TestReport>, CallToolResult> {
+        let (_, model) = self
+            .load(args.yaml, &args.paths, Channel::Standard)
+            .map_err(|e| failure(e, &[]))?;
+        traffic::run_cases(&model, &args.cases)
+            .map(|cases| Json(traffic::TestReport::new(cases)))
+            .map_err(|e| failure(e.to_string(), &[]))
+    }
 }
 
 impl Server {
+    /// Lints YAML text and files under the root as one set, keeping its traffic model.
+    fn load(
+        &self,
+        yaml: Option<String>,
+        paths: &[String],
+        channel: Channel,
+    ) -> Result<(lint::Report, traffic::Model), String> {
+        if yaml.is_none() && paths.is_empty() {
+            return Err("give `yaml` and/or `paths`".into());
+        }
+        let mut sources: Vec<(String, String)> = yaml
+            .into_iter()
+            .map(|text| ("yaml".to_string(), text))
+            .collect();
+        for path in paths {
+            sources.extend(self.read_under_root(path)?);
+        }
+        let sources: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(label, text)| (label.as_str(), text.as_str()))
+            .collect();
+        Ok(lint::load_sources(
+            &sources,
+            &LintOptions {
+                channel,
+                implementation: None,
+            },
+        ))
+    }
+
     /// Generates, asking the user for missing values by elicitation when the client can show a
     /// form. Returns the request actually used, answers included.
     async fn bundle(

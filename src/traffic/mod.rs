@@ -1,0 +1,91 @@
+//! The traffic model: where a conformant implementation sends one request, given a set of
+//! manifests. "Accepted" is not the goal; "routes as intended" is.
+//!
+//! The model is built from what lint already knows: the facts of the set and the attachments its
+//! analysis predicts (a route carries a listener's traffic only where lint predicts it Accepted).
+//! Each listener gets a table of candidates per effective hostname (route hostnames intersected
+//! with the listener's), sorted once by the spec's precedence, so a trace looks only at the groups
+//! that can match its host, never at every route.
+//!
+//! Spec sources (Gateway API v1.6.1 CRD descriptions): HTTPRoute `spec.rules` (match precedence),
+//! `spec.hostnames` (hostname precedence and intersection), GRPCRoute `spec.rules`, Gateway
+//! `spec.listeners[].hostname`, and the filter and backendRef field descriptions.
+
+pub mod cases;
+pub mod checks;
+mod filters;
+pub mod probe;
+pub mod routes;
+mod table;
+mod trace;
+
+pub use cases::{run_cases, CaseReport, Cases, TestReport};
+pub use checks::SampleTrace;
+pub use probe::{Probe, ProbeError};
+pub use trace::{BackendShare, Candidate, Outcome, Redirected, SeenRequest, Trace};
+
+use std::collections::HashMap;
+
+use crate::lint::analysis::Attachment;
+use crate::lint::facts::Facts;
+use table::Table;
+
+/// The routing tables of a set of manifests.
+pub struct Model {
+    facts: Facts,
+    /// Per (gateway, listener) index: the routes that carry its traffic.
+    tables: HashMap<(usize, usize), Table>,
+}
+
+impl Model {
+    /// Builds the tables from lint's facts and the attachments its analysis predicted.
+    pub(crate) fn new(facts: Facts, attachments: &[Attachment]) -> Model {
+        let mut tables: HashMap<(usize, usize), Table> = HashMap::new();
+        for a in attachments {
+            tables
+                .entry((a.gateway, a.listener))
+                .or_default()
+                .add(&facts, a);
+        }
+        for table in tables.values_mut() {
+            table.sort(&facts);
+        }
+        Model { facts, tables }
+    }
+
+    /// The Gateways of the set as `namespace/name`, in input order.
+    pub fn gateways(&self) -> Vec<String> {
+        self.facts
+            .gateways
+            .iter()
+            .map(|g| format!("{}/{}", g.object.namespace, g.object.id.name))
+            .collect()
+    }
+
+    /// Every hostname group of every listener's table in a stable order, as (gateway, listener,
+    /// effective hostname, candidates); `pick` chooses the HTTPRoute, GRPCRoute or L4 groups.
+    pub(crate) fn groups(
+        &self,
+        pick: fn(&Table) -> &HashMap<String, Vec<table::Entry>>,
+    ) -> Vec<(usize, usize, &str, &[table::Entry])> {
+        let mut out: Vec<(usize, usize, &str, &[table::Entry])> = self
+            .tables
+            .iter()
+            .flat_map(|(&(g, l), t)| {
+                pick(t)
+                    .iter()
+                    .map(move |(host, entries)| (g, l, host.as_str(), entries.as_slice()))
+            })
+            .collect();
+        out.sort_unstable_by_key(|&(g, l, host, _)| (g, l, host));
+        out
+    }
+
+    /// How many routes carry traffic of some listener.
+    pub fn attached_routes(&self) -> usize {
+        let mut routes: Vec<u32> = self.tables.values().flat_map(|t| t.routes()).collect();
+        routes.sort_unstable();
+        routes.dedup();
+        routes.len()
+    }
+}
