@@ -321,6 +321,37 @@ spec:
     }
 
     #[test]
+    fn a_regex_that_does_not_compile_is_unsupported_at_its_line() {
+        let text = "\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r}
+spec:
+  rules:
+  - matches:
+    - path:
+        type: RegularExpression
+        value: /api/(v1|v2
+";
+        let report = lint_str(text, "r.yaml", &LintOptions::default());
+        let [f] = &report.findings[..] else {
+            panic!("{:?}", report.findings);
+        };
+        assert_eq!((f.rule.as_str(), f.line), ("invalid-regex", Some(9)));
+        assert!(
+            f.message.contains("unclosed group, at character 6: `(`"),
+            "{}",
+            f.message
+        );
+        let condition = f.condition.as_ref().unwrap();
+        assert_eq!(
+            (condition.type_.as_str(), condition.reason.as_str()),
+            ("Accepted", "UnsupportedValue")
+        );
+        assert!(report.has_errors());
+    }
+
+    #[test]
     fn missing_paths_are_load_errors() {
         let err =
             lint_paths(&[PathBuf::from("/no/such/folder")], &LintOptions::default()).unwrap_err();
