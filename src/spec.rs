@@ -227,6 +227,39 @@ pub fn grpc_method(s: &str) -> Check {
     Ok(())
 }
 
+/// The value of a RegularExpression match (path, header, query parameter, gRPC method): RE2
+/// syntax, which Envoy-based implementations compile. The `regex` crate's syntax is RE2's and, like
+/// RE2, it rejects look-around and backreferences.
+pub fn regex(s: &str) -> Check {
+    match ::regex::Regex::new(s) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!(
+            "be a RE2 regular expression ({})",
+            regex_problem(&e.to_string())
+        )),
+    }
+}
+
+/// `regex::Error`'s text as one line. The crate gives no structured position, but it notates a
+/// one-line pattern as `regex parse error:`, `    PATTERN`, `    ^^^` under the offending part,
+/// then `error: WHAT`.
+fn regex_problem(text: &str) -> String {
+    let Some((notation, what)) = text.rsplit_once("\nerror: ") else {
+        return text.to_string(); // not a syntax error: the compiled program is too big
+    };
+    // A pattern of several lines is notated with line numbers instead.
+    let [_, pattern, carets] = notation.lines().collect::<Vec<_>>()[..] else {
+        return what.to_string();
+    };
+    let Some(start) = carets.find('^') else {
+        return what.to_string();
+    };
+    let len = carets[start..].chars().take_while(|&c| c == '^').count();
+    let part: String = pattern.chars().skip(start).take(len).collect();
+    // Both lines are indented by four spaces; characters are counted from 1.
+    format!("{what}, at character {}: `{part}`", start.saturating_sub(3))
+}
+
 /// A port: 1 to 65535.
 pub fn port(p: i64) -> Check {
     if (1..=65535).contains(&p) {
@@ -541,6 +574,26 @@ mod tests {
         assert!(path("/a#b").is_err());
         assert!(path("/a b").is_err());
         assert!(path("/a%zz").is_err());
+    }
+
+    #[test]
+    fn regexes() {
+        assert!(regex("^/api/v[0-9]+/").is_ok());
+        assert_eq!(
+            regex("/api/(v1|v2").unwrap_err(),
+            "be a RE2 regular expression (unclosed group, at character 6: `(`)"
+        );
+        // RE2 has no look-around and no backreferences.
+        let look_ahead = regex("/x(?=y)").unwrap_err();
+        assert!(look_ahead.contains("look-around"), "{look_ahead}");
+        assert!(
+            look_ahead.ends_with("at character 3: `(?=`)"),
+            "{look_ahead}"
+        );
+        assert!(regex(r"(a)\1").is_err());
+        // Characters, not bytes, even after non-ASCII text.
+        assert!(regex("/é(").unwrap_err().contains("at character 3: `(`"));
+        assert!(!regex("a\n(").unwrap_err().contains("at character"));
     }
 
     #[test]

@@ -90,6 +90,29 @@ fn bad_input_exits_2_with_nothing_on_stdout() {
     .stderr(predicate::str::contains("--backend"));
 }
 
+/// What the linter would report as an invalid regex, the generator refuses up front.
+#[test]
+fn a_path_regex_that_does_not_compile_is_refused() {
+    te().args([
+        "generate",
+        "--context",
+        "single-dev",
+        "--service",
+        "web",
+        "--port",
+        "80",
+        "--path-regex",
+        "/api/(v1|v2",
+    ])
+    .assert()
+    .code(2)
+    .stdout("")
+    .stderr(
+        predicate::str::contains("RE2 regular expression (unclosed group, at character 6")
+            .and(predicate::str::contains("hint:")),
+    );
+}
+
 #[test]
 fn json_errors_name_the_field() {
     let out = te()

@@ -385,6 +385,48 @@ impl Analysis<'_> {
                     .hint(format!("check the name, or add the {core_kind}")),
             );
         }
+        if matches!(kind, RefKind::Backend) && r.group.is_empty() {
+            self.service_port(from, r, target_ns);
+        }
+    }
+
+    /// A backendRef to a Service of the set names one of its ports. The usual mistake is the
+    /// container port, the Service's `targetPort`.
+    fn service_port(&mut self, from: &Object, r: &Ref, target_ns: &str) {
+        let key = (target_ns.to_string(), r.name.clone());
+        let (Some(port), Some(ports)) = (r.port, self.facts.service_ports.get(&key)) else {
+            return;
+        };
+        // A Service without ports (ExternalName) leaves the port to the implementation.
+        if ports.is_empty() || ports.iter().any(|p| i64::from(p.port) == port) {
+            return;
+        }
+        let listed: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
+        let hint = match ports
+            .iter()
+            .find(|p| p.target_port.map(i64::from) == Some(port))
+        {
+            Some(p) => format!(
+                "{port} is the targetPort of Service port {}; a backendRef names the Service port",
+                p.port
+            ),
+            None => "use one of the Service's ports, or add the port to the Service".to_string(),
+        };
+        self.findings.push(
+            finding(
+                Severity::Error,
+                "backend-port-not-found",
+                from,
+                &r.origin,
+                format!(
+                    "Service {target_ns}/{} has no port {port} (its ports: {})",
+                    r.name,
+                    listed.join(", ")
+                ),
+            )
+            .condition("ResolvedRefs", "False", "BackendNotFound")
+            .hint(hint),
+        );
     }
 
     /// Whether a ReferenceGrant in the target namespace permits `r` from `from`; marks it used.

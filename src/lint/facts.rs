@@ -36,6 +36,8 @@ pub struct Ref {
     pub name: String,
     /// `None` when the reference stays in the referring object's namespace.
     pub namespace: Option<String>,
+    /// A backendRef's port (certificateRefs have none).
+    pub port: Option<i64>,
     pub origin: Origin,
 }
 
@@ -110,6 +112,13 @@ pub struct GatewayClass {
     pub line: u64,
 }
 
+/// A port of a core Service: `port`, and `targetPort` when it is a number.
+#[derive(Debug)]
+pub struct ServicePort {
+    pub port: u16,
+    pub target_port: Option<u16>,
+}
+
 #[derive(Debug, Default)]
 pub struct Facts {
     /// Namespace name → labels, for Namespaces in the set.
@@ -117,6 +126,8 @@ pub struct Facts {
     /// Core objects by (kind, namespace, name), and the (kind, namespace) pairs that have any.
     pub core: HashSet<(String, String, String)>,
     pub core_namespaces: HashSet<(String, String)>,
+    /// Service (namespace, name) → its ports; a Service defined twice has the ports of both.
+    pub service_ports: HashMap<(String, String), Vec<ServicePort>>,
     pub classes: Vec<GatewayClass>,
     pub gateways: Vec<Gateway>,
     pub routes: Vec<Route>,
@@ -178,6 +189,12 @@ impl Facts {
                 self.namespaces.insert(object.id.name, labels);
             }
             ("", kind, _) if CORE_KINDS.contains(&kind) => {
+                if kind == "Service" {
+                    self.service_ports
+                        .entry((object.namespace.clone(), object.id.name.clone()))
+                        .or_default()
+                        .extend(service_ports(spec_node));
+                }
                 self.core_namespaces
                     .insert((kind.to_string(), object.namespace.clone()));
                 self.core
@@ -238,6 +255,9 @@ impl Facts {
         self.namespaces.extend(part.namespaces);
         self.core.extend(part.core);
         self.core_namespaces.extend(part.core_namespaces);
+        for (service, ports) in part.service_ports {
+            self.service_ports.entry(service).or_default().extend(ports);
+        }
         self.classes.extend(part.classes);
         self.gateways.extend(part.gateways);
         self.routes.extend(part.routes);
@@ -278,8 +298,29 @@ pub(crate) fn reference(file: &Arc<str>, r: &Node, path: &str, default_kind: &st
         kind: kind.to_string(),
         name: s(r, "name")?,
         namespace: s(r, "namespace"),
+        port: r.get("port").and_then(Node::as_int),
         origin: origin(file, r, path),
     })
+}
+
+/// The well-typed `spec.ports` of a Service (a named `targetPort` is left out).
+fn service_ports(spec_node: Option<&Node>) -> Vec<ServicePort> {
+    let port = |p: &Node, key| {
+        p.get(key)
+            .and_then(Node::as_int)
+            .and_then(|n| u16::try_from(n).ok())
+    };
+    spec_node
+        .map(|sp| sp.items_at("ports"))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|p| {
+            Some(ServicePort {
+                port: port(p, "port")?,
+                target_port: port(p, "targetPort"),
+            })
+        })
+        .collect()
 }
 
 fn listener(file: &Arc<str>, l: &Node, path: &str) -> Option<Listener> {

@@ -295,6 +295,78 @@ spec:
     }
 
     #[test]
+    fn backend_port_must_be_a_service_port_not_its_target_port() {
+        let text = "\
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: app}
+spec:
+  ports: [{port: 8080, targetPort: 800}, {port: 9090, targetPort: http}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: app}
+spec:
+  rules:
+  - backendRefs: [{name: web, port: 800}, {name: web, port: 9090}, {name: web, port: 7}]
+";
+        let report = lint_str(text, "set.yaml", &LintOptions::default());
+        let found: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "backend-port-not-found")
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        let (target, other) = (found[0], found[1]);
+        assert_eq!(
+            target.field.as_deref(),
+            Some("spec.rules[0].backendRefs[0]")
+        );
+        assert_eq!(
+            target.message,
+            "Service app/web has no port 800 (its ports: 8080, 9090)"
+        );
+        assert_eq!(
+            target.hint.as_deref(),
+            Some("800 is the targetPort of Service port 8080; a backendRef names the Service port")
+        );
+        assert_eq!(target.condition.as_ref().unwrap().reason, "BackendNotFound");
+        assert_eq!(other.field.as_deref(), Some("spec.rules[0].backendRefs[2]"));
+        assert!(!other.hint.as_ref().unwrap().contains("targetPort"));
+    }
+
+    #[test]
+    fn a_regex_that_does_not_compile_is_unsupported_at_its_line() {
+        let text = "\
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r}
+spec:
+  rules:
+  - matches:
+    - path:
+        type: RegularExpression
+        value: /api/(v1|v2
+";
+        let report = lint_str(text, "r.yaml", &LintOptions::default());
+        let [f] = &report.findings[..] else {
+            panic!("{:?}", report.findings);
+        };
+        assert_eq!((f.rule.as_str(), f.line), ("invalid-regex", Some(9)));
+        assert!(
+            f.message.contains("unclosed group, at character 6: `(`"),
+            "{}",
+            f.message
+        );
+        let condition = f.condition.as_ref().unwrap();
+        assert_eq!(
+            (condition.type_.as_str(), condition.reason.as_str()),
+            ("Accepted", "UnsupportedValue")
+        );
+        assert!(report.has_errors());
+    }
+
+    #[test]
     fn missing_paths_are_load_errors() {
         let err =
             lint_paths(&[PathBuf::from("/no/such/folder")], &LintOptions::default()).unwrap_err();

@@ -3,6 +3,7 @@
 use super::filters::{self, Flavor};
 use super::refs;
 use super::Header;
+use crate::finding::Condition;
 use crate::lint::check::{index, join, Ctx};
 use crate::lint::node::Node;
 use crate::lint::Channel;
@@ -183,6 +184,9 @@ fn http_match(ctx: &mut Ctx, m: &Node, path: &str) {
             _ => spec::path,
         };
         ctx.check_str(p, &ppath, "value", "invalid-path", check);
+        if ty == "RegularExpression" {
+            regex(ctx, p, &ppath, "value");
+        }
     }
     let header_value = filters::header_value_check(ctx.channel);
     name_value_list(ctx, m, path, "headers", header_value);
@@ -215,6 +219,9 @@ fn grpc_match(ctx: &mut Ctx, m: &Node, path: &str) {
                 spec::grpc_service,
             );
             ctx.check_str(method, &mpath, "method", "invalid-value", spec::grpc_method);
+        } else if ty == "RegularExpression" {
+            regex(ctx, method, &mpath, "service");
+            regex(ctx, method, &mpath, "method");
         }
     }
     name_value_list(ctx, m, path, "headers", spec::header_value);
@@ -233,13 +240,36 @@ fn name_value_list(
     for (i, h) in list.iter().enumerate() {
         let hpath = index(&lpath, i);
         ctx.known_fields(h, &hpath, &["type", "name", "value"], &[]);
-        ctx.check_enum(h, &hpath, "type", &["Exact", "RegularExpression"]);
+        let ty = ctx.check_enum(h, &hpath, "type", &["Exact", "RegularExpression"]);
         ctx.require_str(h, &hpath, "name", "invalid-header", spec::header_name);
         ctx.require_str(h, &hpath, "value", "invalid-header", value_check);
+        if ty == Some("RegularExpression") {
+            regex(ctx, h, &hpath, "value");
+        }
     }
     ctx.unique(list, &lpath, "name", |h| {
         h.str_at("name").map(str::to_string)
     });
+}
+
+/// A RegularExpression value that does not compile. The CRD takes any string, but the controller
+/// cannot program the match and rejects the route (Accepted=False, UnsupportedValue).
+fn regex(ctx: &mut Ctx, node: &Node, path: &str, key: &str) {
+    let Some(value) = node.str_at(key) else {
+        return; // absent, or of the wrong type (reported by the schema checks)
+    };
+    let Err(must) = spec::regex(value) else {
+        return;
+    };
+    let field = join(path, key);
+    let f = ctx.error(
+        "invalid-regex",
+        node.line_of(key),
+        &field,
+        format!("`{field}` must {must} (it is {value:?})"),
+    );
+    f.condition = Some(Condition::new("Accepted", "False", "UnsupportedValue"));
+    f.hint = Some("Envoy-based implementations compile RE2 syntax: no look-around or backreferences, and a literal ( ) [ ] { } . * + ? | ^ $ needs a backslash".into());
 }
 
 fn timeouts(ctx: &mut Ctx, t: &Node, path: &str) {

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// How to fix a RegularExpression value that does not compile.
+const REGEX_HINT: &str = "write RE2 syntax, which Envoy-based implementations compile: no look-around or backreferences, and a backslash before a literal ( ) [ ] { } . * + ? |";
+
 pub(super) fn check_route(c: &mut Checker, at: &str, route: &RouteRequest) {
     if let Some(name) = &route.name {
         c.value(
@@ -227,7 +230,9 @@ fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
                     "give a regular expression such as ^/api/v[0-9]+/",
                 )
             }
-            PathType::RegularExpression => {}
+            PathType::RegularExpression => {
+                c.value(&field, &p.value, spec::regex(&p.value), REGEX_HINT)
+            }
             _ => c.value(
                 &field,
                 &p.value,
@@ -261,6 +266,14 @@ fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
                 value_rule,
                 "give the value to match",
             );
+            if h.type_ == Some(ValueMatchType::RegularExpression) {
+                c.value(
+                    &format!("{field}.value"),
+                    &h.value,
+                    spec::regex(&h.value),
+                    REGEX_HINT,
+                );
+            }
             // Header names are case-insensitive; query parameter names are not.
             let name = if key == "headers" {
                 h.name.to_ascii_lowercase()
