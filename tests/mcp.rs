@@ -468,6 +468,42 @@ fn lint_finds_errors_in_text_and_in_files_under_the_root() {
 }
 
 #[test]
+fn trace_and_test_give_the_cli_json() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let set = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces/redirect-loop/manifests.yaml"),
+    )
+    .unwrap();
+    let traced = s.call(
+        "trace",
+        json!({"yaml": set, "url": "https://podinfo.home.example.com/", "headers": {"X-Env": "a"}}),
+    );
+    let out = &traced["structuredContent"];
+    assert_eq!(out["outcome"], "forwarded", "{traced}");
+    assert_eq!(out["route"], "HTTPRoute/default/podinfo");
+    assert_eq!(out["request"]["headers"]["X-Env"], "a");
+
+    let tested = s.call(
+        "test",
+        json!({"yaml": set, "cases": [
+            {"url": "http://podinfo.home.example.com/", "expect": {"status": 301}},
+            {"url": "https://blog.home.example.com/", "expect": {"backend": "podinfo:9898"}},
+        ]}),
+    );
+    let out = &tested["structuredContent"];
+    assert_eq!(
+        (out["passed"].as_u64(), out["failed"].as_u64()),
+        (Some(1), Some(1)),
+        "{out}"
+    );
+    assert_eq!(out["cases"][1]["trace"]["outcome"], "redirected");
+
+    let bad = s.call("trace", json!({"yaml": set, "url": "podinfo"}));
+    assert_eq!(bad["isError"], true, "{bad}");
+}
+
+#[test]
 fn bad_messages_get_errors_and_the_server_keeps_answering() {
     let root = tempfile::tempdir().unwrap();
     let (mut s, _) = Session::start(root.path(), json!({}));

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use super::facts::{
     Facts, From, Gateway, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
+    ServicePort,
 };
 use crate::finding::{Finding, Severity};
 use crate::implementation::Implementations;
@@ -393,14 +394,9 @@ impl Analysis<'_> {
     /// A backendRef to a Service of the set names one of its ports. The usual mistake is the
     /// container port, the Service's `targetPort`.
     fn service_port(&mut self, from: &Object, r: &Ref, target_ns: &str) {
-        let key = (target_ns.to_string(), r.name.clone());
-        let (Some(port), Some(ports)) = (r.port, self.facts.service_ports.get(&key)) else {
+        let (Some(port), Some(ports)) = (r.port, missing_port(self.facts, r, target_ns)) else {
             return;
         };
-        // A Service without ports (ExternalName) leaves the port to the implementation.
-        if ports.is_empty() || ports.iter().any(|p| i64::from(p.port) == port) {
-            return;
-        }
         let listed: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
         let hint = match ports
             .iter()
@@ -510,7 +506,19 @@ pub fn backend_problem(facts: &Facts, from: &Object, r: &Ref) -> Option<&'static
     if target_ns != from.namespace && !permits_any(facts, from, r, target_ns) {
         return Some("RefNotPermitted");
     }
-    missing_core(facts, r, "Service", target_ns).then_some("BackendNotFound")
+    let wrong_port = r.group.is_empty() && missing_port(facts, r, target_ns).is_some();
+    (missing_core(facts, r, "Service", target_ns) || wrong_port).then_some("BackendNotFound")
+}
+
+/// The ports of the Service a backendRef names when the set holds that Service and its port is
+/// not one of them.
+fn missing_port<'f>(facts: &'f Facts, r: &Ref, target_ns: &str) -> Option<&'f [ServicePort]> {
+    let port = r.port?;
+    let ports = facts
+        .service_ports
+        .get(&(target_ns.to_string(), r.name.clone()))?;
+    // A Service without ports (ExternalName) leaves the port to the implementation.
+    (!ports.is_empty() && !ports.iter().any(|p| i64::from(p.port) == port)).then_some(ports)
 }
 
 /// Whether some ReferenceGrant in `target_ns` permits the reference.

@@ -317,7 +317,7 @@ fn backend_rules(route: &Route, out: &mut Vec<Finding>) {
                     && b.reference.kind == backend.reference.kind
                     && b.reference.name == backend.reference.name
                     && b.reference.namespace == backend.reference.namespace
-                    && b.port == backend.port
+                    && b.reference.port == backend.reference.port
             };
             if backends.iter().any(|b| b.weight > 0 && same(b)) {
                 out.push(at(backend.reference.origin.line, backend.reference.origin.field.clone(), Finding::new(Severity::Warning, "mirror-to-own-backend", format!("rule {i} mirrors requests to {}, which it already forwards them to: that backend receives them twice", backend.reference.name)).hint("mirror to a different backend (a shadow deployment), or remove the RequestMirror filter")));

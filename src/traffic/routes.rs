@@ -176,8 +176,8 @@ pub struct Cors {
 /// A backendRef with its weight (default 1) and the reference the analysis resolves.
 #[derive(Debug, Clone)]
 pub struct Backend {
+    /// The reference, with its `port`.
     pub reference: Ref,
-    pub port: Option<i64>,
     pub weight: i64,
     /// Header changes of the backendRef's own filters, seen by this backend only.
     pub headers: Option<HeaderChanges>,
@@ -373,7 +373,6 @@ fn backends(file: &Arc<str>, rule: &Node, path: &str) -> Box<[Backend]> {
 fn backend(file: &Arc<str>, b: &Node, path: &str) -> Option<Backend> {
     Some(Backend {
         reference: reference(file, b, path, "Service")?,
-        port: b.get("port").and_then(Node::as_int),
         weight: 1,
         headers: None,
         mirrors: Vec::new(),

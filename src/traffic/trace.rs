@@ -511,7 +511,7 @@ impl Model {
                 .clone()
                 .unwrap_or_else(|| route.object.namespace.clone()),
             name: r.name.clone(),
-            port: b.port,
+            port: r.port,
             weight: b.weight,
             share,
             problem: backend_problem(&self.facts, &route.object, r).map(str::to_string),
