@@ -3,11 +3,12 @@
 //! deciding object (a Gateway, a Namespace, the Services of a namespace) is not in the set, it says
 //! so in a note, or says nothing.
 
+mod listeners;
+
 use std::collections::HashMap;
 
 use super::facts::{
-    Facts, From, Gateway, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
-    ServicePort,
+    Facts, From, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector, ServicePort,
 };
 use crate::finding::{Finding, Severity};
 use crate::implementation::Implementations;
@@ -25,39 +26,53 @@ pub struct Attachment {
     pub listener: usize,
 }
 
+/// What the cross-resource analysis finds and decides.
+pub struct Analysed {
+    pub findings: Vec<Finding>,
+    /// Where each route carries traffic.
+    pub attachments: Vec<Attachment>,
+    /// Per Gateway (or ListenerSet) of the facts and per listener: whether it is valid.
+    pub valid: Vec<Vec<bool>>,
+}
+
 /// The findings of the cross-resource analysis, and where each route attaches.
-pub fn analyse(facts: &Facts) -> (Vec<Finding>, Vec<Attachment>) {
+pub fn analyse(facts: &Facts) -> Analysed {
     let mut a = Analysis {
         facts,
         findings: Vec::new(),
         used_grants: vec![false; facts.grants.len()],
         attachments: Vec::new(),
+        valid: Vec::new(),
     };
-    let mut gateways: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    a.valid = a.listeners();
+    // Parents by (kind, namespace, name): Gateways and ListenerSets.
+    let mut gateways: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
     for (i, g) in facts.gateways.iter().enumerate() {
-        gateways
-            .entry((g.object.namespace.as_str(), g.object.id.name.as_str()))
-            .or_default()
-            .push(i);
+        let key = (
+            g.object.id.kind.as_str(),
+            g.object.namespace.as_str(),
+            g.object.id.name.as_str(),
+        );
+        gateways.entry(key).or_default().push(i);
     }
     for (index, route) in facts.routes.iter().enumerate() {
         let mut missing = Vec::new();
         for parent in &route.parent_refs {
-            if parent.group != spec::GROUP || parent.kind != "Gateway" {
+            if parent.group != spec::GROUP || !["Gateway", "ListenerSet"].contains(&&*parent.kind) {
                 continue; // mesh (Service) and other parents are out of scope
             }
             let ns = parent
                 .namespace
                 .as_deref()
                 .unwrap_or(&route.object.namespace);
-            match gateways.get(&(ns, parent.name.as_str())) {
+            match gateways.get(&(parent.kind.as_str(), ns, parent.name.as_str())) {
                 Some(definitions) => a.attachment(index, parent, definitions),
                 // Said once per route and Gateway, not once per parentRef.
                 None if !missing.contains(&(ns, &parent.name)) => {
                     missing.push((ns, &parent.name));
                     a.findings.push(
-                        finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("Gateway {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.name))
-                            .hint("lint the Gateway together with its routes to check attachment"),
+                        finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("{} {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.kind, parent.name))
+                            .hint(format!("lint the {} together with its routes to check attachment", parent.kind)),
                     );
                 }
                 None => {}
@@ -87,7 +102,11 @@ pub fn analyse(facts: &Facts) -> (Vec<Finding>, Vec<Attachment>) {
                 .hint("rename one of them, or delete the stale copy"),
         );
     }
-    (a.findings, a.attachments)
+    Analysed {
+        findings: a.findings,
+        attachments: a.attachments,
+        valid: a.valid,
+    }
 }
 
 struct Analysis<'f> {
@@ -95,6 +114,8 @@ struct Analysis<'f> {
     findings: Vec<Finding>,
     used_grants: Vec<bool>,
     attachments: Vec<Attachment>,
+    /// Per Gateway (or ListenerSet) and listener: whether it is valid and may carry routes.
+    valid: Vec<Vec<bool>>,
 }
 
 /// Three-valued answer: the set proves yes, proves no, or cannot tell.
@@ -151,8 +172,7 @@ impl Analysis<'_> {
         let outcomes: Vec<(usize, Vec<usize>, Vec<Finding>)> = definitions
             .iter()
             .map(|&g| {
-                let (listeners, findings) =
-                    self.attach(&facts.routes[route], parent, &facts.gateways[g]);
+                let (listeners, findings) = self.attach(&facts.routes[route], parent, g);
                 (g, listeners, findings)
             })
             .collect();
@@ -173,13 +193,12 @@ impl Analysis<'_> {
 
     /// The listeners (indices) that `route` attaches to through `parent` on one Gateway
     /// definition, and the findings of attaching it.
-    fn attach(
-        &self,
-        route: &Route,
-        parent: &ParentRef,
-        gateway: &Gateway,
-    ) -> (Vec<usize>, Vec<Finding>) {
-        let gw = format!("{}/{}", gateway.object.namespace, gateway.object.id.name);
+    fn attach(&self, route: &Route, parent: &ParentRef, g: usize) -> (Vec<usize>, Vec<Finding>) {
+        let gateway = &self.facts.gateways[g];
+        let gw = format!(
+            "{} {}/{}",
+            gateway.object.id.kind, gateway.object.namespace, gateway.object.id.name
+        );
         let named: Vec<(usize, &Listener)> = gateway
             .listeners
             .iter()
@@ -202,11 +221,20 @@ impl Analysis<'_> {
                     "no-matching-parent",
                     &route.object,
                     &parent.origin,
-                    format!("Gateway {gw} has {what}"),
+                    format!("{gw} has {what}"),
                 )
                 .condition("Accepted", "False", "NoMatchingParent")
                 .hint(format!("its listeners are: {}", names.join(", ")))],
             );
+        }
+        // Listeners that are not valid (conflicted, unsupported, or of a ListenerSet the Gateway
+        // does not admit) carry nothing; their own findings say why.
+        let named: Vec<(usize, &Listener)> = named
+            .into_iter()
+            .filter(|(i, _)| self.valid[g][*i])
+            .collect();
+        if named.is_empty() {
+            return (Vec::new(), Vec::new());
         }
         let kind = &route.object.id.kind;
         let accepting: Vec<(usize, &Listener)> = named
@@ -221,12 +249,12 @@ impl Analysis<'_> {
         if allowed.is_empty() {
             let (message, hint) = if accepting.is_empty() {
                 (
-                    format!("no listener of Gateway {gw} accepts {kind}s: their allowedRoutes.kinds or protocol exclude them"),
+                    format!("no listener of {gw} accepts {kind}s: their allowedRoutes.kinds or protocol exclude them"),
                     format!("add {kind} to the listener's allowedRoutes.kinds, or attach to a listener whose protocol carries {kind}s"),
                 )
             } else {
                 (
-                    format!("no listener of Gateway {gw} admits routes from namespace {}", route.object.namespace),
+                    format!("no listener of {gw} admits routes from namespace {}", route.object.namespace),
                     "set the listener's allowedRoutes.namespaces (from: All, or a Selector matching this namespace); a ReferenceGrant never permits attachment".to_string(),
                 )
             };
@@ -246,7 +274,7 @@ impl Analysis<'_> {
         let mut out = Vec::new();
         if allowed.iter().all(|(_, _, k)| *k == Known::Unknown) {
             out.push(
-                finding(Severity::Note, "route-namespace-unknown", &route.object, &parent.origin, format!("whether Gateway {gw} admits routes from namespace {} depends on that Namespace's labels, which are not in the set", route.object.namespace))
+                finding(Severity::Note, "route-namespace-unknown", &route.object, &parent.origin, format!("whether {gw} admits routes from namespace {} depends on that Namespace's labels, which are not in the set", route.object.namespace))
                     .hint("lint the Namespace manifest along with the route, or check its labels with kubectl"),
             );
         }
@@ -268,7 +296,7 @@ impl Analysis<'_> {
                 .filter_map(|(_, l, _)| l.hostname.as_deref())
                 .collect();
             out.push(
-                finding(Severity::Error, "no-matching-listener-hostname", &route.object, &parent.origin, format!("none of the route's hostnames ({}) matches a listener hostname of Gateway {gw} ({})", route.hostnames.join(", "), listener_hosts.join(", ")))
+                finding(Severity::Error, "no-matching-listener-hostname", &route.object, &parent.origin, format!("none of the route's hostnames ({}) matches a listener hostname of {gw} ({})", route.hostnames.join(", "), listener_hosts.join(", ")))
                     .condition("Accepted", "False", "NoMatchingListenerHostname")
                     .hint("make a route hostname fall under a listener hostname ('*.example.com' matches 'a.example.com', not 'example.com')"),
             );

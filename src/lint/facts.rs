@@ -76,12 +76,29 @@ pub struct Listener {
     /// `allowedRoutes.kinds` as (group, kind); `None` means the protocol's defaults.
     pub kinds: Option<Vec<(String, String)>>,
     pub certificate_refs: Vec<Ref>,
+    pub origin: Origin,
 }
 
+/// A Gateway, or a ListenerSet: listeners that join a parent Gateway's (Gateway API v1.6).
 #[derive(Debug)]
 pub struct Gateway {
     pub object: Object,
     pub listeners: Vec<Listener>,
+    /// `metadata.creationTimestamp`, when written: the older of two conflicting listeners wins.
+    pub created: Option<String>,
+    /// A ListenerSet's parent Gateway (namespace, name); `None` for a Gateway.
+    pub parent: Option<(String, String)>,
+    /// A Gateway's `allowedListeners.namespaces.from`: which namespaces' ListenerSets may join.
+    /// `None` is the API's default, `from: None`.
+    pub allowed_listeners: Option<From>,
+    /// Where `spec.parentRef` (ListenerSet) or `spec.allowedListeners` (Gateway) is written.
+    pub origin: Origin,
+}
+
+impl Gateway {
+    pub fn is_listener_set(&self) -> bool {
+        self.parent.is_some()
+    }
 }
 
 #[derive(Debug)]
@@ -138,6 +155,18 @@ pub struct Facts {
     identities: HashMap<(String, String, String), (Arc<str>, u64)>,
     /// Later definitions of an identity already seen, with where it was first defined.
     pub duplicates: Vec<(Object, Arc<str>, u64)>,
+}
+
+/// Oldest first by `creationTimestamp` (RFC 3339, so text order is time order); objects without
+/// one sort after those with one, as they are created when applied.
+pub fn by_age(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    match (a, b) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => Ordering::Less,
+        (None, Some(_)) => Ordering::Greater,
+        (None, None) => Ordering::Equal,
+    }
 }
 
 /// The namespace an object without `metadata.namespace` is assumed to land in.
@@ -210,11 +239,42 @@ impl Facts {
                     });
                 }
             }
-            (spec::GROUP, "Gateway", Some(sp)) => {
+            (spec::GROUP, kind @ ("Gateway" | "ListenerSet"), Some(sp)) => {
                 let listeners = each(sp, "listeners", "spec")
                     .filter_map(|(p, l)| listener(file, l, &p))
                     .collect();
-                self.gateways.push(Gateway { object, listeners });
+                let created = meta.and_then(|m| s(m, "creationTimestamp"));
+                let (parent, allowed_listeners, origin) = if kind == "ListenerSet" {
+                    let p = sp.get("parentRef");
+                    let parent = p.and_then(|p| {
+                        Some((
+                            s(p, "namespace").unwrap_or_else(|| object.namespace.clone()),
+                            s(p, "name")?,
+                        ))
+                    });
+                    let origin = origin(file, p.unwrap_or(sp), "spec.parentRef");
+                    (parent, None, origin)
+                } else {
+                    let namespaces = sp.get("allowedListeners").and_then(|a| a.get("namespaces"));
+                    let from = match namespaces.and_then(|n| n.str_at("from")) {
+                        Some("All") => Some(From::All),
+                        Some("Same") => Some(From::Same),
+                        Some("Selector") => Some(From::Selector(selector(
+                            namespaces.and_then(|n| n.get("selector")),
+                        ))),
+                        _ => None,
+                    };
+                    let at = sp.get("allowedListeners").unwrap_or(sp);
+                    (None, from, origin(file, at, "spec.allowedListeners"))
+                };
+                self.gateways.push(Gateway {
+                    object,
+                    listeners,
+                    created,
+                    parent,
+                    allowed_listeners,
+                    origin,
+                });
             }
             (spec::GROUP, "ReferenceGrant", Some(sp)) => {
                 let from = sp
@@ -359,6 +419,7 @@ fn listener(file: &Arc<str>, l: &Node, path: &str) -> Option<Listener> {
         from,
         kinds,
         certificate_refs,
+        origin: origin(file, l, path),
     })
 }
 

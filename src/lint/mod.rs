@@ -215,9 +215,9 @@ impl Set {
 
     /// Analyses the set, builds its traffic model and adds the model's findings.
     fn finish(mut self) -> (Report, Model) {
-        let (findings, attachments) = analysis::analyse(&self.facts);
-        self.report.findings.extend(findings);
-        let model = Model::new(self.facts, &attachments);
+        let analysed = analysis::analyse(&self.facts);
+        self.report.findings.extend(analysed.findings);
+        let model = Model::new(self.facts, &analysed.attachments, analysed.valid);
         self.report.findings.extend(model.findings());
         self.report.sort();
         (self.report, model)

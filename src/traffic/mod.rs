@@ -33,13 +33,18 @@ use table::Table;
 /// The routing tables of a set of manifests.
 pub struct Model {
     facts: Facts,
+    /// Per Gateway (or ListenerSet) and listener: whether it is valid (lint's analysis).
+    valid: Vec<Vec<bool>>,
+    /// Per Gateway or ListenerSet: the Gateway whose address it listens on (itself for a
+    /// Gateway; `None` for a ListenerSet whose parent is not in the set).
+    roots: Vec<Option<usize>>,
     /// Per (gateway, listener) index: the routes that carry its traffic.
     tables: HashMap<(usize, usize), Table>,
 }
 
 impl Model {
     /// Builds the tables from lint's facts and the attachments its analysis predicted.
-    pub(crate) fn new(facts: Facts, attachments: &[Attachment]) -> Model {
+    pub(crate) fn new(facts: Facts, attachments: &[Attachment], valid: Vec<Vec<bool>>) -> Model {
         let mut tables: HashMap<(usize, usize), Table> = HashMap::new();
         for a in attachments {
             tables
@@ -50,7 +55,23 @@ impl Model {
         for table in tables.values_mut() {
             table.sort(&facts);
         }
-        Model { facts, tables }
+        let roots = facts
+            .gateways
+            .iter()
+            .enumerate()
+            .map(|(i, g)| match &g.parent {
+                None => Some(i),
+                Some((ns, name)) => facts.gateways.iter().position(|p| {
+                    !p.is_listener_set() && p.object.namespace == *ns && p.object.id.name == *name
+                }),
+            })
+            .collect();
+        Model {
+            facts,
+            valid,
+            roots,
+            tables,
+        }
     }
 
     /// The Gateways of the set as `namespace/name`, in input order.
@@ -58,6 +79,7 @@ impl Model {
         self.facts
             .gateways
             .iter()
+            .filter(|g| !g.is_listener_set())
             .map(|g| format!("{}/{}", g.object.namespace, g.object.id.name))
             .collect()
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::routes::{GrpcMatch, HttpMatch, PathMatch, Rules, StrMatch};
 use crate::lint::analysis::Attachment;
-use crate::lint::facts::{Facts, Route};
+use crate::lint::facts::{by_age, Facts, Route};
 
 /// A match of a rule of a route, with its precedence on the spec's criteria (higher wins).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,20 +176,11 @@ pub fn compare(facts: &Facts, a: &Entry, b: &Entry) -> Ordering {
     let rb = &facts.routes[b.route as usize];
     b.rank
         .cmp(&a.rank)
-        .then_with(|| created(ra, rb))
+        .then_with(|| by_age(&ra.created, &rb.created))
         .then_with(|| key(ra).cmp(&key(rb)))
         .then_with(|| a.route.cmp(&b.route))
         .then_with(|| a.rule.cmp(&b.rule))
         .then_with(|| a.matched.cmp(&b.matched))
-}
-
-fn created(a: &Route, b: &Route) -> Ordering {
-    match (&a.created, &b.created) {
-        (Some(x), Some(y)) => x.cmp(y),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
 }
 
 fn key(r: &Route) -> (&str, &str) {

@@ -42,6 +42,9 @@ pub struct Trace {
     pub gateway: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub listener: Option<String>,
+    /// `namespace/name` of the ListenerSet the listener belongs to, if any.
+    #[serde(rename = "listenerSet", skip_serializing_if = "Option::is_none")]
+    pub listener_set: Option<String>,
     /// The effective hostname (route ∩ listener) of the winning route's group; `*` for any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
@@ -131,10 +134,17 @@ impl Model {
         l: usize,
         mut t: Trace,
     ) -> Result<Trace, ProbeError> {
-        let gw = &self.facts.gateways[g];
-        let listener = &gw.listeners[l];
-        t.gateway = Some(format!("{}/{}", gw.object.namespace, gw.object.id.name));
+        let owner = &self.facts.gateways[g];
+        let listener = &owner.listeners[l];
+        let root = &self.facts.gateways[self.roots[g].unwrap_or(g)];
+        t.gateway = Some(format!("{}/{}", root.object.namespace, root.object.id.name));
         t.listener = Some(listener.name.clone());
+        if owner.is_listener_set() {
+            t.listener_set = Some(format!(
+                "{}/{}",
+                owner.object.namespace, owner.object.id.name
+            ));
+        }
         let Some(table) = self.tables.get(&(g, l)) else {
             t.not_found(format!(
                 "no route is attached to listener {:?}",
@@ -238,27 +248,45 @@ impl Model {
         t: &mut Trace,
     ) -> Result<Option<(usize, usize)>, ProbeError> {
         let protocols = protocols(probe);
+        // The best listener per Gateway, its ListenerSets' listeners included.
         let mut best: Vec<(usize, usize, (u8, usize))> = Vec::new();
         for (gi, g) in self.facts.gateways.iter().enumerate() {
-            if !gateway.is_none_or(|want| names_gateway(g, want)) {
+            let Some(root) = self.roots[gi] else {
+                continue;
+            };
+            if !gateway.is_none_or(|want| names_gateway(&self.facts.gateways[root], want)) {
                 continue;
             }
             let fit = g
                 .listeners
                 .iter()
                 .enumerate()
-                .filter(|(_, l)| {
-                    l.port == Some(i64::from(probe.port))
+                .filter(|(li, l)| {
+                    self.valid[gi][*li]
+                        && l.port == Some(i64::from(probe.port))
                         && protocols.contains(&l.protocol.as_str())
                 })
                 .filter_map(|(li, l)| Some((li, host_fit(l.hostname.as_deref(), &probe.host)?)))
                 .max_by_key(|(_, fit)| *fit);
-            if let Some((li, fit)) = fit {
-                best.push((gi, li, fit));
+            let Some((li, fit)) = fit else {
+                continue;
+            };
+            match best
+                .iter_mut()
+                .find(|(b, _, _)| self.roots[*b] == Some(root))
+            {
+                Some(entry) if entry.2 < fit => *entry = (gi, li, fit),
+                Some(_) => {}
+                None => best.push((gi, li, fit)),
             }
         }
         if let Some(want) = gateway {
-            if !self.facts.gateways.iter().any(|g| names_gateway(g, want)) {
+            if !self
+                .facts
+                .gateways
+                .iter()
+                .any(|g| !g.is_listener_set() && names_gateway(g, want))
+            {
                 return Err(ProbeError(format!(
                     "--gateway {want:?} is not in the set; it has: {}",
                     self.gateways().join(", ")
@@ -279,10 +307,19 @@ impl Model {
                 Ok(None)
             }
             [(g, l, _)] => {
-                let gw = &self.facts.gateways[*g];
-                let listener = &gw.listeners[*l];
+                let owner = &self.facts.gateways[*g];
+                let gw = &self.facts.gateways[self.roots[*g].unwrap_or(*g)];
+                let listener = &owner.listeners[*l];
+                let set = if owner.is_listener_set() {
+                    format!(
+                        " of ListenerSet {}/{}",
+                        owner.object.namespace, owner.object.id.name
+                    )
+                } else {
+                    String::new()
+                };
                 t.steps.push(format!(
-                    "Gateway {}/{} listener {:?} ({} on port {}{}) takes the request",
+                    "Gateway {}/{} listener {:?}{set} ({} on port {}{}) takes the request",
                     gw.object.namespace,
                     gw.object.id.name,
                     listener.name,
@@ -299,7 +336,7 @@ impl Model {
                 let names: Vec<String> = several
                     .iter()
                     .map(|(g, _, _)| {
-                        let o = &self.facts.gateways[*g].object;
+                        let o = &self.facts.gateways[self.roots[*g].unwrap_or(*g)].object;
                         format!("{}/{}", o.namespace, o.id.name)
                     })
                     .collect();
@@ -424,7 +461,9 @@ impl Model {
                 }
             }
         }
-        t.request = Some(seen_request(&seen));
+        if !matches!(route.rules, Rules::L4(_)) {
+            t.request = Some(seen_request(&seen));
+        }
         if backends.is_empty() {
             t.error(
                 500,
@@ -527,6 +566,7 @@ impl Trace {
             reason: None,
             gateway: None,
             listener: None,
+            listener_set: None,
             hostname: None,
             route: None,
             rule: None,
