@@ -11,7 +11,7 @@ mod check;
 mod syntax;
 
 pub use check::{check, FieldError, RequestError};
-pub use syntax::{parse_backend, parse_name_value, parse_ref};
+pub use syntax::{parse_backend, parse_name_value, parse_ref, parse_rule};
 
 use indexmap::IndexMap;
 use schemars::JsonSchema;
@@ -98,6 +98,15 @@ pub struct GatewayRequest {
     /// Add an HTTPS listener on 443 that terminates TLS with `tlsSecret` (HTTP on 80 stays).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub https: bool,
+    /// Serve the routes over HTTPS only and answer HTTP with a 301 redirect to HTTPS: the routes
+    /// attach to the HTTPS listener (`listener`, default `https`), and a redirect route of its own
+    /// to the HTTP listener (`redirectListener`, default `http`). Needs `https` on a generated
+    /// Gateway; on an existing one, both listener names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub https_redirect: bool,
+    /// The HTTP listener the redirect route of `httpsRedirect` attaches to (default `http`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_listener: Option<String>,
     /// The TLS Secret for HTTPS, `NAME` or `NAMESPACE/NAME`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls_secret: Option<String>,

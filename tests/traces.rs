@@ -131,6 +131,20 @@ fn trace_json_has_every_documented_key() {
 }
 
 #[test]
+fn mirrors_carry_their_share() {
+    let model = model(&folder("filters"));
+    let probe = Probe::new("http://app.example.com:8080/api/x", None, &[]).unwrap();
+    let trace = serde_json::to_value(model.trace(&probe, None).unwrap()).unwrap();
+    assert_eq!(trace["mirrors"][0]["name"], "shadow");
+    assert_eq!(trace["mirrors"][0]["share"], 0.25);
+    assert_eq!(
+        trace["filters"],
+        serde_json::json!(["URLRewrite", "RequestHeaderModifier", "RequestMirror"])
+    );
+    assert_eq!(trace["request"]["url"], "http://api.internal:8080/x");
+}
+
+#[test]
 fn redirect_to_a_listener_url_is_written_like_a_location_header() {
     let model = model(&folder("redirect-loop"));
     let probe = Probe::new("https://blog.home.example.com/a?b=c", None, &[]).unwrap();

@@ -6,32 +6,27 @@ use crate::request::*;
 /// The flags that build `request` from nothing, or `None` when flags cannot say it (several routes
 /// or rules, response headers, timeouts, …): then only a request file can.
 pub fn to_args(request: &Request) -> Option<Vec<String>> {
-    let mut args: Vec<String> = Vec::new();
-    let mut flag = |name: &str, value: Option<String>| {
-        if let Some(v) = value {
-            args.push(format!("--{name}"));
-            args.push(v);
-        }
-    };
-    flag("context", request.context.clone());
-    flag("service", request.service.clone());
-    flag("namespace", request.namespace.clone());
-    flag("service-namespace", request.service_namespace.clone());
-    flag("port", request.port.map(|p| p.to_string()));
+    let mut flag = Flags(Vec::new());
+    flag.value("context", request.context.clone());
+    flag.value("service", request.service.clone());
+    flag.value("namespace", request.namespace.clone());
+    flag.value("service-namespace", request.service_namespace.clone());
+    flag.value("port", request.port.map(|p| p.to_string()));
     let g = &request.gateway;
-    flag("gateway", g.name.clone());
-    flag("gateway-namespace", g.namespace.clone());
-    flag("gateway-class", g.class_name.clone());
-    flag("listener", g.listener.clone());
-    flag("listener-hostname", g.hostname.clone());
-    flag("tls-secret", g.tls_secret.clone());
-    flag("controller", g.controller.clone());
-    flag("listener-port", g.port.map(|p| p.to_string()));
+    flag.value("gateway", g.name.clone());
+    flag.value("gateway-namespace", g.namespace.clone());
+    flag.value("gateway-class", g.class_name.clone());
+    flag.value("listener", g.listener.clone());
+    flag.value("redirect-listener", g.redirect_listener.clone());
+    flag.value("listener-hostname", g.hostname.clone());
+    flag.value("tls-secret", g.tls_secret.clone());
+    flag.value("controller", g.controller.clone());
+    flag.value("listener-port", g.port.map(|p| p.to_string()));
     let o = &request.options;
-    flag("implementation", o.implementation.clone());
-    flag("gateway-api", o.gateway_api.clone());
+    flag.value("implementation", o.implementation.clone());
+    flag.value("gateway-api", o.gateway_api.clone());
     for (persona, group) in &o.rbac_groups {
-        flag("rbac-group", Some(format!("{persona}={group}")));
+        flag.value("rbac-group", Some(format!("{persona}={group}")));
     }
     if let Some(a) = &g.allowed_routes {
         let from = match a.from {
@@ -39,50 +34,69 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
             FromNamespaces::All => "all",
             FromNamespaces::Selector => "selector",
         };
-        flag("allow-routes-from", Some(from.to_string()));
+        flag.value("allow-routes-from", Some(from.to_string()));
         for (k, v) in &a.labels {
-            flag("allow-label", Some(format!("{k}={v}")));
+            flag.value("allow-label", Some(format!("{k}={v}")));
         }
     }
     match request.routes.as_slice() {
         [] => {}
-        [route] if route.name.is_none() && route.listener.is_none() => {
+        [route] if route.listener.is_none() => {
+            flag.value("route-name", route.name.clone());
             route_args(route, request.port, &mut flag)?
         }
         _ => return None,
     }
-    if g.https {
-        args.push("--https".into());
+    for (name, on) in [
+        ("https", g.https),
+        ("https-redirect", g.https_redirect),
+        ("with-gateway-class", g.with_gateway_class),
+        ("rbac", o.rbac),
+    ] {
+        if on {
+            flag.switch(name);
+        }
     }
-    if g.with_gateway_class {
-        args.push("--with-gateway-class".into());
-    }
-    if o.rbac {
-        args.push("--rbac".into());
-    }
-    Some(args)
+    Some(flag.0)
 }
 
-fn route_args(
-    route: &RouteRequest,
-    port: Option<i64>,
-    flag: &mut impl FnMut(&str, Option<String>),
-) -> Option<()> {
-    flag("kind", route.kind.map(|k| k.name().to_string()));
+/// The flags being written, in order.
+struct Flags(Vec<String>);
+
+impl Flags {
+    /// `--name value`, when there is a value.
+    fn value(&mut self, name: &str, value: Option<String>) {
+        if let Some(v) = value {
+            self.0.push(format!("--{name}"));
+            self.0.push(v);
+        }
+    }
+
+    fn switch(&mut self, name: &str) {
+        self.0.push(format!("--{name}"));
+    }
+}
+
+fn route_args(route: &RouteRequest, port: Option<i64>, flag: &mut Flags) -> Option<()> {
+    flag.value("kind", route.kind.map(|k| k.name().to_string()));
     for h in &route.hostnames {
-        flag("hostname", Some(h.clone()));
+        flag.value("hostname", Some(h.clone()));
     }
     let rule = match route.rules.as_slice() {
         [] => return Some(()),
-        [rule]
-            if rule.response_headers.is_none()
-                && rule.timeouts.is_none()
-                && rule.mirror.len() <= 1 =>
-        {
+        // What the single-rule flags build: one rule, and the rule for the rest of the traffic
+        // they add after a rule that narrows by header, query parameter or method.
+        [rule, rest] if *rest == rest_of(rule)? => rule,
+        [rule] if narrows(rule) => {
+            flag.switch("no-default-rule");
             rule
         }
-        _ => return None,
+        [rule] => rule,
+        rules => return rule_flags(rules, port, flag),
     };
+    if rule.response_headers.is_some() || rule.timeouts.is_some() || rule.mirror.len() > 1 {
+        return None;
+    }
     match rule.matches.as_slice() {
         [] => {}
         [m] => {
@@ -92,64 +106,155 @@ fn route_args(
                     PathType::Exact => "path-exact",
                     PathType::RegularExpression => "path-regex",
                 };
-                flag(name, Some(p.value.clone()));
+                flag.value(name, Some(p.value.clone()));
             }
             for (name, list) in [("header", &m.headers), ("query", &m.query_params)] {
                 for v in list {
                     if v.type_.is_some_and(|t| t != ValueMatchType::Exact) {
                         return None;
                     }
-                    flag(name, Some(format!("{}={}", v.name, v.value)));
+                    flag.value(name, Some(format!("{}={}", v.name, v.value)));
                 }
             }
-            flag("method", m.method.clone());
+            flag.value("method", m.method.clone());
             if let Some(g) = &m.grpc {
-                flag("grpc-service", g.service.clone());
-                flag("grpc-method", g.method.clone());
+                flag.value("grpc-service", g.service.clone());
+                flag.value("grpc-method", g.method.clone());
             }
         }
         _ => return None,
     }
-    let backend_text = |b: &BackendRequest, port: i64| {
-        let ns = b
-            .namespace
-            .as_ref()
-            .map(|ns| format!("{ns}/"))
-            .unwrap_or_default();
-        let weight = b.weight.map(|w| format!("={w}")).unwrap_or_default();
-        format!("{ns}{}:{port}{weight}", b.name)
-    };
     for b in &rule.backends {
-        flag("backend", Some(backend_text(b, b.port.or(port)?)));
+        flag.value("backend", Some(backend_text(b, b.port.or(port)?)));
     }
     for m in &rule.mirror {
-        flag("mirror", Some(backend_text(m, m.port.or(port)?)));
+        flag.value("mirror", Some(backend_text(m, m.port.or(port)?)));
     }
     if let Some(rw) = &rule.rewrite {
-        flag("rewrite-prefix", rw.prefix.clone());
-        flag("rewrite-path", rw.path.clone());
-        flag("rewrite-hostname", rw.hostname.clone());
+        flag.value("rewrite-prefix", rw.prefix.clone());
+        flag.value("rewrite-path", rw.path.clone());
+        flag.value("rewrite-hostname", rw.hostname.clone());
     }
     if let Some(h) = &rule.request_headers {
         for nv in &h.add {
-            flag("add-header", Some(format!("{}={}", nv.name, nv.value)));
+            flag.value("add-header", Some(format!("{}={}", nv.name, nv.value)));
         }
         for nv in &h.set {
-            flag("set-header", Some(format!("{}={}", nv.name, nv.value)));
+            flag.value("set-header", Some(format!("{}={}", nv.name, nv.value)));
         }
         for name in &h.remove {
-            flag("remove-header", Some(name.clone()));
+            flag.value("remove-header", Some(name.clone()));
         }
     }
     if let Some(rd) = &rule.redirect {
         if rd.port.is_some() || rd.prefix.is_some() || rd.path.is_some() {
             return None;
         }
-        flag("redirect-scheme", rd.scheme.clone());
-        flag("redirect-hostname", rd.hostname.clone());
-        flag("redirect-status", rd.status_code.map(|c| c.to_string()));
+        flag.value("redirect-scheme", rd.scheme.clone());
+        flag.value("redirect-hostname", rd.hostname.clone());
+        flag.value("redirect-status", rd.status_code.map(|c| c.to_string()));
     }
     Some(())
+}
+
+/// Whether a rule takes only some requests (header, query parameter or method) and sends them
+/// somewhere other than the service: the single-rule flags then add a rule for the rest.
+fn narrows(rule: &RuleRequest) -> bool {
+    let narrowing = rule
+        .matches
+        .iter()
+        .any(|m| !m.headers.is_empty() || !m.query_params.is_empty() || m.method.is_some());
+    narrowing && (!rule.backends.is_empty() || rule.redirect.is_some())
+}
+
+/// The rule the single-rule flags add after `rule` for the rest of its path's traffic.
+fn rest_of(rule: &RuleRequest) -> Option<RuleRequest> {
+    if !narrows(rule) {
+        return None;
+    }
+    let path = rule.matches.first().and_then(|m| m.path.clone());
+    Some(RuleRequest {
+        matches: path
+            .map(|path| {
+                vec![MatchRequest {
+                    path: Some(path),
+                    ..MatchRequest::default()
+                }]
+            })
+            .unwrap_or_default(),
+        ..RuleRequest::default()
+    })
+}
+
+/// Several rules as `--rule` flags, when each is a match and backends only.
+fn rule_flags(rules: &[RuleRequest], port: Option<i64>, flag: &mut Flags) -> Option<()> {
+    let (last, listed) = match rules.split_last() {
+        Some((last, rest)) if *last == RuleRequest::default() => (None, rest),
+        _ => (Some(()), rules),
+    };
+    for rule in listed {
+        flag.value("rule", Some(rule_text(rule, port)?));
+    }
+    if last.is_some() {
+        flag.switch("no-default-rule");
+    }
+    Some(())
+}
+
+/// A rule in the `--rule` syntax; `None` when it has more than matches and backends, or a value
+/// the syntax cannot hold (a space, `->`).
+fn rule_text(rule: &RuleRequest, port: Option<i64>) -> Option<String> {
+    let bare = RuleRequest {
+        matches: rule.matches.clone(),
+        backends: rule.backends.clone(),
+        ..RuleRequest::default()
+    };
+    if *rule != bare || rule.matches.len() > 1 {
+        return None;
+    }
+    let mut words = Vec::new();
+    if let Some(m) = rule.matches.first() {
+        if m.grpc.is_some() {
+            return None;
+        }
+        if let Some(p) = &m.path {
+            let kind = match p.type_ {
+                PathType::PathPrefix => "prefix",
+                PathType::Exact => "exact",
+                PathType::RegularExpression => "regex",
+            };
+            words.push(format!("{kind}:{}", p.value));
+        }
+        for (kind, list) in [("header", &m.headers), ("query", &m.query_params)] {
+            for v in list {
+                if v.type_.is_some_and(|t| t != ValueMatchType::Exact) {
+                    return None;
+                }
+                words.push(format!("{kind}:{}={}", v.name, v.value));
+            }
+        }
+        if let Some(method) = &m.method {
+            words.push(format!("method:{method}"));
+        }
+    }
+    words.push("->".into());
+    for b in &rule.backends {
+        words.push(backend_text(b, b.port.or(port)?));
+    }
+    let plain = words
+        .iter()
+        .all(|w| w == "->" || (!w.contains("->") && !w.chars().any(char::is_whitespace)));
+    plain.then(|| words.join(" "))
+}
+
+fn backend_text(b: &BackendRequest, port: i64) -> String {
+    let ns = b
+        .namespace
+        .as_ref()
+        .map(|ns| format!("{ns}/"))
+        .unwrap_or_default();
+    let weight = b.weight.map(|w| format!("={w}")).unwrap_or_default();
+    format!("{ns}{}:{port}{weight}", b.name)
 }
 
 /// `args` as one shell command line, each argument quoted when the shell would split or expand it.

@@ -35,6 +35,20 @@ pub struct RequestFlags {
     #[arg(long, allow_negative_numbers = true, help_heading = "Request")]
     pub port: Option<i64>,
 
+    /// The route's name [default: the service name].
+    #[arg(long, value_name = "NAME", help_heading = "Request")]
+    pub route_name: Option<String>,
+
+    /// A rule, in order (repeatable): MATCHES -> BACKENDS, e.g.
+    /// 'header:X-API-Version=2 -> task-api-v2:8000'. Matches (all must hold): prefix:PATH,
+    /// exact:PATH, regex:RE, header:NAME=VALUE, query:NAME=VALUE, method:VERB; backends:
+    /// [NS/]NAME:PORT[=WEIGHT] (none: the service). A last rule sending everything else to
+    /// --service is added unless --no-default-rule.
+    #[arg(long = "rule", value_name = "RULE", help_heading = "Matches")]
+    pub rules: Vec<String>,
+    /// Do not add the rule that sends what no other rule matches to --service (those requests get 404).
+    #[arg(long, help_heading = "Matches")]
+    pub no_default_rule: bool,
     /// The route kind.
     #[arg(long, value_name = "KIND", value_parser = ["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"], help_heading = "Matches")]
     pub kind: Option<String>,
@@ -73,6 +87,9 @@ pub struct RequestFlags {
         help_heading = "Backends"
     )]
     pub backend: Vec<String>,
+    /// Send PERCENT of the default rule's traffic to this canary, the rest to --service.
+    #[arg(long, value_name = "[NS/]NAME:PORT=PERCENT", help_heading = "Backends")]
+    pub canary: Option<String>,
     /// Mirror every request to this Service too.
     #[arg(long, value_name = "[NS/]NAME:PORT", help_heading = "Backends")]
     pub mirror: Option<String>,
@@ -123,6 +140,13 @@ pub struct RequestFlags {
     /// Add an HTTPS listener on 443 terminating TLS (needs --tls-secret).
     #[arg(long, help_heading = "Gateway")]
     pub https: bool,
+    /// Redirect HTTP to HTTPS (301) and serve the routes over HTTPS only (with --https, or
+    /// --listener and --redirect-listener on an existing Gateway).
+    #[arg(long, help_heading = "Gateway")]
+    pub https_redirect: bool,
+    /// The HTTP listener the --https-redirect route attaches to [default: http].
+    #[arg(long, value_name = "NAME", help_heading = "Gateway")]
+    pub redirect_listener: Option<String>,
     /// The TLS certificate Secret for --https.
     #[arg(long, value_name = "[NS/]NAME", help_heading = "Gateway")]
     pub tls_secret: Option<String>,
@@ -159,6 +183,61 @@ pub struct RequestFlags {
     /// The group a persona's role is bound to: cluster-admin, platform or app (repeatable).
     #[arg(long, value_name = "PERSONA=GROUP", help_heading = "Target")]
     pub rbac_group: Vec<String>,
+}
+
+/// Which parts of a rule the single-rule flags set.
+struct Given {
+    /// A header, query parameter or method match: a rule that takes only some requests.
+    narrows: bool,
+    path: bool,
+    matches: bool,
+    rewrite: bool,
+    headers: bool,
+    redirect: bool,
+}
+
+/// `--canary [NS/]NAME:PORT=PERCENT`: the route's default rule (its last) goes PERCENT to the
+/// canary and the rest to the service.
+fn canary(
+    route: &mut RouteRequest,
+    text: &str,
+    (service, service_namespace): (Option<String>, Option<String>),
+) -> Result<(), RequestError> {
+    let mut canary = parse_backend(text).map_err(|m| syntax_error("--canary", m))?;
+    let percent = canary.weight.unwrap_or(-1);
+    if !(1..=99).contains(&percent) {
+        return Err(syntax_error(
+            "--canary",
+            format!("'{text}' needs =PERCENT from 1 to 99 (e.g. task-api-canary:8000=10)"),
+        ));
+    }
+    let Some(service) = service else {
+        return Err(syntax_error(
+            "--canary",
+            "splits traffic between --service and the canary: pass --service".into(),
+        ));
+    };
+    if route.rules.is_empty() {
+        route.rules.push(RuleRequest::default());
+    }
+    let default = route.rules.last_mut().expect("a rule was just ensured");
+    if !default.backends.is_empty() {
+        return Err(syntax_error(
+            "--canary",
+            "splits the default rule between --service and the canary, but that rule already names its backends (--backend): give the weights there instead".into(),
+        ));
+    }
+    canary.weight = Some(percent);
+    default.backends = vec![
+        BackendRequest {
+            name: service,
+            namespace: service_namespace,
+            port: None,
+            weight: Some(100 - percent),
+        },
+        canary,
+    ];
+    Ok(())
 }
 
 fn syntax_error(flag: &str, message: String) -> RequestError {
@@ -200,6 +279,8 @@ impl RequestFlags {
         set(&mut g.controller, &self.controller);
         set(&mut g.port, &self.listener_port);
         g.https |= self.https;
+        g.https_redirect |= self.https_redirect;
+        set(&mut g.redirect_listener, &self.redirect_listener);
         g.with_gateway_class |= self.with_gateway_class;
         if self.allow_routes_from.is_some() || !self.allow_label.is_empty() {
             let from = match self.allow_routes_from {
@@ -224,36 +305,51 @@ impl RequestFlags {
         Ok(r)
     }
 
+    /// Which parts of a rule the single-rule flags set.
+    fn given(&self) -> Given {
+        let narrows = !self.header.is_empty() || !self.query.is_empty() || self.method.is_some();
+        let path =
+            self.path_prefix.is_some() || self.path_exact.is_some() || self.path_regex.is_some();
+        let grpc = self.grpc_service.is_some() || self.grpc_method.is_some();
+        Given {
+            narrows,
+            path,
+            matches: narrows || path || grpc,
+            rewrite: self.rewrite_prefix.is_some()
+                || self.rewrite_path.is_some()
+                || self.rewrite_hostname.is_some(),
+            headers: !self.add_header.is_empty()
+                || !self.set_header.is_empty()
+                || !self.remove_header.is_empty(),
+            redirect: self.redirect_scheme.is_some()
+                || self.redirect_hostname.is_some()
+                || self.redirect_status.is_some(),
+        }
+    }
+
     fn apply_route(&self, r: &mut Request) -> Result<(), RequestError> {
-        let has_grpc = self.grpc_service.is_some() || self.grpc_method.is_some();
-        let has_match = has_grpc
-            || self.path_prefix.is_some()
-            || self.path_exact.is_some()
-            || self.path_regex.is_some()
-            || !self.header.is_empty()
-            || !self.query.is_empty()
-            || self.method.is_some();
-        let has_rewrite = self.rewrite_prefix.is_some()
-            || self.rewrite_path.is_some()
-            || self.rewrite_hostname.is_some();
-        let has_headers = !self.add_header.is_empty()
-            || !self.set_header.is_empty()
-            || !self.remove_header.is_empty();
-        let has_redirect = self.redirect_scheme.is_some()
-            || self.redirect_hostname.is_some()
-            || self.redirect_status.is_some();
-        let touches_rule = has_match
-            || has_rewrite
-            || has_headers
-            || has_redirect
+        let given = self.given();
+        let rule_flags = given.matches
+            || given.rewrite
+            || given.headers
+            || given.redirect
             || !self.backend.is_empty()
             || self.mirror.is_some();
-        if !touches_rule && self.hostname.is_empty() && self.kind.is_none() {
+        if !self.rules.is_empty() && rule_flags {
+            return Err(syntax_error("--rule", "cannot be combined with the flags of a single rule (--path-*, --header, --query, --method, --backend, --mirror, --rewrite-*, --*-header, --redirect-*): write each rule as a --rule".into()));
+        }
+        let touches_rules = rule_flags || !self.rules.is_empty() || self.canary.is_some();
+        if !touches_rules
+            && self.hostname.is_empty()
+            && self.kind.is_none()
+            && self.route_name.is_none()
+        {
             return Ok(());
         }
         if r.routes.is_empty() {
             r.routes.push(RouteRequest::default());
         }
+        let service = (r.service.clone(), r.service_namespace.clone());
         let route = &mut r.routes[0];
         if let Some(kind) = &self.kind {
             route.kind = Some(
@@ -264,21 +360,65 @@ impl RequestFlags {
         if !self.hostname.is_empty() {
             route.hostnames.clone_from(&self.hostname);
         }
-        if !touches_rule {
-            return Ok(());
+        set(&mut route.name, &self.route_name);
+        if !self.rules.is_empty() {
+            route.rules = self
+                .rules
+                .iter()
+                .map(|t| parse_rule(t).map_err(|m| syntax_error("--rule", m)))
+                .collect::<Result<_, _>>()?;
+            if !self.no_default_rule {
+                route.rules.push(RuleRequest::default());
+            }
         }
+        if rule_flags {
+            self.apply_rule(route, &given)?;
+            // A rule that narrows by header, query parameter or method and sends elsewhere would
+            // leave every other request without a rule (404): the rest goes to the service.
+            let rule = &route.rules[0];
+            let elsewhere = !rule.backends.is_empty() || rule.redirect.is_some();
+            if given.narrows && elsewhere && route.rules.len() == 1 && !self.no_default_rule {
+                let path = rule.matches.first().and_then(|m| m.path.clone());
+                route.rules.push(RuleRequest {
+                    matches: path
+                        .map(|path| {
+                            vec![MatchRequest {
+                                path: Some(path),
+                                ..MatchRequest::default()
+                            }]
+                        })
+                        .unwrap_or_default(),
+                    ..RuleRequest::default()
+                });
+            }
+        }
+        if let Some(text) = &self.canary {
+            canary(route, text, service)?;
+        }
+        Ok(())
+    }
+
+    /// The single-rule flags, over the first rule (and its first match) of the route: each flag
+    /// replaces only its own part, so a request file's other matches and settings stay.
+    fn apply_rule(&self, route: &mut RouteRequest, given: &Given) -> Result<(), RequestError> {
         if route.rules.is_empty() {
             route.rules.push(RuleRequest::default());
         }
         let rule = &mut route.rules[0];
-        if has_match {
-            let path = [
-                (&self.path_prefix, PathType::PathPrefix),
-                (&self.path_exact, PathType::Exact),
-                (&self.path_regex, PathType::RegularExpression),
-            ]
-            .into_iter()
-            .find_map(|(v, type_)| v.clone().map(|value| PathMatchRequest { type_, value }));
+        if given.matches {
+            if rule.matches.is_empty() {
+                rule.matches.push(MatchRequest::default());
+            }
+            let m = &mut rule.matches[0];
+            if given.path {
+                m.path = [
+                    (&self.path_prefix, PathType::PathPrefix),
+                    (&self.path_exact, PathType::Exact),
+                    (&self.path_regex, PathType::RegularExpression),
+                ]
+                .into_iter()
+                .find_map(|(v, type_)| v.clone().map(|value| PathMatchRequest { type_, value }));
+            }
             let exact = |list: Vec<NameValue>| {
                 list.into_iter()
                     .map(|nv| ValueMatchRequest {
@@ -288,16 +428,19 @@ impl RequestFlags {
                     })
                     .collect()
             };
-            rule.matches = vec![MatchRequest {
-                path,
-                headers: exact(pairs("--header", &self.header)?),
-                query_params: exact(pairs("--query", &self.query)?),
-                method: self.method.clone(),
-                grpc: has_grpc.then(|| GrpcMatchRequest {
+            if !self.header.is_empty() {
+                m.headers = exact(pairs("--header", &self.header)?);
+            }
+            if !self.query.is_empty() {
+                m.query_params = exact(pairs("--query", &self.query)?);
+            }
+            set(&mut m.method, &self.method);
+            if self.grpc_service.is_some() || self.grpc_method.is_some() {
+                m.grpc = Some(GrpcMatchRequest {
                     service: self.grpc_service.clone(),
                     method: self.grpc_method.clone(),
-                }),
-            }];
+                });
+            }
         }
         if !self.backend.is_empty() {
             rule.backends = self
@@ -309,21 +452,21 @@ impl RequestFlags {
         if let Some(m) = &self.mirror {
             rule.mirror = vec![parse_backend(m).map_err(|m| syntax_error("--mirror", m))?];
         }
-        if has_rewrite {
+        if given.rewrite {
             rule.rewrite = Some(RewriteRequest {
                 prefix: self.rewrite_prefix.clone(),
                 path: self.rewrite_path.clone(),
                 hostname: self.rewrite_hostname.clone(),
             });
         }
-        if has_headers {
+        if given.headers {
             rule.request_headers = Some(HeaderChanges {
                 add: pairs("--add-header", &self.add_header)?,
                 set: pairs("--set-header", &self.set_header)?,
                 remove: self.remove_header.clone(),
             });
         }
-        if has_redirect {
+        if given.redirect {
             rule.redirect = Some(RedirectRequest {
                 scheme: self.redirect_scheme.clone(),
                 hostname: self.redirect_hostname.clone(),

@@ -33,6 +33,10 @@ each one with a question: ask the user, then call again with the answers in the 
 3. `diff` shows what would change in a folder (relative to the server's root); `write` writes the \
 files (atomically, all or nothing; `overwrite: true` to replace changed files).
 4. `lint` checks any manifests (YAML text or files under the root) and predicts controller status.
+5. `trace` follows one request (`url`, `method`, `headers`) through manifests: listener, winning \
+route and rule, filters, backends and their shares, or the redirect, 404 or 500. `test` checks a \
+list of such requests against what must happen. Use them to prove the manifests route as the user \
+asked, not only that they are accepted.
 
 Rule: a route in another namespace attaches to a Gateway when the listener's `allowedRoutes` admits \
 that namespace; a ReferenceGrant never allows that. ReferenceGrants are only for backendRefs and \

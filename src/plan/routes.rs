@@ -2,6 +2,7 @@
 //! `sectionName` when a listener is chosen), rules with their matches, filters and backends.
 
 use super::{Planner, Resource};
+use crate::finding::Severity;
 use crate::model::*;
 use crate::request::*;
 
@@ -51,17 +52,22 @@ impl Planner<'_> {
                     };
                     self.profile.gateway.create.then(|| own.to_string())
                 });
-            let parent = ParentRef {
-                name: self.gateway_name.clone(),
-                namespace: (self.gateway_namespace != namespace)
-                    .then(|| self.gateway_namespace.clone()),
-                section_name,
-            };
             let rules = if route.rules.is_empty() {
                 vec![RuleRequest::default()]
             } else {
                 route.rules.clone()
             };
+            let redirect_pair = kind == RouteKind::Http && self.request.gateway.https_redirect;
+            let mut redirect = None;
+            let section_name = if redirect_pair {
+                let https = section_name.or_else(|| self.generated_listener("https"));
+                redirect = self.https_redirect(&at, &name, route, https.is_some(), &namespace);
+                https
+            } else {
+                self.refuse_redirect_loop(&at, &rules, section_name.as_deref());
+                section_name
+            };
+            let parent = self.parent_ref(section_name, &namespace);
             let spec = self.route_spec(
                 &at,
                 kind,
@@ -76,8 +82,108 @@ impl Planner<'_> {
                 object,
                 folder: namespace.clone(),
             });
+            out.extend(redirect);
         }
         out
+    }
+
+    fn parent_ref(&self, section_name: Option<String>, namespace: &str) -> ParentRef {
+        ParentRef {
+            name: self.gateway_name.clone(),
+            namespace: (self.gateway_namespace != namespace)
+                .then(|| self.gateway_namespace.clone()),
+            section_name,
+        }
+    }
+
+    /// A listener of the Gateway this plan generates, by name; `None` for an existing Gateway.
+    fn generated_listener(&self, name: &str) -> Option<String> {
+        (self.profile.gateway.create && self.request.gateway.https).then(|| name.to_string())
+    }
+
+    /// The redirect half of `httpsRedirect`: a route of its own on the HTTP listener answering
+    /// every request with a 301 to HTTPS. (The serving route attaches to the HTTPS listener only;
+    /// attached to both, the redirect would also answer HTTPS requests: a loop.)
+    fn https_redirect(
+        &mut self,
+        at: &str,
+        name: &str,
+        route: &RouteRequest,
+        has_https: bool,
+        namespace: &str,
+    ) -> Option<Resource> {
+        let g = &self.request.gateway;
+        let http = g
+            .redirect_listener
+            .clone()
+            .or_else(|| self.generated_listener("http"));
+        let create = self.profile.gateway.create;
+        if create && !g.https {
+            self.errors.push(FieldError::new(
+                "gateway.httpsRedirect",
+                "true",
+                "needs the HTTPS listener the routes move to",
+                "pass --https --tls-secret NAME with --https-redirect",
+            ));
+            return None;
+        }
+        if !has_https {
+            self.errors.push(FieldError::missing(
+                "gateway.listener",
+                "is required with httpsRedirect on an existing Gateway: the HTTPS listener the routes attach to",
+                "pass --listener NAME (the Gateway's HTTPS listener)",
+            ));
+        }
+        let Some(http) = http else {
+            self.errors.push(FieldError::missing(
+                "gateway.redirectListener",
+                "is required with httpsRedirect on an existing Gateway: the HTTP listener that redirects",
+                "pass --redirect-listener NAME (the Gateway's HTTP listener)",
+            ));
+            return None;
+        };
+        let rule = RuleRequest {
+            redirect: Some(RedirectRequest {
+                scheme: Some("https".into()),
+                status_code: Some(301),
+                ..RedirectRequest::default()
+            }),
+            ..RuleRequest::default()
+        };
+        let parent = self.parent_ref(Some(http), namespace);
+        let spec = self.route_spec(
+            at,
+            RouteKind::Http,
+            parent,
+            route.hostnames.clone(),
+            &[rule],
+            namespace,
+        );
+        let api = self.api_version("HTTPRoute", &format!("{at}.kind"));
+        let name = format!("{name}-https-redirect");
+        let object = Object::new(api, &name, Some(namespace), Content::Spec { spec });
+        Some(Resource {
+            object,
+            folder: namespace.to_string(),
+        })
+    }
+
+    /// A redirect to HTTPS on a route that attaches to every listener of a Gateway with an HTTPS
+    /// listener would answer HTTPS requests with a redirect to themselves.
+    fn refuse_redirect_loop(&mut self, at: &str, rules: &[RuleRequest], section: Option<&str>) {
+        let https_too = section.is_none() && self.generated_listener("https").is_some();
+        for (j, rule) in rules.iter().enumerate() {
+            let to_https =
+                rule.redirect.as_ref().and_then(|r| r.scheme.as_deref()) == Some("https");
+            if https_too && to_https {
+                self.errors.push(FieldError::new(
+                    format!("{at}.rules[{j}].redirect.scheme"),
+                    "https",
+                    "would be attached to the HTTPS listener too, and redirect HTTPS requests to themselves (a redirect loop)",
+                    "use --https-redirect (gateway.httpsRedirect: true) to redirect HTTP to HTTPS and serve the app over HTTPS, or attach this route to the HTTP listener only (--listener http)",
+                ));
+            }
+        }
     }
 
     fn route_spec(
@@ -178,11 +284,32 @@ impl Planner<'_> {
             };
             return vec![self.backend_ref("port".to_string(), &b, namespace)];
         }
+        self.weights(at, &rule.backends);
         rule.backends
             .iter()
             .enumerate()
             .map(|(k, b)| self.backend_ref(format!("{at}.backends[{k}]"), b, namespace))
             .collect()
+    }
+
+    /// Weights are shares of the rule's sum: a weighted backend alone, or one beside backends of
+    /// weight 0, takes all the traffic, whatever its number says.
+    fn weights(&mut self, at: &str, backends: &[BackendRequest]) {
+        let weight = |b: &BackendRequest| b.weight.unwrap_or(1);
+        let taking: Vec<&BackendRequest> = backends.iter().filter(|b| weight(b) > 0).collect();
+        let message = match (backends, taking.as_slice()) {
+            ([only], _) if only.weight.is_some_and(|w| w > 0) => format!(
+                "{at}.backends: {} has weight {} but is the only backend, so it takes 100 % of the traffic (weights are shares of the rule's sum); for a canary, use --canary NAME:PORT=PERCENT or give the main backend a weight too",
+                only.name,
+                weight(only)
+            ),
+            ([_, _, ..], [one]) => format!(
+                "{at}.backends: only {} has a weight above 0, so it takes 100 % of the traffic",
+                one.name
+            ),
+            _ => return,
+        };
+        self.note(Severity::Warning, "weights-one-backend", message);
     }
 
     /// Header modifiers and mirrors: the filters HTTPRoute and GRPCRoute share.

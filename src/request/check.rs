@@ -272,6 +272,22 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
             "pass --tls-secret [NAMESPACE/]NAME (a kubernetes.io/tls Secret)",
         ));
     }
+    if let Some(l) = &g.redirect_listener {
+        c.value(
+            "gateway.redirectListener",
+            l,
+            spec::dns_subdomain(l),
+            "use lowercase letters, digits, '-' and '.'",
+        );
+        if !g.https_redirect {
+            c.fail(
+                "gateway.redirectListener",
+                l,
+                "is only used with httpsRedirect",
+                "pass --https-redirect, or drop --redirect-listener",
+            );
+        }
+    }
     if g.tls_secret.is_some() && !g.https {
         c.fail("gateway.https", "false", "must be true when a tlsSecret is given (the secret is only used by the HTTPS listener)", "pass --https");
     }
