@@ -258,6 +258,7 @@ fn platform_team_session_asks_for_listeners_and_allowed_namespaces() {
             ("Listener hostname", "*.example.com\n"),
             ("Add an HTTPS listener", "y"),
             ("TLS certificate Secret", "wildcard-cert\n"),
+            ("Redirect HTTP to HTTPS", "y"),
             ("Which namespaces may attach routes?", "\n"),
             ("Namespace labels", "gateway-access=true\n"),
             ("Service name", "task-api\n"),
@@ -275,7 +276,12 @@ fn platform_team_session_asks_for_listeners_and_allowed_namespaces() {
         "protocol: HTTPS",
         "wildcard-cert",
         "gatewayClassName: istio",
+        // The redirect pair: the app on the HTTPS listener, a 301 on the HTTP one.
+        "name: task-api-https-redirect",
+        "sectionName: http\n",
+        "sectionName: https\n",
     ]);
+    assert!(ended.screen.contains("--https-redirect"), "{}", ended.screen);
 }
 
 #[test]

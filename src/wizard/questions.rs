@@ -497,7 +497,19 @@ fn gateway_https(s: &mut Session) -> Result<(), WizardError> {
         r.gateway.https = true;
         r.gateway.tls_secret = some(a);
         Ok(())
-    })
+    })?;
+    // Only HTTP routes are served on both listeners; a redirect pair is for them.
+    let http = s
+        .request
+        .routes
+        .iter()
+        .all(|r| r.kind.unwrap_or_default() == RouteKind::Http);
+    if http {
+        s.request.gateway.https_redirect = s
+            .prompter
+            .confirm("Redirect HTTP to HTTPS (serve the app over HTTPS only)?", true)?;
+    }
+    Ok(())
 }
 
 /// `gateway.allowedRoutes`: which namespaces may attach routes to the generated listeners, and
