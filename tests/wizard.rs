@@ -281,7 +281,11 @@ fn platform_team_session_asks_for_listeners_and_allowed_namespaces() {
         "sectionName: http\n",
         "sectionName: https\n",
     ]);
-    assert!(ended.screen.contains("--https-redirect"), "{}", ended.screen);
+    assert!(
+        ended.screen.contains("--https-redirect"),
+        "{}",
+        ended.screen
+    );
 }
 
 #[test]

@@ -140,7 +140,9 @@ pub enum TemplatesCommand {
 const GENERATE_EXAMPLES: &str = "Examples:
   traffic-engineer generate --context single-dev --service task-api --namespace task-api --port 8000 --path-prefix /api/
   traffic-engineer generate --context shared-gateway --service task-api --port 8000 --gateway shared-gateway --gateway-namespace gateway-system --listener https
-  traffic-engineer generate --context single-dev --service task-api --port 8000 --backend task-api:8000=90 --backend task-api-canary:8000=10
+  traffic-engineer generate --context single-dev --service task-api --port 8000 --canary task-api-canary:8000=10
+  traffic-engineer generate --context single-dev --service task-api --port 8000 --https --tls-secret task-api-tls --https-redirect
+  traffic-engineer generate --context single-dev --service task-api --port 8000 --rule 'prefix:/api header:X-API-Version=2 -> task-api-v2:8000'
   traffic-engineer generate --request examples/task-api/cross-namespace.yaml --output json";
 
 #[derive(Debug, Args)]

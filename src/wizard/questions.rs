@@ -505,9 +505,10 @@ fn gateway_https(s: &mut Session) -> Result<(), WizardError> {
         .iter()
         .all(|r| r.kind.unwrap_or_default() == RouteKind::Http);
     if http {
-        s.request.gateway.https_redirect = s
-            .prompter
-            .confirm("Redirect HTTP to HTTPS (serve the app over HTTPS only)?", true)?;
+        s.request.gateway.https_redirect = s.prompter.confirm(
+            "Redirect HTTP to HTTPS (serve the app over HTTPS only)?",
+            true,
+        )?;
     }
     Ok(())
 }
