@@ -7,25 +7,17 @@ use predicates::prelude::*;
 use traffic_engineer::lint::{load_sources, LintOptions};
 use traffic_engineer::traffic::{Outcome, Probe, Trace};
 
+/// `generate` for task-api in single-dev with `args`.
+fn te(args: &[&str]) -> Command {
+    let mut cmd = Command::cargo_bin("traffic-engineer").unwrap();
+    cmd.args(["generate", "--no-input", "--context", "single-dev"])
+        .args(["--service", "task-api", "--port", "8000"])
+        .args(args);
+    cmd
+}
+
 fn generate(args: &[&str]) -> String {
-    let out = Command::cargo_bin("traffic-engineer")
-        .unwrap()
-        .args([
-            "generate",
-            "--no-input",
-            "--context",
-            "single-dev",
-            "--service",
-            "task-api",
-            "--port",
-            "8000",
-        ])
-        .args(args)
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
+    let out = te(args).assert().code(0).get_output().stdout.clone();
     String::from_utf8(out).unwrap()
 }
 
@@ -160,19 +152,7 @@ fn combinations_that_cannot_be_right_are_refused() {
             "already names its backends",
         ),
     ] {
-        Command::cargo_bin("traffic-engineer")
-            .unwrap()
-            .args([
-                "generate",
-                "--no-input",
-                "--context",
-                "single-dev",
-                "--service",
-                "task-api",
-                "--port",
-                "8000",
-            ])
-            .args(args)
+        te(args)
             .assert()
             .code(2)
             .stdout("")
@@ -182,19 +162,7 @@ fn combinations_that_cannot_be_right_are_refused() {
 
 #[test]
 fn a_lone_weighted_backend_is_warned_about() {
-    Command::cargo_bin("traffic-engineer")
-        .unwrap()
-        .args([
-            "generate",
-            "--no-input",
-            "--context",
-            "single-dev",
-            "--service",
-            "task-api",
-            "--port",
-            "8000",
-        ])
-        .args(["--backend", "task-api-canary:8000=10"])
+    te(&["--backend", "task-api-canary:8000=10"])
         .assert()
         .code(0)
         .stderr(predicate::str::contains("takes 100 % of the traffic"));
