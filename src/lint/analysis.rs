@@ -229,12 +229,22 @@ impl Analysis<'_> {
         }
         // Listeners that are not valid (conflicted, unsupported, or of a ListenerSet the Gateway
         // does not admit) carry nothing; their own findings say why.
+        let invalid: Vec<&str> = named
+            .iter()
+            .filter(|(i, _)| !self.valid[g][*i])
+            .map(|(_, l)| l.name.as_str())
+            .collect();
         let named: Vec<(usize, &Listener)> = named
             .into_iter()
             .filter(|(i, _)| self.valid[g][*i])
             .collect();
         if named.is_empty() {
-            return (Vec::new(), Vec::new());
+            let why = format!(
+                "the listeners it names on {gw} are not valid ({}): see their findings",
+                invalid.join(", ")
+            );
+            return (Vec::new(), vec![finding(Severity::Error, "route-on-invalid-listener", &route.object, &parent.origin, format!("this parentRef carries no traffic: {why}"))
+                .hint("attach to a valid listener, or fix the listener (its protocol, conflicts, or the ListenerSet's admission)")]);
         }
         let kind = &route.object.id.kind;
         let accepting: Vec<(usize, &Listener)> = named

@@ -135,8 +135,10 @@ fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
     if let Some(protocol) = protocol {
         if spec::listener_protocol(protocol).is_ok() && !spec::is_portable_protocol(protocol) {
             let field = join(path, "protocol");
+            // The controller sets Accepted=False on the listener: an error, like every prediction
+            // of a listener or route that will not work.
             let f = ctx.report(
-                Severity::Warning,
+                Severity::Error,
                 "listener-protocol-unsupported",
                 l.line_of("protocol"),
                 &field,
