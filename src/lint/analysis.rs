@@ -4,6 +4,7 @@
 //! so in a note, or says nothing.
 
 mod listeners;
+mod suggest;
 
 use std::collections::HashMap;
 
@@ -70,9 +71,16 @@ pub fn analyse(facts: &Facts) -> Analysed {
                 // Said once per route and Gateway, not once per parentRef.
                 None if !missing.contains(&(ns, &parent.name)) => {
                     missing.push((ns, &parent.name));
+                    let near = suggest::did_you_mean(
+                        &parent.name,
+                        gateways
+                            .keys()
+                            .filter(|(k, n, _)| *k == parent.kind && *n == ns)
+                            .map(|(_, _, name)| *name),
+                    );
                     a.findings.push(
                         finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("{} {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.kind, parent.name))
-                            .hint(format!("lint the {} together with its routes to check attachment", parent.kind)),
+                            .hint(format!("lint the {} together with its routes to check attachment{near}", parent.kind)),
                     );
                 }
                 None => {}
@@ -224,7 +232,15 @@ impl Analysis<'_> {
                     format!("{gw} has {what}"),
                 )
                 .condition("Accepted", "False", "NoMatchingParent")
-                .hint(format!("its listeners are: {}", names.join(", ")))],
+                .hint(format!(
+                    "its listeners are: {}{}",
+                    names.join(", "),
+                    parent
+                        .section
+                        .as_deref()
+                        .map(|s| suggest::did_you_mean(s, names.iter().copied()))
+                        .unwrap_or_default()
+                ))],
             );
         }
         // Listeners that are not valid (conflicted, unsupported, or of a ListenerSet the Gateway
@@ -421,7 +437,7 @@ impl Analysis<'_> {
             self.findings.push(
                 finding(Severity::Error, not_found, from, &r.origin, format!("{core_kind} {target_ns}/{} is not in the set, though other {core_kind}s of {target_ns} are", r.name))
                     .condition("ResolvedRefs", "False", reason_missing)
-                    .hint(format!("check the name, or add the {core_kind}")),
+                    .hint(format!("check the name, or add the {core_kind}{}", suggest::did_you_mean(&r.name, self.facts.core.iter().filter(|(k, ns, _)| k == core_kind && ns == target_ns).map(|(_, _, n)| n.as_str())))),
             );
         }
         if matches!(kind, RefKind::Backend) && r.group.is_empty() {
@@ -495,6 +511,7 @@ impl Analysis<'_> {
     }
 
     fn classes(&mut self) {
+        self.gateway_classes();
         let presets = Implementations::built_in();
         let known: Vec<&str> = presets.iter().map(|i| i.controller_name.as_str()).collect();
         for c in &self.facts.classes {
@@ -510,6 +527,34 @@ impl Analysis<'_> {
                 finding(Severity::Note, "unknown-controller", &c.object, &origin, format!("controllerName {:?} is not one of the known implementations; the class stays Accepted=Unknown unless such a controller runs", c.controller_name))
                     .condition("Accepted", "Unknown", "Pending")
                     .hint(format!("known: {}", known.join(", "))),
+            );
+        }
+    }
+}
+
+impl Analysis<'_> {
+    /// A Gateway whose class is not among the GatewayClasses of the set (when it has any) is
+    /// reconciled by no controller the set knows of: it gets no status and carries nothing.
+    fn gateway_classes(&mut self) {
+        let facts = self.facts;
+        if facts.classes.is_empty() {
+            return;
+        }
+        let names: Vec<&str> = facts
+            .classes
+            .iter()
+            .map(|c| c.object.id.name.as_str())
+            .collect();
+        for g in &facts.gateways {
+            let Some((class, origin)) = &g.class_name else {
+                continue;
+            };
+            if names.contains(&class.as_str()) {
+                continue;
+            }
+            self.findings.push(
+                finding(Severity::Warning, "gateway-class-not-in-set", &g.object, origin, format!("GatewayClass {class:?} is not among the GatewayClasses of the set ({}); unless the cluster has it, no controller reconciles this Gateway and it gets no status", names.join(", ")))
+                    .hint(format!("name one of the set's GatewayClasses{}", suggest::did_you_mean(class, names.iter().copied()))),
             );
         }
     }

@@ -93,6 +93,8 @@ pub struct Gateway {
     pub allowed_listeners: Option<From>,
     /// Where `spec.parentRef` (ListenerSet) or `spec.allowedListeners` (Gateway) is written.
     pub origin: Origin,
+    /// A Gateway's `spec.gatewayClassName`, with where it is written.
+    pub class_name: Option<(String, Origin)>,
 }
 
 impl Gateway {
@@ -244,6 +246,12 @@ impl Facts {
                     .filter_map(|(p, l)| listener(file, l, &p))
                     .collect();
                 let created = meta.and_then(|m| s(m, "creationTimestamp"));
+                let class_name = sp.get("gatewayClassName").and_then(|c| {
+                    Some((
+                        c.as_str()?.to_string(),
+                        origin(file, c, "spec.gatewayClassName"),
+                    ))
+                });
                 let (parent, allowed_listeners, origin) = if kind == "ListenerSet" {
                     let p = sp.get("parentRef");
                     let parent = p.and_then(|p| {
@@ -274,6 +282,7 @@ impl Facts {
                     parent,
                     allowed_listeners,
                     origin,
+                    class_name,
                 });
             }
             (spec::GROUP, "ReferenceGrant", Some(sp)) => {
