@@ -551,3 +551,76 @@ fn completions_know_the_flags() {
     let script = String::from_utf8(stdout_of(["completions", "bash"])).unwrap();
     assert!(script.contains("--path-prefix") && script.contains("--allow-routes-from"));
 }
+
+/// Every command whose stdout is closed before it writes ends as other Unix tools do: killed by
+/// SIGPIPE, quietly, or with its usual exit code when it had nothing to print; never a panic.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = dir.path().join("manifests.yaml");
+    std::fs::write(&manifests, stdout_of(SINGLE_DEV)).unwrap();
+    let cases = dir.path().join("cases.yaml");
+    std::fs::write(
+        &cases,
+        "- url: http://x.example.com/api/\n  expect: {backend: task-api:8000}\n",
+    )
+    .unwrap();
+    let m = manifests.to_str().unwrap();
+    let out_dir = dir.path().join("out");
+    let exported = dir.path().join("templates");
+    let commands: Vec<Vec<&str>> = vec![
+        SINGLE_DEV.to_vec(),
+        [&SINGLE_DEV[..], &["--output", "json"]].concat(),
+        [&SINGLE_DEV[..], &["--out-dir", out_dir.to_str().unwrap()]].concat(),
+        vec!["wizard", "--context", "single-dev"],
+        vec!["contexts"],
+        vec!["templates", "export", exported.to_str().unwrap()],
+        vec!["lint", m],
+        vec!["lint", "--rules"],
+        vec!["trace", m, "--url", "http://x.example.com/api/"],
+        vec!["test", "--cases", cases.to_str().unwrap(), m],
+        vec!["completions", "bash"],
+        vec!["schema"],
+        vec!["mcp"],
+        vec!["--help"],
+        vec!["--version"],
+    ];
+    let every = <traffic_engineer::cli::Cli as clap::CommandFactory>::command();
+    let covered: std::collections::BTreeSet<&str> = commands.iter().map(|c| c[0]).collect();
+    for sub in every.get_subcommands() {
+        assert!(
+            covered.contains(sub.get_name()),
+            "{} is not tried",
+            sub.get_name()
+        );
+    }
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("traffic-engineer"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                let mut stdin = child.stdin.take().unwrap();
+                let _ = stdin.write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n");
+                drop(stdin);
+                child.wait_with_output()
+            })
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let quiet =
+            output.status.signal() == Some(SIGPIPE) || matches!(output.status.code(), Some(0..=3));
+        assert!(quiet, "{args:?}: {:?} {stderr}", output.status);
+    }
+}
+
+/// The signal number of SIGPIPE on Linux and macOS.
+const SIGPIPE: i32 = 13;

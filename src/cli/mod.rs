@@ -293,6 +293,7 @@ impl From<GenerateError> for Failure {
 
 /// Parses `std::env::args`, runs the command and returns the process exit code.
 pub fn main() -> i32 {
+    end_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Generate(c) if c.args.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Wizard(a) if a.output == OutputFormat::Json)
@@ -312,6 +313,17 @@ pub fn main() -> i32 {
             report_failure(&failure, json);
             failure.code
         }
+    }
+}
+
+/// Writing to a closed pipe (`traffic-engineer lint gitops/ | head -1`) ends the program quietly,
+/// as it ends other Unix tools: Rust ignores SIGPIPE, which turns every later print into a panic
+/// with a backtrace. Child processes (kubectl) get the default back anyway.
+fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 
