@@ -228,6 +228,54 @@ proptest! {
     }
 }
 
+/// Limits count characters, as the API server does, not UTF-8 bytes: exactly at the limit in
+/// two-byte characters is accepted (and by the CRDs), one more is refused naming the field.
+#[test]
+fn length_limits_count_characters_at_the_boundary() {
+    for (field, pointer, output, max) in [
+        (
+            "routes[0].rules[0].matches[0].headers[0].value",
+            "/routes/0/rules/0/matches/0/headers/0/value",
+            "/spec/rules/0/matches/0/headers/0/value",
+            4096,
+        ),
+        (
+            "routes[0].rules[0].matches[0].queryParams[0].value",
+            "/routes/0/rules/0/matches/0/queryParams/0/value",
+            "/spec/rules/0/matches/0/queryParams/0/value",
+            1024,
+        ),
+        (
+            "routes[0].rules[0].requestHeaders.add[0].value",
+            "/routes/0/rules/0/requestHeaders/add/0/value",
+            "/spec/rules/0/filters/0/requestHeaderModifier/add/0/value",
+            4096,
+        ),
+        (
+            "routes[0].rules[0].matches[0].path.value",
+            "/routes/0/rules/0/matches/0/path/value",
+            "/spec/rules/0/matches/0/path/value",
+            1024,
+        ),
+    ] {
+        let with = |text: &str| {
+            let mut request: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
+            *request.pointer_mut(pointer).unwrap() = Value::String(text.to_string());
+            run(&request)
+        };
+        let fits = format!("^{}", "é".repeat(max - 1));
+        let docs = with(&fits).unwrap_or_else(|e| panic!("{field}: {e}"));
+        landed_exactly(&docs, "HTTPRoute", output, &fits).unwrap();
+        let over = format!("{fits}é");
+        match with(&over) {
+            Err(GenerateError::Request(RequestError::Invalid(errors))) => {
+                assert!(errors.iter().any(|e| e.field == field), "{errors:?}")
+            }
+            other => panic!("{field}: {} characters accepted: {other:?}", max + 1),
+        }
+    }
+}
+
 /// (flag, kind of the document it lands in, JSON pointer of the value there); the flag's value is
 /// the whole text after `NAME=` for the NAME=VALUE flags.
 const FLAGS: &[(&str, &str, &str)] = &[
