@@ -183,7 +183,14 @@ fn hostile_string() -> impl Strategy<Value = String> {
             "---",
             "...",
             "%TAG",
-            ""
+            "",
+            "\u{7f}",
+            "a\u{80}b",
+            "\u{85}",
+            "\u{9f}",
+            "\u{fffe}",
+            "x\u{ffff}",
+            "\u{a0}é\u{10ffff}",
         ])
         .prop_map(str::to_string),
     ]
@@ -225,6 +232,35 @@ proptest! {
             Ok(_) | Err(RequestError::Parse { .. }) => {}
             Err(other) => prop_assert!(false, "unexpected {other}"),
         }
+    }
+}
+
+/// Characters YAML cannot hold raw (DEL, C1 controls, U+FFFE, U+FFFF) are written escaped and read
+/// back exactly, from a request file that is JSON (JSON allows them raw; YAML refuses them).
+#[test]
+fn unprintable_characters_round_trip_from_a_json_request() {
+    for c in [
+        '\u{7f}', '\u{80}', '\u{85}', '\u{9f}', '\u{fffe}', '\u{ffff}',
+    ] {
+        let value = format!("a{c}b");
+        let mut request: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
+        *request
+            .pointer_mut("/routes/0/rules/0/matches/0/headers/0/value")
+            .unwrap() = Value::String(value.clone());
+        // Raw, as serde_json writes them.
+        let text = serde_json::to_string(&request).unwrap();
+        assert!(text.contains(c));
+        let read = request::from_text(&text, "request.json")
+            .unwrap_or_else(|e| panic!("U+{:04X}: {e}", c as u32));
+        let docs = run(&serde_json::to_value(read).unwrap())
+            .unwrap_or_else(|e| panic!("U+{:04X}: {e}", c as u32));
+        landed_exactly(
+            &docs,
+            "HTTPRoute",
+            "/spec/rules/0/matches/0/headers/0/value",
+            &value,
+        )
+        .unwrap();
     }
 }
 
