@@ -115,7 +115,24 @@ fn yaml_safe(out: &mut Output, _state: &mut State, value: &Value) -> Result<(), 
         )
         .with_source(e)
     })?;
-    out.write_str(&text).map_err(TemplateError::from)
+    out.write_str(&escape_unprintable(&text))
+        .map_err(TemplateError::from)
+}
+
+/// JSON text with the characters YAML may not hold raw written as `\uXXXX`, which JSON and YAML
+/// double-quoted strings both read back as the same character. JSON escapes only those below
+/// U+0020; YAML's printable set also leaves out DEL, the C1 controls (NEL too, a line break to
+/// YAML 1.1 readers) and the noncharacters U+FFFE and U+FFFF. Outside strings JSON text has none.
+fn escape_unprintable(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}') {
+            out.push_str(&format!("\\u{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Templates {

@@ -368,10 +368,26 @@ pub struct TimeoutsRequest {
     pub backend_request: Option<String>,
 }
 
-/// Reads a request from YAML or JSON text (JSON is YAML). `origin` names the source in errors.
+/// Reads a request from YAML or JSON text. `origin` names the source in errors. Text that is JSON
+/// is read as JSON: JSON strings may hold DEL and C1 characters raw, which YAML refuses.
 pub fn from_text(text: &str, origin: &str) -> Result<Request, RequestError> {
-    crate::yaml::from_str(text).map_err(|source| RequestError::Parse {
+    let parse = |source| RequestError::Parse {
         origin: origin.to_string(),
         source,
-    })
+    };
+    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+        return serde_json::from_str(text).map_err(|e| parse(json_error(&e)));
+    }
+    crate::yaml::from_str(text).map_err(parse)
+}
+
+/// A JSON error in the shape of a YAML one: its message without the location serde_json appends.
+fn json_error(e: &serde_json::Error) -> crate::yaml::YamlError {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    crate::yaml::YamlError {
+        line: e.line() as u64,
+        column: e.column() as u64,
+        message: text.strip_suffix(&suffix).unwrap_or(&text).to_string(),
+    }
 }

@@ -62,8 +62,15 @@ fn max_len(s: &str, max: usize) -> Check {
     if s.is_empty() {
         return Err("not be empty".into());
     }
-    if s.len() > max {
-        return Err(format!("be at most {max} characters (it has {})", s.len()));
+    at_most(s, max)
+}
+
+/// A length limit. The API server counts characters (code points), as JSON Schema's `maxLength`
+/// does, not UTF-8 bytes: 2,049 `é` fit in a 4096-character header value.
+pub fn at_most(s: &str, max: usize) -> Check {
+    let count = s.chars().count();
+    if count > max {
+        return Err(format!("be at most {max} characters (it has {count})"));
     }
     Ok(())
 }

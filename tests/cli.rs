@@ -253,11 +253,73 @@ fn out_dir_writes_checks_and_asks_before_overwriting() {
     te().args(args(&["--dry-run"])).assert().code(0);
     te().args(args(&[]))
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--yes"));
+        .code(3)
+        .stdout(predicate::str::ends_with(
+            "0 new, 1 changed, 0 stale, 4 unchanged, 0 format\n",
+        ))
+        .stderr(
+            predicate::str::contains("nothing was written").and(predicate::str::contains("--yes")),
+        );
     assert_eq!(tree(&out), before, "nothing may change without consent");
     te().args(args(&["--yes"])).assert().success();
     assert!(std::fs::read_to_string(&route).unwrap().contains("5432"));
+}
+
+/// A backend that moves into the route's namespace no longer needs its ReferenceGrant: the file
+/// written for it is stale until pruned with consent, and `--check` fails on it.
+#[test]
+fn stale_grant_fails_check_and_goes_only_with_prune_and_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gitops");
+    let out_dir = out.to_str().unwrap();
+    let example = "examples/task-api/cross-namespace.yaml";
+    te().args(["generate", "--request", example, "--out-dir", out_dir])
+        .assert()
+        .success();
+    let grant = out.join("databases/referencegrant-allow-httproutes-from-task-api.yaml");
+    assert!(grant.exists());
+    let local = std::fs::read_to_string(example)
+        .unwrap()
+        .replace("namespace: databases, ", "")
+        .replace("context: cross-namespace", "context: shared-gateway");
+    let run = |extra: &[&str]| {
+        let mut cmd = te();
+        cmd.args(["generate", "--request", "-", "--out-dir", out_dir])
+            .args(extra)
+            .write_stdin(local.clone());
+        cmd.assert()
+    };
+
+    run(&["--check"])
+        .code(1)
+        .stdout(predicate::str::contains(
+            "stale     databases/referencegrant-allow-httproutes-from-task-api.yaml\n",
+        ))
+        .stdout(predicate::str::contains("+++ /dev/null"))
+        .stdout(predicate::str::ends_with(
+            "0 new, 1 changed, 1 stale, 3 unchanged, 0 format; check: the folder differs\n",
+        ));
+    let json = run(&["--dry-run", "--output", "json"]).code(0);
+    let value: serde_json::Value = serde_json::from_slice(&json.get_output().stdout).unwrap();
+    assert_eq!(value["summary"]["stale"], 1, "{value}");
+    assert!(value["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["status"] == "stale" && f["action"] == "keep"));
+
+    run(&["--yes"]).success().stderr(
+        predicate::str::contains("note[stale-files]").and(predicate::str::contains("--prune")),
+    );
+    assert!(grant.exists(), "--yes alone deletes nothing");
+    let before = tree(&out);
+    run(&["--prune"]).code(3);
+    assert_eq!(tree(&out), before, "--prune needs consent");
+    run(&["--prune", "--yes"]).success();
+    assert!(!out.join("databases").exists());
+    run(&["--check"]).code(0).stdout(predicate::str::ends_with(
+        "0 new, 0 changed, 0 stale, 3 unchanged, 0 format; check: up to date\n",
+    ));
 }
 
 #[test]
@@ -435,22 +497,14 @@ fn persona_folders_build_with_kubectl_kustomize() {
         out.to_str().unwrap(),
     ]);
     let mut folders = 0;
+    let mut everything: Vec<serde_json::Value> = Vec::new();
+    let key = |v: &serde_json::Value| format!("{}/{}", v["kind"], v["metadata"]["name"]);
     for folder in std::fs::read_dir(&out).unwrap() {
         let folder = folder.unwrap().path();
-        let built = std::process::Command::new("kubectl")
-            .arg("kustomize")
-            .arg(&folder)
-            .output()
-            .unwrap();
-        assert!(
-            built.status.success(),
-            "{}",
-            String::from_utf8_lossy(&built.stderr)
-        );
-        let key = |v: &serde_json::Value| format!("{}/{}", v["kind"], v["metadata"]["name"]);
-        let mut got: Vec<serde_json::Value> =
-            traffic_engineer::yaml::from_str_multiple(std::str::from_utf8(&built.stdout).unwrap())
-                .unwrap();
+        if folder.is_file() {
+            continue;
+        }
+        let mut got = kustomize(&folder);
         let mut want: Vec<serde_json::Value> = std::fs::read_dir(&folder)
             .unwrap()
             .map(|f| f.unwrap().path())
@@ -465,9 +519,31 @@ fn persona_folders_build_with_kubectl_kustomize() {
         got.sort_by_key(key);
         want.sort_by_key(key);
         assert_eq!(got, want, "{}", folder.display());
+        everything.extend(want);
         folders += 1;
     }
     assert_eq!(folders, 3);
+    // The output folder's own kustomization builds the whole set.
+    let mut got = kustomize(&out);
+    got.sort_by_key(key);
+    everything.sort_by_key(key);
+    assert_eq!(got, everything);
+}
+
+/// The documents `kubectl kustomize DIR` builds.
+fn kustomize(dir: &Path) -> Vec<serde_json::Value> {
+    let built = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}: {}",
+        dir.display(),
+        String::from_utf8_lossy(&built.stderr)
+    );
+    traffic_engineer::yaml::from_str_multiple(std::str::from_utf8(&built.stdout).unwrap()).unwrap()
 }
 
 #[test]
@@ -475,3 +551,76 @@ fn completions_know_the_flags() {
     let script = String::from_utf8(stdout_of(["completions", "bash"])).unwrap();
     assert!(script.contains("--path-prefix") && script.contains("--allow-routes-from"));
 }
+
+/// Every command whose stdout is closed before it writes ends as other Unix tools do: killed by
+/// SIGPIPE, quietly, or with its usual exit code when it had nothing to print; never a panic.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = tempfile::tempdir().unwrap();
+    let manifests = dir.path().join("manifests.yaml");
+    std::fs::write(&manifests, stdout_of(SINGLE_DEV)).unwrap();
+    let cases = dir.path().join("cases.yaml");
+    std::fs::write(
+        &cases,
+        "- url: http://x.example.com/api/\n  expect: {backend: task-api:8000}\n",
+    )
+    .unwrap();
+    let m = manifests.to_str().unwrap();
+    let out_dir = dir.path().join("out");
+    let exported = dir.path().join("templates");
+    let commands: Vec<Vec<&str>> = vec![
+        SINGLE_DEV.to_vec(),
+        [&SINGLE_DEV[..], &["--output", "json"]].concat(),
+        [&SINGLE_DEV[..], &["--out-dir", out_dir.to_str().unwrap()]].concat(),
+        vec!["wizard", "--context", "single-dev"],
+        vec!["contexts"],
+        vec!["templates", "export", exported.to_str().unwrap()],
+        vec!["lint", m],
+        vec!["lint", "--rules"],
+        vec!["trace", m, "--url", "http://x.example.com/api/"],
+        vec!["test", "--cases", cases.to_str().unwrap(), m],
+        vec!["completions", "bash"],
+        vec!["schema"],
+        vec!["mcp"],
+        vec!["--help"],
+        vec!["--version"],
+    ];
+    let every = <traffic_engineer::cli::Cli as clap::CommandFactory>::command();
+    let covered: std::collections::BTreeSet<&str> = commands.iter().map(|c| c[0]).collect();
+    for sub in every.get_subcommands() {
+        assert!(
+            covered.contains(sub.get_name()),
+            "{} is not tried",
+            sub.get_name()
+        );
+    }
+    for args in commands {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("traffic-engineer"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write;
+                let mut stdin = child.stdin.take().unwrap();
+                let _ = stdin.write_all(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}\n");
+                drop(stdin);
+                child.wait_with_output()
+            })
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        let quiet =
+            output.status.signal() == Some(SIGPIPE) || matches!(output.status.code(), Some(0..=3));
+        assert!(quiet, "{args:?}: {:?} {stderr}", output.status);
+    }
+}
+
+/// The signal number of SIGPIPE on Linux and macOS.
+const SIGPIPE: i32 = 13;

@@ -8,8 +8,8 @@ use std::process::Command;
 
 use serde_json::Value;
 use traffic_engineer::files::{
-    changed, compare, format_changes, with_kustomizations, write, FileChange, FilesError, OutFile,
-    Status,
+    changed, changes, compare, format_changes, with_kustomizations, write, Action, FileChange,
+    FilesError, Options, OutFile, Status, Summary,
 };
 use traffic_engineer::yaml;
 
@@ -62,7 +62,7 @@ fn manifests() -> Vec<OutFile> {
 
 /// The same with each folder's kustomization.
 fn generated() -> Vec<OutFile> {
-    with_kustomizations(manifests())
+    with_kustomizations(manifests(), &[])
 }
 
 fn statuses(changes: &[FileChange]) -> BTreeMap<String, Status> {
@@ -125,7 +125,11 @@ fn first_write_creates_everything() {
 
     let report = write(&dir, &changes, false).expect("new files need no consent");
     assert!(report.created_dir);
-    assert_eq!(report.written.len(), 4);
+    assert_eq!(
+        report.written.len(),
+        5,
+        "two manifests, two folder kustomizations, the top one"
+    );
     for file in &files {
         assert_eq!(
             fs::read_to_string(dir.join(&file.path)).unwrap(),
@@ -246,7 +250,7 @@ fn overwrite_needs_consent_and_then_writes() {
     .unwrap();
     let mut files = manifests();
     files.push(out("tasks/extra.yaml", "kind: New\n"));
-    let files = with_kustomizations(files);
+    let files = with_kustomizations(files, &[]);
     let changes = compare(tmp.path(), &files).unwrap();
     let before = snapshot(tmp.path());
 
@@ -262,7 +266,7 @@ fn overwrite_needs_consent_and_then_writes() {
             PathBuf::from("tasks/kustomization.yaml")
         ]
     );
-    assert!(err.to_string().contains("--yes"), "{err}");
+    assert!(err.to_string().contains("nothing was written"), "{err}");
     assert_eq!(
         snapshot(tmp.path()),
         before,
@@ -395,6 +399,7 @@ fn paths_leaving_the_folder_are_refused() {
         let forged = FileChange {
             path: bad.into(),
             status: Status::New,
+            action: Action::Write,
             diff: String::new(),
             content: "a: 1\n".into(),
             old_content: None,
@@ -528,6 +533,7 @@ fn json_shape() {
         serde_json::json!([{
             "path": "a/b.yaml",
             "status": "new",
+            "action": "write",
             "diff": "--- /dev/null\n+++ b/a/b.yaml\n@@ -0,0 +1 @@\n+a: 1\n",
             "content": "a: 1\n",
         }])
@@ -536,6 +542,181 @@ fn json_shape() {
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["written"], serde_json::json!(["a/b.yaml"]));
     assert_eq!(json["created_dir"], false);
+}
+
+const GRANT: &str = "\
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata:
+  name: allow-tasks
+  namespace: databases
+spec:
+  from:
+  - group: gateway.networking.k8s.io
+    kind: HTTPRoute
+    namespace: tasks
+  to:
+  - group: \"\"
+    kind: Service
+";
+
+/// The generated set with a cross-namespace grant in its own folder.
+fn with_grant() -> Vec<OutFile> {
+    let mut files = manifests();
+    files.push(out("databases/referencegrant-allow-tasks.yaml", GRANT));
+    files
+}
+
+fn written_by_changes(dir: &Path, files: Vec<OutFile>) {
+    let all = changes(dir, files, &Options::default()).unwrap();
+    write(dir, &all, true).unwrap();
+}
+
+fn change_of<'a>(changes: &'a [FileChange], path: &str) -> &'a FileChange {
+    changes
+        .iter()
+        .find(|c| c.path == Path::new(path))
+        .unwrap_or_else(|| panic!("no {path} in {changes:#?}"))
+}
+
+/// A resource no longer generated leaves a stale file: reported, failing `--check`, kept and still
+/// built until pruning is asked for, then deleted with its folder, atomically with the rest.
+#[test]
+fn stale_files_are_reported_and_pruned_only_when_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    written_by_changes(dir, with_grant());
+    let grant = "databases/referencegrant-allow-tasks.yaml";
+    assert!(dir.join(grant).exists());
+
+    let kept = changes(dir, manifests(), &Options::default()).unwrap();
+    let stale = change_of(&kept, grant);
+    assert_eq!((stale.status, stale.action), (Status::Stale, Action::Keep));
+    assert!(stale
+        .diff
+        .starts_with(&format!("--- a/{grant}\n+++ /dev/null\n")));
+    assert!(changed(&kept), "--check fails on a stale file");
+    assert_eq!(
+        status_of(&kept, "databases/kustomization.yaml"),
+        Status::Unchanged,
+        "a kept stale file stays listed, so the folder builds as before"
+    );
+    assert!(format_changes(&kept, false).contains(&format!("stale     {grant}\n")));
+    assert_eq!(serde_json::to_value(stale).unwrap()["status"], "stale");
+    assert_eq!(
+        Summary::of(&kept).to_string(),
+        "0 new, 0 changed, 1 stale, 6 unchanged, 0 format"
+    );
+    let before = snapshot(dir);
+    write(dir, &kept, false).unwrap();
+    assert_eq!(snapshot(dir), before, "without pruning nothing changes");
+
+    let prune = Options {
+        prune: true,
+        ..Options::default()
+    };
+    let pruned = changes(dir, manifests(), &prune).unwrap();
+    assert_eq!(change_of(&pruned, grant).action, Action::Delete);
+    assert_eq!(
+        change_of(&pruned, "databases/kustomization.yaml").action,
+        Action::Delete
+    );
+    let top = change_of(&pruned, "kustomization.yaml");
+    assert_eq!(top.status, Status::Changed);
+    assert!(top.diff.contains("-- databases\n"), "{}", top.diff);
+    let err = write(dir, &pruned, false).unwrap_err();
+    assert!(matches!(err, FilesError::NeedsConsent { .. }), "{err}");
+    assert_eq!(snapshot(dir), before, "deleting needs consent");
+
+    let report = write(dir, &pruned, true).unwrap();
+    assert_eq!(report.deleted.len(), 2);
+    assert!(
+        !dir.join("databases").exists(),
+        "the emptied folder goes too"
+    );
+    let again = changes(dir, manifests(), &Options::default()).unwrap();
+    assert!(!changed(&again), "{again:#?}");
+}
+
+/// Files without the marker are the user's: never stale, never deleted, even when pruning; a
+/// kustomization listing them stays, without the pruned files.
+#[test]
+fn files_the_tool_did_not_write_are_never_touched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    written_by_changes(dir, with_grant());
+    fs::write(dir.join("databases/mine.yaml"), "kind: ConfigMap\n").unwrap();
+    let kustomization = dir.join("databases/kustomization.yaml");
+    let text = fs::read_to_string(&kustomization).unwrap();
+    fs::write(&kustomization, format!("{text}- mine.yaml\n")).unwrap();
+    fs::create_dir(dir.join("other")).unwrap();
+    fs::write(dir.join("other/gateway-old.yaml"), GATEWAY).unwrap();
+
+    let prune = Options {
+        prune: true,
+        ..Options::default()
+    };
+    let pruned = changes(dir, manifests(), &prune).unwrap();
+    let stale: Vec<&Path> = pruned
+        .iter()
+        .filter(|c| c.status == Status::Stale)
+        .map(|c| c.path.as_path())
+        .collect();
+    assert_eq!(
+        stale,
+        [Path::new("databases/referencegrant-allow-tasks.yaml")]
+    );
+    write(dir, &pruned, true).unwrap();
+    assert_eq!(
+        fs::read_to_string(dir.join("databases/mine.yaml")).unwrap(),
+        "kind: ConfigMap\n"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("other/gateway-old.yaml")).unwrap(),
+        GATEWAY
+    );
+    let value: Value = yaml::from_str(&fs::read_to_string(&kustomization).unwrap()).unwrap();
+    assert_eq!(value["resources"], serde_json::json!(["mine.yaml"]));
+    let top: Value =
+        yaml::from_str(&fs::read_to_string(dir.join("kustomization.yaml")).unwrap()).unwrap();
+    assert_eq!(
+        top["resources"],
+        serde_json::json!(["databases", "platform", "tasks"]),
+        "the folder still holds the user's resource"
+    );
+}
+
+/// A comment added by hand changes no value: the file is left as it is and counts as unchanged,
+/// without consent, unless reformatting is asked for.
+#[test]
+fn hand_comments_are_kept_unless_reformatting() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    written_by_changes(dir, manifests());
+    let path = dir.join("platform/gateway-shared.yaml");
+    let commented = fs::read_to_string(&path)
+        .unwrap()
+        .replace("port: 80\n", "port: 80 # the public port\n");
+    fs::write(&path, &commented).unwrap();
+
+    let kept = changes(dir, manifests(), &Options::default()).unwrap();
+    let change = change_of(&kept, "platform/gateway-shared.yaml");
+    assert_eq!(
+        (change.status, change.action),
+        (Status::FormattingOnly, Action::Keep)
+    );
+    assert!(!changed(&kept));
+    write(dir, &kept, false).expect("nothing needs consent");
+    assert_eq!(fs::read_to_string(&path).unwrap(), commented);
+
+    let reformat = Options {
+        reformat: true,
+        ..Options::default()
+    };
+    let rewritten = changes(dir, manifests(), &reformat).unwrap();
+    assert!(changed(&rewritten), "--check --reformat counts it");
+    write(dir, &rewritten, false).expect("--reformat is the consent");
+    assert!(!fs::read_to_string(&path).unwrap().contains("public port"));
 }
 
 /// Documents keyed by kind and name, so that order does not matter.
@@ -566,9 +747,13 @@ fn kubectl_kustomize_reads_each_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let mut files = manifests();
     files.push(out("tasks/service-task-api.yaml", service));
-    write_all(tmp.path(), &with_kustomizations(files));
+    write_all(tmp.path(), &with_kustomizations(files, &[]));
 
-    for (folder, expected) in [("platform", vec![GATEWAY]), ("tasks", vec![ROUTE, service])] {
+    for (folder, expected) in [
+        ("platform", vec![GATEWAY]),
+        ("tasks", vec![ROUTE, service]),
+        ("", vec![GATEWAY, ROUTE, service]),
+    ] {
         let output = Command::new("kubectl")
             .arg("kustomize")
             .arg(tmp.path().join(folder))

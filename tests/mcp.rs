@@ -382,7 +382,11 @@ fn write_needs_overwrite_to_replace_a_changed_file() {
     changed["port"] = json!(8080);
     let refused = s.call("write", json!({"request": changed, "dir": "out"}));
     assert_eq!(refused["isError"], true, "{refused}");
-    assert!(text_of(&refused).contains("would overwrite"), "{refused}");
+    let text = text_of(&refused);
+    assert!(
+        text.contains("overwrite: true") && !text.contains("--yes"),
+        "{refused}"
+    );
     let done = s.call(
         "write",
         json!({"request": changed, "dir": "out", "overwrite": true}),
@@ -390,6 +394,71 @@ fn write_needs_overwrite_to_replace_a_changed_file() {
     assert_ne!(done["isError"], true, "{done}");
     let route = std::fs::read_to_string(root.path().join("out/web/httproute-web.yaml")).unwrap();
     assert!(route.contains("port: 8080"), "{route}");
+}
+
+/// A file an earlier `write` made and the request no longer generates is reported as stale by
+/// `diff` and `write`, and deleted only with `prune: true`.
+#[test]
+fn stale_files_are_reported_and_pruned_only_with_prune() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let request = example_request("examples/task-api/cross-namespace.yaml");
+    let first = s.call("write", json!({"request": request, "dir": "out"}));
+    assert_ne!(first["isError"], true, "{first}");
+    let grant = root
+        .path()
+        .join("out/databases/referencegrant-allow-httproutes-from-task-api.yaml");
+    assert!(grant.exists());
+    let mut local = request.clone();
+    local["context"] = json!("shared-gateway");
+    local["routes"][0]["rules"][0]["backends"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("namespace");
+    let stale = |result: &Value| -> Vec<String> {
+        result["structuredContent"]["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["status"] == "stale")
+            .map(|f| {
+                format!(
+                    "{} {}",
+                    f["path"].as_str().unwrap(),
+                    f["action"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+
+    let diff = s.call("diff", json!({"request": local, "dir": "out"}));
+    assert_eq!(
+        stale(&diff),
+        ["databases/referencegrant-allow-httproutes-from-task-api.yaml keep"],
+        "{diff}"
+    );
+    assert_eq!(diff["structuredContent"]["summary"]["stale"], 1);
+    assert_eq!(diff["structuredContent"]["changed"], true);
+    let kept = s.call(
+        "write",
+        json!({"request": local, "dir": "out", "overwrite": true}),
+    );
+    assert_ne!(kept["isError"], true, "{kept}");
+    assert!(grant.exists(), "no prune, no deletion");
+    let pruned = s.call(
+        "write",
+        json!({"request": local, "dir": "out", "overwrite": true, "prune": true}),
+    );
+    assert_ne!(pruned["isError"], true, "{pruned}");
+    assert!(!grant.exists());
+    assert_eq!(
+        pruned["structuredContent"]["written"]["deleted"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2,
+        "{pruned}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::{
     load_profiles, read_request, shell_line, to_args, Failure, GenerateArgs, OutputFormat,
-    EXIT_FOUND, EXIT_OK,
+    EXIT_DECLINED, EXIT_FOUND, EXIT_OK,
 };
 use crate::cluster;
 use crate::context::Profiles;
@@ -111,11 +111,14 @@ fn write_out(
     ask: Ask,
 ) -> Result<i32, Failure> {
     let files_err = |e: files::FilesError| Failure::usage(e.to_string());
-    let changes =
-        files::compare(dir, &files::with_kustomizations(bundle.out_files())).map_err(files_err)?;
-    let drift = files::changed(&changes);
-    let write_now = !args.dry_run && !args.check;
-    let report = if write_now {
+    let options = files::Options {
+        prune: args.prune,
+        reformat: args.reformat,
+    };
+    let changes = files::changes(dir, bundle.out_files(), &options).map_err(files_err)?;
+    let summary = files::Summary::of(&changes);
+    let mut declined = None;
+    let report = if !args.dry_run && !args.check {
         let mut result = files::write(dir, &changes, args.yes);
         if matches!(result, Err(files::FilesError::NeedsConsent { .. }))
             && ask != Ask::Never
@@ -123,7 +126,14 @@ fn write_out(
         {
             result = files::write(dir, &changes, true);
         }
-        Some(result.map_err(files_err)?)
+        match result {
+            Ok(report) => Some(report),
+            Err(e @ files::FilesError::NeedsConsent { .. }) => {
+                declined = Some(e);
+                None
+            }
+            Err(e) => return Err(files_err(e)),
+        }
     } else {
         None
     };
@@ -131,6 +141,7 @@ fn write_out(
         OutputFormat::Json => {
             let mut value = bundle_json(bundle, request);
             value["files"] = json!(changes);
+            value["summary"] = json!(summary);
             value["written"] = json!(report);
             println!("{value}");
         }
@@ -142,20 +153,53 @@ fn write_out(
                     files::color_wanted(std::io::stdout().is_terminal())
                 )
             );
+            let mode = match (args.dry_run, args.check, files::changed(&changes)) {
+                (true, _, _) => "; dry run: nothing written",
+                (_, true, true) => "; check: the folder differs",
+                (_, true, false) => "; check: up to date",
+                _ => "",
+            };
+            println!("{summary}{mode}");
             if let Some(report) = &report {
                 eprintln!("{report}");
             }
+            print_file_notes(&changes, args);
             print_findings(bundle);
         }
     }
-    Ok(if args.check && drift {
+    if let Some(e) = declined {
+        return Err(Failure {
+            code: EXIT_DECLINED,
+            errors: Vec::new(),
+            message: format!("{e}; confirm on a terminal, or pass --yes"),
+        });
+    }
+    Ok(if args.check && files::changed(&changes) {
         EXIT_FOUND
     } else {
         EXIT_OK
     })
 }
 
-/// Asks before overwriting, on a terminal only: scripts must say `--yes`.
+/// What a person may want to do about stale and formatting-only files that are left as they are.
+fn print_file_notes(changes: &[files::FileChange], args: &GenerateArgs) {
+    let kept = |status| {
+        changes
+            .iter()
+            .filter(|c| c.status == status && c.action == files::Action::Keep)
+            .count()
+    };
+    let stale = kept(files::Status::Stale);
+    if stale > 0 {
+        eprintln!("note[stale-files]: {stale} file(s) written by an earlier run are no longer generated and were left in place; --prune with --yes deletes them (remove their first line to keep them as your own)");
+    }
+    let format = kept(files::Status::FormattingOnly);
+    if format > 0 && !args.reformat {
+        eprintln!("note[format-only]: {format} file(s) differ only in formatting or comments and were left as they are; --reformat rewrites them");
+    }
+}
+
+/// Asks before overwriting or deleting, on a terminal only: scripts must say `--yes`.
 fn confirm_overwrite(changes: &[files::FileChange]) -> Result<bool, Failure> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Ok(false);
@@ -164,8 +208,13 @@ fn confirm_overwrite(changes: &[files::FileChange]) -> Result<bool, Failure> {
         "{}",
         files::format_changes(changes, files::color_wanted(true))
     );
+    let deletes = changes.iter().any(|c| c.action == files::Action::Delete);
+    let prompt = match deletes {
+        true => "Overwrite the changed files and delete the stale files shown above?",
+        false => "Overwrite the changed files shown above?",
+    };
     dialoguer::Confirm::new()
-        .with_prompt("Overwrite the changed files shown above?")
+        .with_prompt(prompt)
         .default(false)
         .interact()
         .map_err(|e| Failure::usage(format!("cancelled: {e}")))

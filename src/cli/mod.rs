@@ -24,6 +24,9 @@ use std::path::PathBuf;
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_FOUND: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
+/// Existing files would be replaced or deleted and consent was not given (no `--yes`, or the
+/// question was answered no): nothing was written.
+pub const EXIT_DECLINED: i32 = 3;
 /// The user cancelled the wizard (Esc or Ctrl-C): 128 + SIGINT, as shells report it.
 pub const EXIT_CANCELLED: i32 = 130;
 
@@ -36,7 +39,7 @@ pub const EXIT_CANCELLED: i32 = 130;
   traffic-engineer generate          (on a terminal: asks, deployment context first)
   traffic-engineer generate --context single-dev --service task-api --port 8000 --path-prefix /api/
   traffic-engineer lint gitops/
-Exit codes: 0 done, 1 found something (lint errors, drift under --check), 2 bad input, 130 cancelled."
+Exit codes: 0 done, 1 found something (lint errors, drift under --check), 2 bad input, 3 overwrite declined (nothing written), 130 cancelled."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -185,9 +188,17 @@ pub struct GenerateArgs {
         help_heading = "Output"
     )]
     pub check: bool,
-    /// With --out-dir: overwrite changed files without asking.
+    /// With --out-dir: overwrite changed files (and, with --prune, delete stale ones) without asking.
     #[arg(long, short = 'y', requires = "out_dir", help_heading = "Output")]
     pub yes: bool,
+    /// With --out-dir: delete stale files (written by an earlier run, no longer generated); needs
+    /// --yes or a yes on the terminal.
+    #[arg(long, requires = "out_dir", help_heading = "Output")]
+    pub prune: bool,
+    /// With --out-dir: rewrite files whose text differs only in formatting or comments (left as
+    /// they are otherwise, and not counted by --check).
+    #[arg(long, requires = "out_dir", help_heading = "Output")]
+    pub reformat: bool,
 }
 
 use clap::Args;
@@ -284,6 +295,7 @@ impl From<GenerateError> for Failure {
 
 /// Parses `std::env::args`, runs the command and returns the process exit code.
 pub fn main() -> i32 {
+    end_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Generate(c) if c.args.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Wizard(a) if a.output == OutputFormat::Json)
@@ -303,6 +315,17 @@ pub fn main() -> i32 {
             report_failure(&failure, json);
             failure.code
         }
+    }
+}
+
+/// Writing to a closed pipe (`traffic-engineer lint gitops/ | head -1`) ends the program quietly,
+/// as it ends other Unix tools: Rust ignores SIGPIPE, which turns every later print into a panic
+/// with a backtrace. Child processes (kubectl) get the default back anyway.
+fn end_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restoring a signal's default disposition, before any thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

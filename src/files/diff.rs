@@ -9,23 +9,24 @@ use similar::TextDiff;
 use super::paths::slashed;
 use super::{FileChange, Status};
 
-/// A unified diff with `--- a/path` / `+++ b/path` headers (`/dev/null` for a missing old file, as
+/// A unified diff with `--- a/path` / `+++ b/path` headers (`/dev/null` for a missing file, as
 /// git shows it) and 3 lines of context; empty when the texts are equal.
-pub(crate) fn unified(rel: &Path, old: Option<&str>, new: &str) -> String {
+pub(crate) fn unified(rel: &Path, old: Option<&str>, new: Option<&str>) -> String {
     let name = slashed(rel);
-    let old_header = match old {
-        Some(_) => format!("a/{name}"),
+    let header = |text: Option<&str>, side: &str| match text {
+        Some(_) => format!("{side}/{name}"),
         None => "/dev/null".to_string(),
     };
-    TextDiff::from_lines(old.unwrap_or(""), new)
+    TextDiff::from_lines(old.unwrap_or(""), new.unwrap_or(""))
         .unified_diff()
         .context_radius(3)
-        .header(&old_header, &format!("b/{name}"))
+        .header(&header(old, "a"), &header(new, "b"))
         .to_string()
 }
 
-/// One aligned summary line per file (`new`, `changed`, `unchanged`, `format`), then the diffs of
-/// the files that would be written; coloured when `color` (red `-`, green `+`, cyan `@@`).
+/// One aligned summary line per file (`new`, `changed`, `stale`, `unchanged`, `format`), then the
+/// diffs; coloured when `color` (red `-`, green `+`, cyan `@@`). A stale file's diff is its
+/// deletion, shown whether or not it is deleted.
 pub fn format_changes(changes: &[FileChange], color: bool) -> String {
     let mut out = String::new();
     for change in changes {
@@ -34,6 +35,7 @@ pub fn format_changes(changes: &[FileChange], color: bool) -> String {
             Status::New => style(label).green(),
             Status::Changed => style(label).yellow(),
             Status::FormattingOnly => style(label).cyan(),
+            Status::Stale => style(label).red(),
             Status::Unchanged => style(label).dim(),
         };
         let _ = write!(
@@ -62,6 +64,7 @@ fn label(status: Status) -> &'static str {
         Status::Changed => "changed",
         Status::Unchanged => "unchanged",
         Status::FormattingOnly => "format",
+        Status::Stale => "stale",
     }
 }
 
@@ -105,7 +108,8 @@ mod tests {
         FileChange {
             path: path.into(),
             status,
-            diff: unified(Path::new(path), old, new),
+            action: crate::files::Action::Write,
+            diff: unified(Path::new(path), old, Some(new)),
             content: new.into(),
             old_content: old.map(Into::into),
             note: None,
@@ -116,14 +120,16 @@ mod tests {
     fn diff_headers_and_context() {
         let old = "a\nb\nc\nd\ne\nf\ng\nh\n";
         let new = "a\nb\nc\nd\nE\nf\ng\nh\n";
-        let diff = unified(Path::new("p/x.yaml"), Some(old), new);
+        let diff = unified(Path::new("p/x.yaml"), Some(old), Some(new));
         assert_eq!(
             diff,
             "--- a/p/x.yaml\n+++ b/p/x.yaml\n@@ -2,7 +2,7 @@\n b\n c\n d\n-e\n+E\n f\n g\n h\n"
         );
-        assert!(unified(Path::new("n.yaml"), None, "k: v\n")
+        assert!(unified(Path::new("n.yaml"), None, Some("k: v\n"))
             .starts_with("--- /dev/null\n+++ b/n.yaml\n@@ -0,0 +1 @@\n+k: v\n"));
-        assert_eq!(unified(Path::new("x"), Some("same\n"), "same\n"), "");
+        assert!(unified(Path::new("s.yaml"), Some("k: v\n"), None)
+            .starts_with("--- a/s.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-k: v\n"));
+        assert_eq!(unified(Path::new("x"), Some("same\n"), Some("same\n")), "");
     }
 
     #[test]

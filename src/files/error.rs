@@ -36,7 +36,8 @@ pub enum FilesError {
     #[error("{} changed on disk since it was compared: run again to see the new differences", path.display())]
     ChangedMeanwhile { path: PathBuf },
 
-    #[error("would overwrite {} existing file(s): {}; confirm, or pass --yes to overwrite", paths.len(), list(paths))]
+    /// Each door says how to give consent (a flag, a question, a tool parameter).
+    #[error("nothing was written: {} existing file(s) would be replaced or deleted without consent: {}", paths.len(), list(paths))]
     NeedsConsent { paths: Vec<PathBuf> },
 
     #[error("cannot {action} {}: {source}; check permissions and free space, nothing was changed", path.display())]

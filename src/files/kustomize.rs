@@ -1,32 +1,53 @@
 //! A `kustomization.yaml` in every output folder, so `kubectl kustomize DIR/<folder>` and GitOps
-//! tools take each folder as it is; resources a user added to an existing one are kept.
+//! tools take each folder as it is, and one in the output folder itself listing those folders, so
+//! `kubectl kustomize DIR` builds the whole set; resources a user added to an existing one are kept.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use super::owned::{is_marked, marked};
 use super::OutFile;
 use crate::yaml;
 
 pub(crate) const FILE_NAME: &str = "kustomization.yaml";
 
-/// `files` plus, for each folder that has none among them, a `kustomization.yaml` listing that
-/// folder's files in sorted order. The added files come last, sorted by folder.
-pub fn with_kustomizations(mut files: Vec<OutFile>) -> Vec<OutFile> {
-    let mut resources: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
-    for file in &files {
-        let folder = file.path.parent().unwrap_or(Path::new("")).to_path_buf();
-        let entry = resources.entry(folder).or_default();
-        if let Some(name) = file.path.file_name() {
-            entry.push(name.to_string_lossy().into_owned());
+/// `files` plus, for each folder that has none among them, a `kustomization.yaml` listing, in
+/// sorted order, that folder's files and the folders inside it that get one. `kept` are files
+/// already on disk that stay there (stale files not deleted): they are listed too; a kept
+/// `kustomization.yaml` only makes its folder get one. The added files come last, sorted by folder.
+pub fn with_kustomizations(mut files: Vec<OutFile>, kept: &[PathBuf]) -> Vec<OutFile> {
+    let mut resources: BTreeMap<PathBuf, BTreeSet<String>> = BTreeMap::new();
+    let mut own: BTreeSet<PathBuf> = BTreeSet::new();
+    let generated = files.iter().map(|f| (f.path.as_path(), true));
+    for (path, is_generated) in generated.chain(kept.iter().map(|p| (p.as_path(), false))) {
+        let folder = path.parent().unwrap_or(Path::new(""));
+        let names = resources.entry(folder.to_path_buf()).or_default();
+        match path.file_name() {
+            Some(name) if name == FILE_NAME && is_generated => {
+                own.insert(folder.to_path_buf());
+            }
+            // A kept one only keeps its folder listed.
+            Some(name) if name == FILE_NAME => {}
+            Some(name) => {
+                names.insert(name.to_string_lossy().into_owned());
+            }
+            None => {}
+        }
+        // Each folder lists the folders inside it, up to the output folder.
+        for (child, parent) in folder.ancestors().zip(folder.ancestors().skip(1)) {
+            if let Some(name) = child.file_name() {
+                let names = resources.entry(parent.to_path_buf()).or_default();
+                names.insert(name.to_string_lossy().into_owned());
+            }
         }
     }
-    for (folder, mut names) in resources {
-        if names.iter().any(|n| n == FILE_NAME) {
+    for (folder, names) in resources {
+        if own.contains(&folder) {
             continue;
         }
-        names.sort();
+        let names: Vec<String> = names.into_iter().collect();
         files.push(OutFile {
             path: folder.join(FILE_NAME),
             content: render(&names),
@@ -44,13 +65,15 @@ fn render(resources: &[String]) -> String {
 }
 
 /// The content to write over an existing kustomization (`old`, parsed as `old_docs`) so that every
-/// resource the user listed stays listed, with a note naming those not generated here. `None` when
-/// the old file is not a single Kustomization mapping with a list of string resources: it is then
-/// compared as any other file and the diff shows what is replaced.
+/// resource the user listed stays listed, except the `dropped` ones (stale files being deleted),
+/// with a note naming those not generated here. `None` when the old file is not a single
+/// Kustomization mapping with a list of string resources: it is then compared as any other file
+/// and the diff shows what is replaced.
 pub(crate) fn merge(
     old: &str,
     old_docs: &[Value],
     generated: &str,
+    dropped: &BTreeSet<String>,
 ) -> Option<(String, Option<String>)> {
     let [Value::Object(old_map)] = old_docs else {
         return None;
@@ -65,6 +88,11 @@ pub(crate) fn merge(
     };
     let new_resources = string_list(new_map.get("resources")?)?;
 
+    let old_count = old_resources.len();
+    let old_resources: Vec<&str> = old_resources
+        .into_iter()
+        .filter(|r| !dropped.contains(*r))
+        .collect();
     let kept: Vec<&str> = old_resources
         .iter()
         .copied()
@@ -82,14 +110,26 @@ pub(crate) fn merge(
         .copied()
         .filter(|r| !old_resources.contains(r))
         .collect();
-    if missing.is_empty() {
-        // Nothing to add: keep the user's text, comments and all.
+    if missing.is_empty()
+        && old_resources.len() == old_count
+        && is_marked(old) == is_marked(generated)
+    {
+        // Nothing to add or drop: keep the user's text, comments and all.
         return Some((old.to_string(), note));
     }
     let mut merged = old_map.clone();
     let all: Vec<&str> = old_resources.into_iter().chain(missing).collect();
     merged.insert("resources".into(), json!(all));
-    Some((yaml::to_string(&merged), note))
+    let text = yaml::to_string(&merged);
+    // Rewriting drops comments; the marker stays when the generated file carries it.
+    Some((
+        if is_marked(generated) {
+            marked(&text)
+        } else {
+            text
+        },
+        note,
+    ))
 }
 
 fn string_list(value: &Value) -> Option<Vec<&str>> {
@@ -123,19 +163,41 @@ mod tests {
 
     #[test]
     fn one_sorted_kustomization_per_folder() {
-        let files = with_kustomizations(vec![
-            file("p/b.yaml"),
-            file("a/x.yaml"),
-            file("p/a.yaml"),
-            file("top.yaml"),
-        ]);
+        let files = with_kustomizations(
+            vec![
+                file("p/b.yaml"),
+                file("a/x.yaml"),
+                file("p/a.yaml"),
+                file("top.yaml"),
+            ],
+            &[],
+        );
         assert_eq!(files.len(), 7);
         assert_eq!(
             resources_of(&files, "p/kustomization.yaml"),
             ["a.yaml", "b.yaml"]
         );
         assert_eq!(resources_of(&files, "a/kustomization.yaml"), ["x.yaml"]);
-        assert_eq!(resources_of(&files, "kustomization.yaml"), ["top.yaml"]);
+        assert_eq!(
+            resources_of(&files, "kustomization.yaml"),
+            ["a", "p", "top.yaml"],
+            "the output folder lists the persona folders"
+        );
+    }
+
+    #[test]
+    fn kept_files_are_listed_and_keep_their_folder() {
+        let kept = [
+            PathBuf::from("p/old.yaml"),
+            PathBuf::from("gone/kustomization.yaml"),
+        ];
+        let files = with_kustomizations(vec![file("p/a.yaml")], &kept);
+        assert_eq!(
+            resources_of(&files, "p/kustomization.yaml"),
+            ["a.yaml", "old.yaml"]
+        );
+        assert!(resources_of(&files, "gone/kustomization.yaml").is_empty());
+        assert_eq!(resources_of(&files, "kustomization.yaml"), ["gone", "p"]);
     }
 
     #[test]
@@ -144,8 +206,9 @@ mod tests {
             path: "p/kustomization.yaml".into(),
             content: "mine\n".into(),
         };
-        let files = with_kustomizations(vec![file("p/a.yaml"), own.clone()]);
-        assert_eq!(files, [file("p/a.yaml"), own]);
+        let files = with_kustomizations(vec![file("p/a.yaml"), own.clone()], &[]);
+        assert_eq!(files[..2], [file("p/a.yaml"), own]);
+        assert_eq!(files.len(), 3, "only the top-level one is added");
     }
 
     #[test]
@@ -153,7 +216,7 @@ mod tests {
         let generated = render(&["a.yaml".into(), "b.yaml".into()]);
         let old = "# mine\nresources: [extra.yaml, a.yaml]\nnamespace: team\n";
         let docs: Vec<Value> = yaml::from_str_multiple(old).unwrap();
-        let (content, note) = merge(old, &docs, &generated).unwrap();
+        let (content, note) = merge(old, &docs, &generated, &BTreeSet::new()).unwrap();
         let merged: Value = yaml::from_str(&content).unwrap();
         assert_eq!(
             merged["resources"],
@@ -162,14 +225,27 @@ mod tests {
         assert_eq!(merged["namespace"], "team");
         assert!(note.unwrap().contains("extra.yaml"));
 
-        let (same, _) = merge(&content, &[merged], &generated).unwrap();
+        let (same, _) = merge(&content, &[merged], &generated, &BTreeSet::new()).unwrap();
         assert_eq!(same, content, "a merged file needs nothing more");
+    }
+
+    #[test]
+    fn merge_drops_pruned_entries_and_keeps_the_marker() {
+        let generated = marked(&render(&["a.yaml".into()]));
+        let old = marked("resources: [a.yaml, stale.yaml, mine.yaml]\n");
+        let docs: Vec<Value> = yaml::from_str_multiple(&old).unwrap();
+        let dropped = BTreeSet::from(["stale.yaml".to_string()]);
+        let (content, note) = merge(&old, &docs, &generated, &dropped).unwrap();
+        assert!(is_marked(&content), "{content}");
+        let merged: Value = yaml::from_str(&content).unwrap();
+        assert_eq!(merged["resources"], json!(["a.yaml", "mine.yaml"]));
+        assert!(note.unwrap().contains("mine.yaml"));
     }
 
     #[test]
     fn merge_declines_what_is_not_a_kustomization() {
         let generated = render(&["a.yaml".into()]);
         let docs: Vec<Value> = yaml::from_str_multiple("resources: 3\n").unwrap();
-        assert!(merge("resources: 3\n", &docs, &generated).is_none());
+        assert!(merge("resources: 3\n", &docs, &generated, &BTreeSet::new()).is_none());
     }
 }

@@ -1,13 +1,15 @@
 //! Output files: compare them with what is already in the output folder, show the differences,
 //! and write them atomically, all or nothing, never outside that folder.
 //!
-//! The usual sequence is [`with_kustomizations`] → [`compare`] → [`format_changes`] (or JSON) →
-//! [`changed`] for `--check`, or [`write`] to apply.
+//! The usual sequence is [`changes`] (the generated files, their kustomizations and the stale
+//! files an earlier run wrote) → [`format_changes`] and [`Summary`] (or JSON) → [`changed`] for
+//! `--check`, or [`write`] to apply. [`compare`] alone compares any set of files.
 
 mod compare;
 mod diff;
 mod error;
 mod kustomize;
+mod owned;
 mod paths;
 mod write;
 
@@ -15,7 +17,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use compare::compare;
+pub use compare::{changes, compare};
 pub use diff::{color_wanted, format_changes};
 pub use error::FilesError;
 pub use kustomize::with_kustomizations;
@@ -39,8 +41,32 @@ pub enum Status {
     /// Byte for byte the same.
     Unchanged,
     /// The text differs but every document has the same YAML value (key order, quoting, indentation,
-    /// comments).
+    /// comments). Left as it is unless reformatting is asked for.
     FormattingOnly,
+    /// Written by an earlier run (it carries the marker) and no longer generated. Deleted only
+    /// when pruning is asked for.
+    Stale,
+}
+
+/// What [`write`] does with a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Writes `content` (a new or changed file, or a reformatted one).
+    Write,
+    /// Deletes the file (a stale file, when pruning).
+    Delete,
+    /// Leaves the file as it is.
+    Keep,
+}
+
+/// What the caller asks of files beyond writing the generated ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Delete stale files (and drop them from their folder's kustomization).
+    pub prune: bool,
+    /// Rewrite files whose text differs only in formatting or comments.
+    pub reformat: bool,
 }
 
 /// What writing one generated file would do.
@@ -51,9 +77,11 @@ pub struct FileChange {
     #[schemars(with = "String")]
     pub path: PathBuf,
     pub status: Status,
-    /// Unified diff from the file on disk (`/dev/null` for a new file); empty when unchanged.
+    pub action: Action,
+    /// Unified diff from the file on disk (`/dev/null` for a new file, or as the new side of a
+    /// stale one); empty when unchanged.
     pub diff: String,
-    /// What would be written.
+    /// What would be written; empty for a stale file.
     pub content: String,
     /// The file as it is on disk now; `write` checks it is still so before replacing it.
     #[serde(skip)]
@@ -64,10 +92,53 @@ pub struct FileChange {
     pub note: Option<String>,
 }
 
-/// True when writing would change the value of at least one file (`--check` exits 1 then).
-/// Formatting-only differences do not count: the cluster would see the same objects.
+/// True when the folder is not what was generated (`--check` exits 1 then): a file is new or
+/// changed in value, a stale file is there, or a file is to be reformatted. Formatting-only
+/// differences left alone do not count: the cluster would see the same objects.
 pub fn changed(changes: &[FileChange]) -> bool {
     changes
         .iter()
-        .any(|c| matches!(c.status, Status::New | Status::Changed))
+        .any(|c| c.status == Status::Stale || c.action != Action::Keep)
+}
+
+/// How many files have each status: the one line that ends a report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Summary {
+    pub new: usize,
+    pub changed: usize,
+    pub stale: usize,
+    pub unchanged: usize,
+    pub format: usize,
+}
+
+impl Summary {
+    pub fn of(changes: &[FileChange]) -> Summary {
+        let mut summary = Summary::default();
+        for change in changes {
+            *match change.status {
+                Status::New => &mut summary.new,
+                Status::Changed => &mut summary.changed,
+                Status::Stale => &mut summary.stale,
+                Status::Unchanged => &mut summary.unchanged,
+                Status::FormattingOnly => &mut summary.format,
+            } += 1;
+        }
+        summary
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Summary {
+            new,
+            changed,
+            stale,
+            unchanged,
+            format,
+        } = self;
+        write!(
+            f,
+            "{new} new, {changed} changed, {stale} stale, {unchanged} unchanged, {format} format"
+        )
+    }
 }

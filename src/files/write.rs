@@ -1,7 +1,8 @@
 //! Writing the compared files: atomically per file (temp file in the same folder, fsync, rename)
 //! and all or nothing across the set. Every temp file is written before the first rename, so a
 //! full disk or a refused folder changes nothing; a rename failing half-way puts back the files
-//! already replaced from the old content kept in memory.
+//! already replaced from the old content kept in memory. A deleted file is first renamed aside,
+//! so that it can be put back the same way, and removed once every rename has succeeded.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write as _};
@@ -12,7 +13,7 @@ use serde::Serialize;
 
 use super::compare::read_text;
 use super::paths::{check_distinct, clean_relative, existing_file, folders, slashed};
-use super::{FileChange, FilesError, Status};
+use super::{Action, FileChange, FilesError, Status};
 
 /// What `write` did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
@@ -25,7 +26,11 @@ pub struct WriteReport {
     #[serde(serialize_with = "serialize_all_slashed")]
     #[schemars(with = "Vec<String>")]
     pub written: Vec<PathBuf>,
-    /// Relative to `dir`; left as they were.
+    /// Relative to `dir`; stale files deleted.
+    #[serde(serialize_with = "serialize_all_slashed")]
+    #[schemars(with = "Vec<String>")]
+    pub deleted: Vec<PathBuf>,
+    /// Relative to `dir`; left as they were (unchanged, formatting-only, stale files kept).
     #[serde(serialize_with = "serialize_all_slashed")]
     #[schemars(with = "Vec<String>")]
     pub unchanged: Vec<PathBuf>,
@@ -38,9 +43,10 @@ impl std::fmt::Display for WriteReport {
         }
         write!(
             f,
-            "wrote {} file(s) in {}, {} unchanged",
+            "wrote {} file(s) in {}, deleted {}, left {} as they were",
             self.written.len(),
             self.dir.display(),
+            self.deleted.len(),
             self.unchanged.len()
         )
     }
@@ -50,10 +56,12 @@ fn serialize_all_slashed<S: serde::Serializer>(paths: &[PathBuf], s: S) -> Resul
     s.collect_seq(paths.iter().map(|p| slashed(p)))
 }
 
-/// Writes every new, changed and formatting-only file of `changes` (from [`compare`](super::compare))
-/// into `dir`, creating `dir` and folders as needed. Replacing an existing file needs `overwrite`;
-/// without it nothing at all is written. A file that changed on disk since `compare` stops the
-/// write too. On any error the folder is left as it was.
+/// Does what each of `changes` (from [`changes`](super::changes) or [`compare`](super::compare))
+/// says in `dir`: writes, deletes or keeps the file, creating `dir` and folders as needed.
+/// Replacing a file whose values change, or deleting one, needs `overwrite` (a formatting-only
+/// file is rewritten only when reformatting was asked for, which is consent enough); without it
+/// nothing at all is written. A file that changed on disk since it was compared stops the write
+/// too. On any error the folder is left as it was.
 pub fn write(
     dir: &Path,
     changes: &[FileChange],
@@ -67,11 +75,11 @@ pub fn write(
     let (todo, unchanged): (Vec<_>, Vec<_>) = changes
         .iter()
         .zip(rels)
-        .partition(|(c, _)| c.status != Status::Unchanged);
+        .partition(|(c, _)| c.action != Action::Keep);
     if !overwrite {
         let existing: Vec<PathBuf> = todo
             .iter()
-            .filter(|(c, _)| c.status != Status::New)
+            .filter(|(c, _)| matches!(c.status, Status::Changed | Status::Stale))
             .map(|(_, rel)| rel.clone())
             .collect();
         if !existing.is_empty() {
@@ -95,19 +103,26 @@ pub fn write(
         return Err(e);
     }
     tx.commit()?;
+    let (deleted, written): (Vec<_>, Vec<_>) = todo
+        .into_iter()
+        .partition(|(c, _)| c.action == Action::Delete);
+    let paths = |list: Vec<(&FileChange, PathBuf)>| list.into_iter().map(|(_, rel)| rel).collect();
     Ok(WriteReport {
         dir: dir.into(),
         created_dir,
-        written: todo.into_iter().map(|(_, rel)| rel).collect(),
-        unchanged: unchanged.into_iter().map(|(_, rel)| rel).collect(),
+        written: paths(written),
+        deleted: paths(deleted),
+        unchanged: paths(unchanged),
     })
 }
 
-/// A temp file ready to be renamed over `target`, and what `target` held before (for undo).
+/// A temp file ready to be renamed over `target`, and what `target` held before (for undo); or,
+/// for a deletion, the name `target` is renamed aside to.
 struct Staged {
     temp: PathBuf,
     target: PathBuf,
     old: Option<String>,
+    delete: bool,
 }
 
 /// Everything created so far, so that it can be removed again.
@@ -151,20 +166,39 @@ impl Transaction {
         if old != change.old_content {
             return Err(FilesError::ChangedMeanwhile { path: target });
         }
+        if change.action == Action::Delete {
+            let temp = temp_name(&target, "deleted");
+            self.staged.push(Staged {
+                temp,
+                target,
+                old,
+                delete: true,
+            });
+            return Ok(());
+        }
         for folder in folders(rel) {
             self.create_folder(&dir.join(folder))?;
         }
         let temp = write_temp(&target, &change.content)
             .map_err(FilesError::io("write a temporary file next to", &target))?;
-        self.staged.push(Staged { temp, target, old });
+        self.staged.push(Staged {
+            temp,
+            target,
+            old,
+            delete: false,
+        });
         Ok(())
     }
 
     fn commit(self) -> Result<(), FilesError> {
         for (i, staged) in self.staged.iter().enumerate() {
-            if let Err(source) = fs::rename(&staged.temp, &staged.target) {
+            let (from, to, action) = match staged.delete {
+                true => (&staged.target, &staged.temp, "delete"),
+                false => (&staged.temp, &staged.target, "replace"),
+            };
+            if let Err(source) = fs::rename(from, to) {
                 let not_restored = self.undo(i);
-                let (action, path) = ("replace", staged.target.clone());
+                let path = staged.target.clone();
                 return Err(if not_restored.is_empty() {
                     FilesError::Io {
                         action,
@@ -181,6 +215,13 @@ impl Transaction {
                 });
             }
         }
+        for staged in self.staged.iter().filter(|s| s.delete) {
+            // Best effort: the file is out of the way already; a folder emptied by it goes too.
+            let _ = fs::remove_file(&staged.temp);
+            if let Some(folder) = staged.target.parent() {
+                let _ = fs::remove_dir(folder);
+            }
+        }
         self.sync_folders();
         Ok(())
     }
@@ -191,6 +232,7 @@ impl Transaction {
         let mut not_restored = Vec::new();
         for staged in self.staged[..renamed].iter().rev() {
             let restored = match &staged.old {
+                Some(_) if staged.delete => fs::rename(&staged.temp, &staged.target),
                 Some(old) => write_temp(&staged.target, old).and_then(|temp| {
                     fs::rename(&temp, &staged.target).inspect_err(|_| {
                         let _ = fs::remove_file(&temp);
@@ -209,7 +251,7 @@ impl Transaction {
     /// Removes the temp files from `staged[from..]` and the folders created (if empty by now).
     /// Best effort: this runs while another error is being reported.
     fn discard(&self, from: usize) {
-        for staged in &self.staged[from..] {
+        for staged in self.staged[from..].iter().filter(|s| !s.delete) {
             let _ = fs::remove_file(&staged.temp);
         }
         for folder in self.created_folders.iter().rev() {
@@ -245,10 +287,7 @@ impl Transaction {
 /// Writes `content` to a new, uniquely named temp file beside `target` and syncs it; keeps the
 /// permissions of an existing `target`. Removes the temp file again if any step fails.
 fn write_temp(target: &Path, content: &str) -> std::io::Result<PathBuf> {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let temp = target.with_file_name(format!(".{name}.{}.{n}.tmp", std::process::id()));
+    let temp = temp_name(target, "tmp");
     // `create_new` never follows or replaces anything already at that name.
     let mut file = OpenOptions::new()
         .write(true)
@@ -270,6 +309,14 @@ fn write_temp(target: &Path, content: &str) -> std::io::Result<PathBuf> {
     }
 }
 
+/// A hidden name beside `target`, unique to this process and call.
+fn temp_name(target: &Path, suffix: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    target.with_file_name(format!(".{name}.{}.{n}.{suffix}", std::process::id()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +334,7 @@ mod tests {
             } else {
                 Status::New
             },
+            action: Action::Write,
             diff: String::new(),
             content: "new: 1\n".into(),
             old_content: old.map(Into::into),

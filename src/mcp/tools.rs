@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use super::missing::{self, MissingValue};
 use super::Server;
-use crate::files::{self, FileChange, WriteReport};
+use crate::files::{self, FileChange, Summary, WriteReport};
 use crate::finding::{Finding, Severity};
 use crate::generate::{generate, Bundle, GenerateError};
 use crate::lint::{self, Channel, LintOptions};
@@ -80,9 +80,14 @@ pub struct WriteArgs {
     pub request: Request,
     /// The output folder, relative to the server's root; created when missing.
     pub dir: String,
-    /// Replace existing files that differ. Without it, nothing is written when any would be replaced.
+    /// Replace existing files whose values differ, and delete the stale files `prune` names.
+    /// Without it, nothing is written when any file would be replaced or deleted.
     #[serde(default)]
     pub overwrite: bool,
+    /// Delete stale files: files an earlier run wrote (they start with the traffic-engineer
+    /// marker line) that the request no longer generates. Without it they are reported and kept.
+    #[serde(default)]
+    pub prune: bool,
 }
 
 /// What writing the generated files into `dir` does (or did), file by file.
@@ -90,10 +95,14 @@ pub struct WriteArgs {
 pub struct FilesResult {
     pub context: String,
     pub dir: String,
-    /// Whether writing changes (or changed) at least one file's content (what `--check` fails on).
+    /// Whether the folder differs from what is generated: a file new or changed in value, or a
+    /// stale file there (what `--check` fails on).
     pub changed: bool,
-    /// One entry per file, kustomization.yaml files included, with a unified diff.
+    /// One entry per file, kustomization.yaml files and stale files included, with a unified diff
+    /// and what `write` does with it (`action`).
     pub files: Vec<FileChange>,
+    /// How many files have each status.
+    pub summary: Summary,
     pub findings: Vec<Finding>,
     /// `write` only: what was written.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -209,7 +218,9 @@ impl Server {
     }
 
     /// Show what writing the generated files into `dir` would change: per file new, changed,
-    /// unchanged or formatting_only, with a unified diff. Writes nothing.
+    /// unchanged, formatting_only (left as it is), or stale (written by an earlier run and no
+    /// longer generated; `write` deletes it only with `prune: true`), with a unified diff. Writes
+    /// nothing.
     #[tool(annotations(
         title = "Diff against a folder",
         read_only_hint = true,
@@ -226,8 +237,10 @@ impl Server {
     }
 
     /// Write the generated files into `dir` (under the server's root), one per resource in
-    /// persona folders with a kustomization.yaml each. Atomic and all or nothing; replacing
-    /// changed files needs `overwrite: true`.
+    /// persona folders with a kustomization.yaml each, and one in `dir` listing the folders.
+    /// Atomic and all or nothing; replacing changed files needs `overwrite: true`; stale files are
+    /// deleted only with `prune: true` (and `overwrite: true`). Files without the traffic-engineer
+    /// marker line are never deleted.
     #[tool(annotations(
         title = "Write manifests",
         read_only_hint = false,
@@ -240,7 +253,11 @@ impl Server {
         Parameters(args): Parameters<WriteArgs>,
         peer: Peer<RoleServer>,
     ) -> Result<Json<FilesResult>, CallToolResult> {
-        self.files(args.request, &args.dir, Some(args.overwrite), &peer)
+        let consent = Consent {
+            overwrite: args.overwrite,
+            prune: args.prune,
+        };
+        self.files(args.request, &args.dir, Some(consent), &peer)
             .await
     }
 
@@ -380,12 +397,12 @@ impl Server {
             .map_err(|e| self.failed(e))
     }
 
-    /// `diff` (`overwrite` None) and `write`: compare with `dir`, then write when asked.
+    /// `diff` (no consent) and `write`: compare with `dir`, then write when asked.
     async fn files(
         &self,
         request: Request,
         dir: &str,
-        overwrite: Option<bool>,
+        write: Option<Consent>,
         peer: &Peer<RoleServer>,
     ) -> Result<Json<FilesResult>, CallToolResult> {
         let path = self
@@ -393,17 +410,31 @@ impl Server {
             .resolve(dir)
             .map_err(|e| failure(e.to_string(), &[]))?;
         let (bundle, _) = self.bundle(request, peer).await?;
-        let files_err = |e: files::FilesError| failure(e.to_string(), &[]);
-        let changes = files::compare(&path, &files::with_kustomizations(bundle.out_files()))
-            .map_err(files_err)?;
-        let written = match overwrite {
-            Some(overwrite) => Some(files::write(&path, &changes, overwrite).map_err(files_err)?),
+        let files_err = |e: files::FilesError| {
+            match e {
+            files::FilesError::NeedsConsent { .. } => failure(
+                format!("{e}; show the diff to the user and, with their consent, call write again with overwrite: true"),
+                &[],
+            ),
+            e => failure(e.to_string(), &[]),
+        }
+        };
+        let options = files::Options {
+            prune: write.is_some_and(|c| c.prune),
+            reformat: false,
+        };
+        let changes = files::changes(&path, bundle.out_files(), &options).map_err(files_err)?;
+        let written = match write {
+            Some(consent) => {
+                Some(files::write(&path, &changes, consent.overwrite).map_err(files_err)?)
+            }
             None => None,
         };
         Ok(Json(FilesResult {
             context: bundle.context,
             dir: dir.to_string(),
             changed: files::changed(&changes),
+            summary: Summary::of(&changes),
             files: changes,
             findings: bundle.findings,
             written,
@@ -442,6 +473,13 @@ impl Server {
         }
         needs_input(&missing, errors)
     }
+}
+
+/// What the `write` tool may do to existing files.
+#[derive(Debug, Clone, Copy)]
+struct Consent {
+    overwrite: bool,
+    prune: bool,
 }
 
 /// A tool error shaped like the CLI's JSON errors: `{"error": {...}, "errors": [...]}`.

@@ -338,7 +338,7 @@ fn label_key(key: &str) -> Result<(), String> {
 
 /// A Kubernetes label value: ≤ 63 of alphanumerics, `-`, `_`, `.`, starting and ending alphanumeric.
 fn label_value(value: &str) -> Result<(), String> {
-    let ok = value.len() <= 63
+    let ok = value.chars().count() <= 63
         && value
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || "-_.".contains(ch))

@@ -325,10 +325,7 @@ fn path_modifier(ctx: &mut Ctx, owner: &Node, owner_path: &str) {
     ] {
         // Only a length limit: the CRD puts no pattern on replacement paths.
         ctx.check_str(m, &path, field, "invalid-path", |s| {
-            match s.len() <= spec::MAX_PATH_LEN {
-                true => Ok(()),
-                false => Err(format!("be at most {} characters", spec::MAX_PATH_LEN)),
-            }
+            spec::at_most(s, spec::MAX_PATH_LEN)
         });
         let set = m.has(field);
         if (ty == Some(want)) != set && ty.is_some() {

@@ -19,16 +19,9 @@ pub fn gateway_class(ctx: &mut Ctx, spec_node: &Node) {
         "invalid-value",
         spec::controller_name,
     );
-    ctx.check_str(
-        spec_node,
-        "spec",
-        "description",
-        "invalid-value",
-        |s| match s.len() <= 64 {
-            true => Ok(()),
-            false => Err("be at most 64 characters".into()),
-        },
-    );
+    ctx.check_str(spec_node, "spec", "description", "invalid-value", |s| {
+        spec::at_most(s, 64)
+    });
     if let Some(p) = spec_node.get("parametersRef") {
         let path = "spec.parametersRef";
         ctx.known_fields(p, path, &["group", "kind", "name", "namespace"], &[]);
@@ -312,10 +305,7 @@ fn addresses(ctx: &mut Ctx, spec_node: &Node) {
             .check_str(a, &path, "type", "invalid-value", spec::address_type)
             .unwrap_or("IPAddress");
         let value = ctx.check_str(a, &path, "value", "invalid-address", |s| {
-            match s.len() <= 253 {
-                true => Ok(()),
-                false => Err("be at most 253 characters".into()),
-            }
+            spec::at_most(s, 253)
         });
         let Some(value) = value else { continue };
         let problem = match ty {

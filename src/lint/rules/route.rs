@@ -177,10 +177,7 @@ fn http_match(ctx: &mut Ctx, m: &Node, path: &str) {
             )
             .unwrap_or("PathPrefix");
         let check: crate::lint::check::StrCheck = match ty {
-            "RegularExpression" => |s| match s.len() <= spec::MAX_PATH_LEN {
-                true => Ok(()),
-                false => Err(format!("be at most {} characters", spec::MAX_PATH_LEN)),
-            },
+            "RegularExpression" => |s| spec::at_most(s, spec::MAX_PATH_LEN),
             _ => spec::path,
         };
         ctx.check_str(p, &ppath, "value", "invalid-path", check);

@@ -221,7 +221,7 @@ fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
         let field = format!("{at}.path.value");
         match p.type_ {
             PathType::RegularExpression
-                if p.value.is_empty() || p.value.len() > spec::MAX_PATH_LEN =>
+                if p.value.is_empty() || spec::at_most(&p.value, spec::MAX_PATH_LEN).is_err() =>
             {
                 c.fail(
                     &field,
@@ -255,7 +255,7 @@ fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
                 spec::header_name(&h.name),
                 "e.g. X-API-Version",
             );
-            let value_rule = if h.value.is_empty() || h.value.len() > max_value {
+            let value_rule = if h.value.is_empty() || spec::at_most(&h.value, max_value).is_err() {
                 Err(format!("be 1 to {max_value} characters"))
             } else {
                 Ok(())
