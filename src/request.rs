@@ -116,6 +116,14 @@ pub struct GatewayRequest {
     /// The hostname the generated listeners accept (e.g. `*.example.com`). Empty: any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hostname: Option<String>,
+    /// Several hostnames instead of `hostname`: one HTTP listener per hostname (and with `https`
+    /// one HTTPS listener), each named for its hostname (`http-api-example-com`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub hostnames: Vec<String>,
+    /// The TLS Secret of each hostname of `hostnames` whose certificate is not `tlsSecret`:
+    /// hostname → `NAME` or `NAMESPACE/NAME`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub tls_secrets: IndexMap<String, String>,
     /// Which namespaces may attach routes to the generated listeners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_routes: Option<AllowedRoutesRequest>,

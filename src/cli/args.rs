@@ -19,7 +19,13 @@ pub fn to_args(request: &Request) -> Option<Vec<String>> {
     flag.value("listener", g.listener.clone());
     flag.value("redirect-listener", g.redirect_listener.clone());
     flag.value("listener-hostname", g.hostname.clone());
+    for h in &g.hostnames {
+        flag.value("listener-hostname", Some(h.clone()));
+    }
     flag.value("tls-secret", g.tls_secret.clone());
+    for (host, secret) in &g.tls_secrets {
+        flag.value("tls-secret", Some(format!("{host}={secret}")));
+    }
     flag.value("controller", g.controller.clone());
     flag.value("listener-port", g.port.map(|p| p.to_string()));
     let o = &request.options;
@@ -305,6 +311,8 @@ pub fn flag_for(field: &str) -> Option<&'static str> {
         ("gateway.className", "--gateway-class"),
         ("gateway.listener", "--listener"),
         ("gateway.hostname", "--listener-hostname"),
+        ("gateway.hostnames", "--listener-hostname"),
+        ("gateway.tlsSecrets", "--tls-secret"),
         ("gateway.tlsSecret", "--tls-secret"),
         ("gateway.https", "--https"),
         ("gateway.controller", "--controller"),

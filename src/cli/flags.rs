@@ -134,9 +134,10 @@ pub struct RequestFlags {
     /// Attach routes to this listener only (parentRef sectionName).
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub listener: Option<String>,
-    /// Hostname of the generated listeners (e.g. *.example.com).
+    /// Hostname of the generated listeners (e.g. *.example.com); repeat it for one HTTP (and
+    /// HTTPS) listener per hostname, each named for its hostname.
     #[arg(long, value_name = "H", help_heading = "Gateway")]
-    pub listener_hostname: Option<String>,
+    pub listener_hostname: Vec<String>,
     /// Add an HTTPS listener on 443 terminating TLS (needs --tls-secret).
     #[arg(long, help_heading = "Gateway")]
     pub https: bool,
@@ -147,9 +148,10 @@ pub struct RequestFlags {
     /// The HTTP listener the --https-redirect route attaches to [default: http].
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub redirect_listener: Option<String>,
-    /// The TLS certificate Secret for --https.
-    #[arg(long, value_name = "[NS/]NAME", help_heading = "Gateway")]
-    pub tls_secret: Option<String>,
+    /// The TLS certificate Secret for --https; HOST=[NS/]NAME for one --listener-hostname's own
+    /// certificate (repeatable).
+    #[arg(long, value_name = "[HOST=][NS/]NAME", help_heading = "Gateway")]
+    pub tls_secret: Vec<String>,
     /// Which namespaces may attach routes to the generated Gateway.
     #[arg(long, value_enum, value_name = "FROM", help_heading = "Gateway")]
     pub allow_routes_from: Option<AllowFrom>,
@@ -274,8 +276,19 @@ impl RequestFlags {
         set(&mut g.namespace, &self.gateway_namespace);
         set(&mut g.class_name, &self.gateway_class);
         set(&mut g.listener, &self.listener);
-        set(&mut g.hostname, &self.listener_hostname);
-        set(&mut g.tls_secret, &self.tls_secret);
+        match self.listener_hostname.as_slice() {
+            [] => {}
+            [one] => g.hostname = Some(one.clone()),
+            many => g.hostnames = many.to_vec(),
+        }
+        for secret in &self.tls_secret {
+            match secret.split_once('=') {
+                Some((host, name)) => {
+                    g.tls_secrets.insert(host.to_string(), name.to_string());
+                }
+                None => g.tls_secret = Some(secret.clone()),
+            }
+        }
         set(&mut g.controller, &self.controller);
         set(&mut g.port, &self.listener_port);
         g.https |= self.https;

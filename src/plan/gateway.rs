@@ -96,6 +96,25 @@ impl Planner<'_> {
         }
     }
 
+    /// The hostnames of the generated HTTP (and HTTPS) listeners with the listeners' names: `http`
+    /// and `https` for one hostname (or none), `http-HOST` and `https-HOST` for several.
+    pub(super) fn web_listeners(&self) -> Vec<(Option<String>, (String, String))> {
+        let g = &self.request.gateway;
+        if g.hostnames.is_empty() {
+            return vec![(g.hostname.clone(), ("http".into(), "https".into()))];
+        }
+        g.hostnames
+            .iter()
+            .map(|h| {
+                let slug = h.replace("*.", "wildcard.").replace('.', "-");
+                (
+                    Some(h.clone()),
+                    (format!("http-{slug}"), format!("https-{slug}")),
+                )
+            })
+            .collect()
+    }
+
     /// The listeners the generated routes need: HTTP (and HTTPS) for HTTP and gRPC routes, and one
     /// listener per layer-4 kind.
     fn listeners(&mut self, routes: &[Resource], allowed: &AllowedRoutes) -> Vec<Listener> {
@@ -116,8 +135,18 @@ impl Planner<'_> {
         };
         let mut listeners = Vec::new();
         if web {
-            listeners.push(listener("http", "HTTP", 80, g.hostname.clone(), None));
-            if let Some(secret) = &g.tls_secret {
+            for (host, names) in self.web_listeners() {
+                listeners.push(listener(&names.0, "HTTP", 80, host.clone(), None));
+                if !g.https {
+                    continue;
+                }
+                let secret = host
+                    .as_ref()
+                    .and_then(|h| g.tls_secrets.get(h))
+                    .or(g.tls_secret.as_ref());
+                let Some(secret) = secret else {
+                    continue; // the request check names the missing Secret
+                };
                 let (namespace, name) = parse_ref(secret);
                 let certificate = ObjectRef {
                     group: String::new(),
@@ -129,13 +158,7 @@ impl Planner<'_> {
                     mode: Some("Terminate".into()),
                     certificate_refs: vec![certificate],
                 };
-                listeners.push(listener(
-                    "https",
-                    "HTTPS",
-                    443,
-                    g.hostname.clone(),
-                    Some(tls),
-                ));
+                listeners.push(listener(&names.1, "HTTPS", 443, host, Some(tls)));
             }
         }
         if kinds.contains("TLSRoute") {
@@ -217,36 +240,57 @@ impl Planner<'_> {
     /// A route none of whose hostnames intersects the listeners' hostname would not be accepted
     /// (NoMatchingListenerHostname): refuse it rather than emit it.
     fn check_hostnames(&mut self, routes: &[Resource]) {
-        let Some(listener) = self.request.gateway.hostname.clone() else {
+        let listeners: Vec<String> = self
+            .web_listeners()
+            .into_iter()
+            .filter_map(|(h, _)| h)
+            .collect();
+        if listeners.is_empty() {
             return;
-        };
+        }
         for (i, route) in self.request.routes.iter().enumerate() {
-            let matches = route
-                .hostnames
-                .iter()
-                .any(|h| crate::spec::hostnames_intersect(Some(&listener), Some(h)));
+            let matches = route.hostnames.iter().any(|h| {
+                listeners
+                    .iter()
+                    .any(|l| crate::spec::hostnames_intersect(Some(l), Some(h)))
+            });
             if route.hostnames.is_empty() || matches || i >= routes.len() {
                 continue;
             }
             self.errors.push(FieldError::new(
                 format!("routes[{i}].hostnames"),
                 route.hostnames.join(", "),
-                format!("match no listener hostname (gateway.hostname = {listener}): the route would not be accepted (NoMatchingListenerHostname)"),
+                format!("match no listener hostname ({}): the route would not be accepted (NoMatchingListenerHostname)", listeners.join(", ")),
                 "use hostnames under the listener's (e.g. api.example.com under *.example.com), or change the listener hostname",
             ));
         }
     }
 
-    /// The grant a listener's certificate Secret in another namespace needs.
-    pub(super) fn certificate_grant(&mut self) -> Option<Resource> {
-        let (namespace, name) = parse_ref(self.request.gateway.tls_secret.as_deref()?);
-        let namespace = namespace.filter(|ns| *ns != self.gateway_namespace)?;
-        Some(grants::grant(
-            &namespace,
-            "Gateway",
-            &self.gateway_namespace,
-            "Secret",
-            vec![name],
-        ))
+    /// The grants the listeners' certificate Secrets in other namespaces need, one per namespace.
+    pub(super) fn certificate_grants(&mut self) -> Vec<Resource> {
+        let g = &self.request.gateway;
+        let mut by_namespace: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for secret in g.tls_secret.iter().chain(g.tls_secrets.values()) {
+            let (namespace, name) = parse_ref(secret);
+            let Some(namespace) = namespace.filter(|ns| *ns != self.gateway_namespace) else {
+                continue;
+            };
+            let names = by_namespace.entry(namespace).or_default();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        by_namespace
+            .into_iter()
+            .map(|(namespace, names)| {
+                grants::grant(
+                    &namespace,
+                    "Gateway",
+                    &self.gateway_namespace,
+                    "Secret",
+                    names,
+                )
+            })
+            .collect()
     }
 }

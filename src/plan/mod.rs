@@ -86,7 +86,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
     let routes = p.routes();
     if profile.gateway.create {
         resources.push(p.gateway(&routes));
-        resources.extend(p.certificate_grant());
+        resources.extend(p.certificate_grants());
     }
     let grants = grants::backend_grants(&routes);
     if profile.cross_namespace_backends && grants.is_empty() {
@@ -287,6 +287,8 @@ fn refuse_gateway_fields(request: &Request, profile: &Profile, errors: &mut Vec<
         ("gateway.https", g.https),
         ("gateway.tlsSecret", g.tls_secret.is_some()),
         ("gateway.hostname", g.hostname.is_some()),
+        ("gateway.hostnames", !g.hostnames.is_empty()),
+        ("gateway.tlsSecrets", !g.tls_secrets.is_empty()),
         ("gateway.allowedRoutes", g.allowed_routes.is_some()),
         ("gateway.port", g.port.is_some()),
     ];

@@ -59,19 +59,22 @@ impl Planner<'_> {
             };
             let redirect_pair = kind == RouteKind::Http && self.request.gateway.https_redirect;
             let mut redirect = None;
-            let section_name = if redirect_pair {
-                let https = section_name.or_else(|| self.generated_listener("https"));
-                redirect = self.https_redirect(&at, &name, route, https.is_some(), &namespace);
+            let sections = if redirect_pair {
+                let https = match section_name {
+                    Some(s) => vec![s],
+                    None => self.generated_listeners(true),
+                };
+                redirect = self.https_redirect(&at, &name, route, !https.is_empty(), &namespace);
                 https
             } else {
                 self.refuse_redirect_loop(&at, &rules, section_name.as_deref());
-                section_name
+                section_name.into_iter().collect()
             };
-            let parent = self.parent_ref(section_name, &namespace);
+            let parents = self.parent_refs(sections, &namespace);
             let spec = self.route_spec(
                 &at,
                 kind,
-                parent,
+                parents,
                 route.hostnames.clone(),
                 &rules,
                 &namespace,
@@ -87,18 +90,30 @@ impl Planner<'_> {
         out
     }
 
-    fn parent_ref(&self, section_name: Option<String>, namespace: &str) -> ParentRef {
-        ParentRef {
+    /// The parentRefs to the Gateway: one per listener in `sections`, or one to every listener.
+    fn parent_refs(&self, sections: Vec<String>, namespace: &str) -> Vec<ParentRef> {
+        let parent = |section_name| ParentRef {
             name: self.gateway_name.clone(),
             namespace: (self.gateway_namespace != namespace)
                 .then(|| self.gateway_namespace.clone()),
             section_name,
+        };
+        if sections.is_empty() {
+            return vec![parent(None)];
         }
+        sections.into_iter().map(|s| parent(Some(s))).collect()
     }
 
-    /// A listener of the Gateway this plan generates, by name; `None` for an existing Gateway.
-    fn generated_listener(&self, name: &str) -> Option<String> {
-        (self.profile.gateway.create && self.request.gateway.https).then(|| name.to_string())
+    /// The HTTPS (or HTTP) listeners of a Gateway this plan generates with HTTPS; none for an
+    /// existing Gateway.
+    fn generated_listeners(&self, https: bool) -> Vec<String> {
+        if !(self.profile.gateway.create && self.request.gateway.https) {
+            return Vec::new();
+        }
+        self.web_listeners()
+            .into_iter()
+            .map(|(_, (http, secure))| if https { secure } else { http })
+            .collect()
     }
 
     /// The redirect half of `httpsRedirect`: a route of its own on the HTTP listener answering
@@ -113,10 +128,10 @@ impl Planner<'_> {
         namespace: &str,
     ) -> Option<Resource> {
         let g = &self.request.gateway;
-        let http = g
-            .redirect_listener
-            .clone()
-            .or_else(|| self.generated_listener("http"));
+        let http = match &g.redirect_listener {
+            Some(l) => vec![l.clone()],
+            None => self.generated_listeners(false),
+        };
         let create = self.profile.gateway.create;
         if create && !g.https {
             self.errors.push(FieldError::new(
@@ -134,7 +149,7 @@ impl Planner<'_> {
                 "pass --listener NAME (the Gateway's HTTPS listener)",
             ));
         }
-        let Some(http) = http else {
+        if http.is_empty() {
             self.errors.push(FieldError::missing(
                 "gateway.redirectListener",
                 "is required with httpsRedirect on an existing Gateway: the HTTP listener that redirects",
@@ -150,11 +165,11 @@ impl Planner<'_> {
             }),
             ..RuleRequest::default()
         };
-        let parent = self.parent_ref(Some(http), namespace);
+        let parents = self.parent_refs(http, namespace);
         let spec = self.route_spec(
             at,
             RouteKind::Http,
-            parent,
+            parents,
             route.hostnames.clone(),
             &[rule],
             namespace,
@@ -171,7 +186,7 @@ impl Planner<'_> {
     /// A redirect to HTTPS on a route that attaches to every listener of a Gateway with an HTTPS
     /// listener would answer HTTPS requests with a redirect to themselves.
     fn refuse_redirect_loop(&mut self, at: &str, rules: &[RuleRequest], section: Option<&str>) {
-        let https_too = section.is_none() && self.generated_listener("https").is_some();
+        let https_too = section.is_none() && !self.generated_listeners(true).is_empty();
         for (j, rule) in rules.iter().enumerate() {
             let to_https =
                 rule.redirect.as_ref().and_then(|r| r.scheme.as_deref()) == Some("https");
@@ -190,12 +205,11 @@ impl Planner<'_> {
         &mut self,
         at: &str,
         kind: RouteKind,
-        parent: ParentRef,
+        parent_refs: Vec<ParentRef>,
         hostnames: Vec<String>,
         rules: &[RuleRequest],
         namespace: &str,
     ) -> Spec {
-        let parent_refs = vec![parent];
         let at_rule = |j: usize| format!("{at}.rules[{j}]");
         match kind {
             RouteKind::Http => {

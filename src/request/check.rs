@@ -265,28 +265,48 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
             "name the Secret as NAME or NAMESPACE/NAME",
         );
     }
-    if g.https && g.tls_secret.is_none() {
+    for h in &g.hostnames {
+        c.value(
+            "gateway.hostnames",
+            h,
+            spec::hostname(h),
+            "e.g. api.example.com or *.example.com",
+        );
+    }
+    if g.hostname.is_some() && !g.hostnames.is_empty() {
+        c.fail(
+            "gateway.hostnames",
+            g.hostnames.join(", "),
+            "cannot be given with gateway.hostname",
+            "list every hostname in hostnames (repeat --listener-hostname)",
+        );
+    }
+    for (host, secret) in &g.tls_secrets {
+        if !g.hostnames.contains(host) {
+            c.fail("gateway.tlsSecrets", host, "names a hostname that is not one of gateway.hostnames", "give the certificate of a listener hostname (--tls-secret HOST=SECRET with HOST one of the --listener-hostname values)");
+        }
+        let (ns, name) = parse_ref(secret);
+        if let Some(ns) = ns {
+            c.label("gateway.tlsSecrets", &ns);
+        }
+        c.value(
+            "gateway.tlsSecrets",
+            secret,
+            spec::dns_subdomain(&name),
+            "name the Secret as NAME or NAMESPACE/NAME",
+        );
+    }
+    let uncovered =
+        g.hostnames.iter().any(|h| !g.tls_secrets.contains_key(h)) || g.hostnames.is_empty();
+    if g.https && g.tls_secret.is_none() && uncovered {
         c.errors.push(FieldError::missing(
             "gateway.tlsSecret",
             "is required with https: an HTTPS listener terminates TLS with a certificate Secret",
-            "pass --tls-secret [NAMESPACE/]NAME (a kubernetes.io/tls Secret)",
+            "pass --tls-secret [NAMESPACE/]NAME (a kubernetes.io/tls Secret), or --tls-secret HOST=SECRET for each --listener-hostname",
         ));
     }
-    if let Some(l) = &g.redirect_listener {
-        c.value(
-            "gateway.redirectListener",
-            l,
-            spec::dns_subdomain(l),
-            "use lowercase letters, digits, '-' and '.'",
-        );
-        if !g.https_redirect {
-            c.fail(
-                "gateway.redirectListener",
-                l,
-                "is only used with httpsRedirect",
-                "pass --https-redirect, or drop --redirect-listener",
-            );
-        }
+    if !g.tls_secrets.is_empty() && !g.https {
+        c.fail("gateway.https", "false", "must be true when tlsSecrets are given (the secrets are only used by the HTTPS listeners)", "pass --https");
     }
     if g.tls_secret.is_some() && !g.https {
         c.fail("gateway.https", "false", "must be true when a tlsSecret is given (the secret is only used by the HTTPS listener)", "pass --https");
