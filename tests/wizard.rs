@@ -206,6 +206,41 @@ fn single_dev_session_with_a_traffic_split() {
 }
 
 #[test]
+fn single_dev_session_adds_rules_after_the_first() {
+    let ended = session(
+        &["wizard"],
+        &[
+            &SINGLE_DEV[..],
+            &[
+                ("Add more routing rules?", "y"),
+                ("Match headers", "X-API-Version=2\n"),
+                ("Match query parameters", "\n"),
+                ("Matching requests are", "\x1b[B\n"),
+                ("Backends", "task-api-v2:8000\n"),
+                ("Mirror", "\n"),
+                ("Rewrite the path prefix", "\n"),
+                ("Rewrite the Host header", "\n"),
+                ("Set request headers", "\n"),
+                ("Remove request headers", "\n"),
+                ("Add another rule?", "y"),
+                ("Rule 1: path prefix", "/api/\n"),
+                ("Rule 1: match headers", "\n"),
+                ("Rule 1: method", "\n"),
+                (
+                    "Rule 1: backends",
+                    "task-api:8000=90, task-api-canary:8000=10\n",
+                ),
+                ("1. path /api/ -> task-api (90), task-api-canary (10)", ""),
+                ("Add another rule?", "n"),
+            ],
+        ]
+        .concat(),
+    );
+    ended.assert_reproducible(&["name: task-api-v2", "weight: 90", "X-API-Version"]);
+    assert!(ended.screen.contains("--rule"), "{}", ended.screen);
+}
+
+#[test]
 fn shared_gateway_session_asks_for_the_existing_gateway_and_redirects() {
     let ended = session(
         &["wizard"],

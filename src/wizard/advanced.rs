@@ -1,6 +1,6 @@
 //! The `advanced` question: header and query matches, a traffic split, a mirror, rewrites, a
-//! redirect and request header changes, for the one rule the wizard builds. Only what flags can
-//! say is offered, so the equivalent command always exists.
+//! redirect and request header changes for the first rule, then more rules of matches and
+//! backends. Only what flags can say is offered, so the equivalent command always exists.
 
 use super::questions::*;
 use super::WizardError;
@@ -73,7 +73,141 @@ pub fn advanced(s: &mut Session) -> Result<(), WizardError> {
         Ok(())
     })?;
     tidy(rule_mut(&mut s.request));
-    Ok(())
+    more_rules(s)
+}
+
+/// `Add another rule?`, for as many rules as wanted, each after the ones before. They take the
+/// `--rule` form (matches and backends), and only after a first rule of that form too, so that
+/// the equivalent command can say every rule.
+fn more_rules(s: &mut Session) -> Result<(), WizardError> {
+    loop {
+        let rules = &route_mut(&mut s.request).rules;
+        let plain = |r: &RuleRequest| {
+            r.matches.len() <= 1
+                && *r
+                    == RuleRequest {
+                        matches: r.matches.clone(),
+                        backends: r.backends.clone(),
+                        ..RuleRequest::default()
+                    }
+        };
+        if !rules.iter().all(plain) {
+            return Ok(());
+        }
+        let listed: Vec<String> = rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| describe(i, r))
+            .collect();
+        let term = s.prompter.term();
+        term.write_line(&format!("Rules so far:\n{}", listed.join("\n")))
+            .map_err(WizardError::Terminal)?;
+        if !s.prompter.confirm("Add another rule?", false)? {
+            return Ok(());
+        }
+        let n = rules.len();
+        route_mut(&mut s.request).rules.push(RuleRequest {
+            matches: vec![MatchRequest::default()],
+            ..RuleRequest::default()
+        });
+        let at = format!("routes[0].rules[{n}]");
+        let prompt = format!("Rule {n}: path prefix (empty: /)");
+        s.answer(
+            &prompt,
+            None,
+            true,
+            &format!("{at}.matches"),
+            move |r, a| {
+                nth(r, n).matches[0].path = some(a).map(|value| PathMatchRequest {
+                    type_: PathType::PathPrefix,
+                    value,
+                });
+                Ok(())
+            },
+        )?;
+        let prompt = format!("Rule {n}: match headers (NAME=VALUE, comma-separated; empty: none)");
+        s.answer(
+            &prompt,
+            None,
+            true,
+            &format!("{at}.matches"),
+            move |r, a| {
+                nth(r, n).matches[0].headers = exact_matches(a)?;
+                Ok(())
+            },
+        )?;
+        let prompt = format!("Rule {n}: method (empty: any)");
+        s.answer(
+            &prompt,
+            None,
+            true,
+            &format!("{at}.matches"),
+            move |r, a| {
+                nth(r, n).matches[0].method = some(a);
+                Ok(())
+            },
+        )?;
+        let prompt =
+            format!("Rule {n}: backends ([NAMESPACE/]NAME:PORT[=WEIGHT], comma-separated)");
+        s.answer(
+            &prompt,
+            None,
+            false,
+            &format!("{at}.backends"),
+            move |r, a| {
+                nth(r, n).backends = items(a)
+                    .iter()
+                    .map(|b| parse_backend(b))
+                    .collect::<Result<_, _>>()?;
+                Ok(())
+            },
+        )?;
+        tidy(nth(&mut s.request, n));
+    }
+}
+
+fn nth(r: &mut Request, n: usize) -> &mut RuleRequest {
+    &mut route_mut(r).rules[n]
+}
+
+/// One line of the rules-so-far list.
+fn describe(i: usize, r: &RuleRequest) -> String {
+    let mut matches = Vec::new();
+    for m in &r.matches {
+        if let Some(p) = &m.path {
+            matches.push(format!("path {}", p.value));
+        }
+        for h in &m.headers {
+            matches.push(format!("header {}={}", h.name, h.value));
+        }
+        for q in &m.query_params {
+            matches.push(format!("query {}={}", q.name, q.value));
+        }
+        if let Some(method) = &m.method {
+            matches.push(format!("method {method}"));
+        }
+    }
+    let to: Vec<String> = r
+        .backends
+        .iter()
+        .map(|b| match b.weight {
+            Some(w) => format!("{} ({w})", b.name),
+            None => b.name.clone(),
+        })
+        .collect();
+    format!(
+        "  {i}. {} -> {}",
+        if matches.is_empty() {
+            "everything".to_string()
+        } else {
+            matches.join(", ")
+        },
+        if to.is_empty() {
+            "the service".to_string()
+        } else {
+            to.join(", ")
+        }
+    )
 }
 
 /// Drops the empty parts the steps above leave when an answer is empty, which flags would not
