@@ -111,42 +111,34 @@ fn more_rules(s: &mut Session) -> Result<(), WizardError> {
             ..RuleRequest::default()
         });
         let at = format!("routes[0].rules[{n}]");
-        let prompt = format!("Rule {n}: path prefix (empty: /)");
-        s.answer(
-            &prompt,
-            None,
-            true,
-            &format!("{at}.matches"),
-            move |r, a| {
-                nth(r, n).matches[0].path = some(a).map(|value| PathMatchRequest {
+        let matches = format!("{at}.matches");
+        // Each answer sets one part of the rule's match.
+        let parts: [(&str, fn(&mut MatchRequest, &str) -> Result<(), String>); 3] = [
+            ("path prefix (empty: /)", |m, a| {
+                m.path = some(a).map(|value| PathMatchRequest {
                     type_: PathType::PathPrefix,
                     value,
                 });
                 Ok(())
-            },
-        )?;
-        let prompt = format!("Rule {n}: match headers (NAME=VALUE, comma-separated; empty: none)");
-        s.answer(
-            &prompt,
-            None,
-            true,
-            &format!("{at}.matches"),
-            move |r, a| {
-                nth(r, n).matches[0].headers = exact_matches(a)?;
+            }),
+            (
+                "match headers (NAME=VALUE, comma-separated; empty: none)",
+                |m, a| {
+                    m.headers = exact_matches(a)?;
+                    Ok(())
+                },
+            ),
+            ("method (empty: any)", |m, a| {
+                m.method = some(a);
                 Ok(())
-            },
-        )?;
-        let prompt = format!("Rule {n}: method (empty: any)");
-        s.answer(
-            &prompt,
-            None,
-            true,
-            &format!("{at}.matches"),
-            move |r, a| {
-                nth(r, n).matches[0].method = some(a);
-                Ok(())
-            },
-        )?;
+            }),
+        ];
+        for (what, set) in parts {
+            let prompt = format!("Rule {n}: {what}");
+            s.answer(&prompt, None, true, &matches, move |r, a| {
+                set(&mut nth(r, n).matches[0], a)
+            })?;
+        }
         let prompt =
             format!("Rule {n}: backends ([NAMESPACE/]NAME:PORT[=WEIGHT], comma-separated)");
         s.answer(
