@@ -113,7 +113,7 @@ fn more_rules(s: &mut Session) -> Result<(), WizardError> {
         let at = format!("routes[0].rules[{n}]");
         let matches = format!("{at}.matches");
         // Each answer sets one part of the rule's match.
-        let parts: [(&str, fn(&mut MatchRequest, &str) -> Result<(), String>); 3] = [
+        let parts: [(&str, SetMatch); 3] = [
             ("path prefix (empty: /)", |m, a| {
                 m.path = some(a).map(|value| PathMatchRequest {
                     type_: PathType::PathPrefix,
@@ -157,6 +157,9 @@ fn more_rules(s: &mut Session) -> Result<(), WizardError> {
         tidy(nth(&mut s.request, n));
     }
 }
+
+/// Puts an answer into one part of a match.
+type SetMatch = fn(&mut MatchRequest, &str) -> Result<(), String>;
 
 fn nth(r: &mut Request, n: usize) -> &mut RuleRequest {
     &mut route_mut(r).rules[n]
