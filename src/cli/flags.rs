@@ -375,6 +375,9 @@ impl RequestFlags {
         }
         set(&mut route.name, &self.route_name);
         if !self.rules.is_empty() {
+            if !route.rules.is_empty() {
+                return Err(syntax_error("--rule", format!("would replace the {} rule(s) of the request file's first route: give every rule in the file, or every rule as --rule without --request", route.rules.len())));
+            }
             route.rules = self
                 .rules
                 .iter()

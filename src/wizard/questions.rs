@@ -100,7 +100,7 @@ pub const QUESTIONS: [Question; 15] = [
     ),
     question(
         "gateway.hostname",
-        |r| r.gateway.hostname.is_some(),
+        |r| r.gateway.hostname.is_some() || !r.gateway.hostnames.is_empty(),
         false,
         gateway_hostname,
     ),
@@ -474,11 +474,18 @@ fn gateway_class(s: &mut Session) -> Result<(), WizardError> {
     )
 }
 
-/// `gateway.hostname`: the hostname the generated listeners accept.
+/// `gateway.hostname`: the hostname the generated listeners accept; several (comma-separated)
+/// give a listener each (`gateway.hostnames`).
 fn gateway_hostname(s: &mut Session) -> Result<(), WizardError> {
-    let prompt = "Listener hostname (e.g. *.example.com; empty: any)";
-    s.answer_into(prompt, None, true, "gateway.hostname", |r| {
-        &mut r.gateway.hostname
+    let prompt = "Listener hostname (e.g. *.example.com; several comma-separated; empty: any)";
+    s.answer(prompt, None, true, "gateway.hostname", |r, a| {
+        let hosts = items(a);
+        (r.gateway.hostname, r.gateway.hostnames) = match hosts.as_slice() {
+            [] => (None, Vec::new()),
+            [one] => (Some(one.clone()), Vec::new()),
+            _ => (None, hosts),
+        };
+        Ok(())
     })
 }
 
