@@ -144,3 +144,90 @@ fn fixture_outputs_are_accepted_by_the_crds() {
     }
     assert!(checked >= 15, "only {checked} documents were checked");
 }
+
+fn cli() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("traffic-engineer").unwrap()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/convert")
+        .join(name)
+        .join("input.yaml")
+}
+
+/// `--strict` fails on what was not carried over; without it the same input converts (exit 0).
+#[test]
+fn strict_exits_1_when_something_is_not_carried_over() {
+    let input = fixture("nginx-annotations");
+    cli()
+        .args(["convert", "--context", "single-dev"])
+        .arg(&input)
+        .assert()
+        .code(0)
+        .stderr(predicates::str::contains(
+            "warning[convert-annotation-unsupported]",
+        ));
+    cli()
+        .args(["convert", "--context", "single-dev", "--strict"])
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains("--strict: 1 finding(s)"));
+    cli()
+        .args(["convert", "--context", "single-dev", "--strict"])
+        .arg(fixture("nginx-tls-redirect-canary"))
+        .assert()
+        .code(0);
+}
+
+/// stdin like lint, JSON like generate, and `--out-dir --check` as the CI gate.
+#[test]
+fn reads_stdin_and_shares_generates_outputs() {
+    let text = std::fs::read_to_string(fixture("traefik-rules-old-api")).unwrap();
+    let out = cli()
+        .args([
+            "convert",
+            "-",
+            "--context",
+            "single-dev",
+            "--output",
+            "json",
+        ])
+        .write_stdin(text.clone())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["requests"].as_array().unwrap().len(), 1);
+    assert!(json["yaml"].as_str().unwrap().contains("kind: HTTPRoute"));
+    let dir = tempfile::tempdir().unwrap();
+    let convert_into = |extra: &[&str]| {
+        cli()
+            .args(["convert", "-", "--context", "single-dev", "--out-dir"])
+            .arg(dir.path())
+            .args(extra)
+            .write_stdin(text.clone())
+            .assert()
+    };
+    convert_into(&["--check"]).code(1);
+    convert_into(&["--yes"]).code(0);
+    convert_into(&["--check"]).code(0);
+    assert!(dir.path().join("store/httproute-store.yaml").exists());
+}
+
+#[test]
+fn input_without_sources_is_a_usage_error() {
+    cli()
+        .args(["convert", "-", "--context", "single-dev"])
+        .write_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing to convert"));
+    cli()
+        .args(["convert", "/no/such/file.yaml", "--context", "single-dev"])
+        .assert()
+        .code(2);
+}
