@@ -106,6 +106,10 @@ fn stand_ins(groups: &[(String, Vec<&Route>)], opts: &Options) -> Vec<(String, S
     let mut out = Vec::new();
     if opts.context == SHARED_CONTEXT {
         let (ns, name) = groups[0].0.split_once('/').unwrap_or_default();
+        let secure = groups
+            .iter()
+            .flat_map(|(_, rs)| rs.iter())
+            .any(|r| r.serve == Serve::Https);
         let listener = |name: &str, protocol: &str, port: u16| {
             let tls = if protocol == "HTTPS" {
                 "\n    tls: {certificateRefs: [{name: stand-in}]}"
@@ -118,6 +122,8 @@ fn stand_ins(groups: &[(String, Vec<&Route>)], opts: &Options) -> Vec<(String, S
             (Some(https), Some(http)) => {
                 listener(https, "HTTPS", 443) + &listener(http, "HTTP", 80)
             }
+            // One listener named: HTTPS when the routes serve HTTPS (Traefik `tls`, websecure).
+            (Some(l), None) if secure => listener(l, "HTTPS", 443),
             (Some(l), None) => listener(l, "HTTP", 80),
             (None, _) => listener("http", "HTTP", 80),
         };
