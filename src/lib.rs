@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod cli;
 pub mod cluster;
 pub mod context;
+pub mod convert;
 pub mod files;
 pub mod finding;
 pub mod generate;

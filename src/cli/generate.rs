@@ -2,8 +2,8 @@
 //! the manifests or compare and write them under `--out-dir`, with cluster facts under `--cluster`.
 
 use super::{
-    load_profiles, read_request, shell_line, to_args, Failure, GenerateArgs, OutputFormat,
-    EXIT_DECLINED, EXIT_FOUND, EXIT_OK,
+    load_profiles, read_request, shell_line, to_args, Failure, GenerateArgs, OutputArgs,
+    OutputFormat, EXIT_DECLINED, EXIT_FOUND, EXIT_OK,
 };
 use crate::cluster;
 use crate::context::Profiles;
@@ -79,19 +79,11 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
     }
-    let code = match &args.out_dir {
-        Some(dir) => write_out(args, dir, &bundle, &request, ask)?,
-        None => {
-            match args.output {
-                OutputFormat::Yaml => {
-                    print!("{}", bundle.yaml_stream());
-                    print_findings(&bundle);
-                }
-                OutputFormat::Json => println!("{}", bundle_json(&bundle, &request)),
-            }
-            EXIT_OK
-        }
-    };
+    let code = Emit {
+        out: &args.out,
+        ask,
+    }
+    .run(&bundle, bundle_json(&bundle, &request))?;
     if wizard {
         eprintln!();
         match equivalent_command(&request, args) {
@@ -102,87 +94,112 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     Ok(code)
 }
 
-/// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.
-fn write_out(
-    args: &GenerateArgs,
-    dir: &std::path::Path,
-    bundle: &Bundle,
-    request: &Request,
-    ask: Ask,
-) -> Result<i32, Failure> {
-    let files_err = |e: files::FilesError| Failure::usage(e.to_string());
-    let options = files::Options {
-        prune: args.prune,
-        reformat: args.reformat,
-    };
-    let changes = files::changes(dir, bundle.out_files(), &options).map_err(files_err)?;
-    let summary = files::Summary::of(&changes);
-    let mut declined = None;
-    let report = if !args.dry_run && !args.check {
-        let mut result = files::write(dir, &changes, args.yes);
-        if matches!(result, Err(files::FilesError::NeedsConsent { .. }))
-            && ask != Ask::Never
-            && confirm_overwrite(&changes)?
-        {
-            result = files::write(dir, &changes, true);
-        }
-        match result {
-            Ok(report) => Some(report),
-            Err(e @ files::FilesError::NeedsConsent { .. }) => {
-                declined = Some(e);
-                None
+/// The output options `generate` and `convert` share: the manifests on stdout (YAML or JSON), or
+/// compared with `--out-dir` and written with consent.
+pub(super) struct Emit<'a> {
+    pub out: &'a OutputArgs,
+    pub ask: Ask,
+}
+
+impl Emit<'_> {
+    /// Prints or writes `bundle`; `json` is its report for `--output json`.
+    pub(super) fn run(&self, bundle: &Bundle, json: serde_json::Value) -> Result<i32, Failure> {
+        match self.out.out_dir.as_deref() {
+            Some(dir) => self.write_out(dir, bundle, json),
+            None => {
+                match self.out.output {
+                    OutputFormat::Yaml => {
+                        print!("{}", bundle.yaml_stream());
+                        print_findings(bundle);
+                    }
+                    OutputFormat::Json => println!("{json}"),
+                }
+                Ok(EXIT_OK)
             }
-            Err(e) => return Err(files_err(e)),
-        }
-    } else {
-        None
-    };
-    match args.output {
-        OutputFormat::Json => {
-            let mut value = bundle_json(bundle, request);
-            value["files"] = json!(changes);
-            value["summary"] = json!(summary);
-            value["written"] = json!(report);
-            println!("{value}");
-        }
-        OutputFormat::Yaml => {
-            print!(
-                "{}",
-                files::format_changes(
-                    &changes,
-                    files::color_wanted(std::io::stdout().is_terminal())
-                )
-            );
-            let mode = match (args.dry_run, args.check, files::changed(&changes)) {
-                (true, _, _) => "; dry run: nothing written",
-                (_, true, true) => "; check: the folder differs",
-                (_, true, false) => "; check: up to date",
-                _ => "",
-            };
-            println!("{summary}{mode}");
-            if let Some(report) = &report {
-                eprintln!("{report}");
-            }
-            print_file_notes(&changes, args);
-            print_findings(bundle);
         }
     }
-    if let Some(e) = declined {
-        return Err(Failure {
-            code: EXIT_DECLINED,
-            errors: Vec::new(),
-            message: format!("{e}; confirm on a terminal, or pass --yes"),
-        });
+
+    /// `--out-dir`: compare with what is there, show it, then check, stop, or write with consent.
+    fn write_out(
+        &self,
+        dir: &std::path::Path,
+        bundle: &Bundle,
+        mut json: serde_json::Value,
+    ) -> Result<i32, Failure> {
+        let args = self.out;
+        let files_err = |e: files::FilesError| Failure::usage(e.to_string());
+        let options = files::Options {
+            prune: args.prune,
+            reformat: args.reformat,
+        };
+        let changes = files::changes(dir, bundle.out_files(), &options).map_err(files_err)?;
+        let summary = files::Summary::of(&changes);
+        let mut declined = None;
+        let report = if !args.dry_run && !args.check {
+            let mut result = files::write(dir, &changes, args.yes);
+            if matches!(result, Err(files::FilesError::NeedsConsent { .. }))
+                && self.ask != Ask::Never
+                && confirm_overwrite(&changes)?
+            {
+                result = files::write(dir, &changes, true);
+            }
+            match result {
+                Ok(report) => Some(report),
+                Err(e @ files::FilesError::NeedsConsent { .. }) => {
+                    declined = Some(e);
+                    None
+                }
+                Err(e) => return Err(files_err(e)),
+            }
+        } else {
+            None
+        };
+        match args.output {
+            OutputFormat::Json => {
+                json["files"] = json!(changes);
+                json["summary"] = json!(summary);
+                json["written"] = json!(report);
+                println!("{json}");
+            }
+            OutputFormat::Yaml => {
+                print!(
+                    "{}",
+                    files::format_changes(
+                        &changes,
+                        files::color_wanted(std::io::stdout().is_terminal())
+                    )
+                );
+                let mode = match (args.dry_run, args.check, files::changed(&changes)) {
+                    (true, _, _) => "; dry run: nothing written",
+                    (_, true, true) => "; check: the folder differs",
+                    (_, true, false) => "; check: up to date",
+                    _ => "",
+                };
+                println!("{summary}{mode}");
+                if let Some(report) = &report {
+                    eprintln!("{report}");
+                }
+                print_file_notes(&changes, args);
+                print_findings(bundle);
+            }
+        }
+        if let Some(e) = declined {
+            return Err(Failure {
+                code: EXIT_DECLINED,
+                errors: Vec::new(),
+                message: format!("{e}; confirm on a terminal, or pass --yes"),
+            });
+        }
+        Ok(if args.check && files::changed(&changes) {
+            EXIT_FOUND
+        } else {
+            EXIT_OK
+        })
     }
-    Ok(if args.check && files::changed(&changes) {
-        EXIT_FOUND
-    } else {
-        EXIT_OK
-    })
 }
 
 /// What a person may want to do about stale and formatting-only files that are left as they are.
-fn print_file_notes(changes: &[files::FileChange], args: &GenerateArgs) {
+fn print_file_notes(changes: &[files::FileChange], args: &OutputArgs) {
     let kept = |status| {
         changes
             .iter()
@@ -243,13 +260,13 @@ fn equivalent_command(request: &Request, args: &GenerateArgs) -> Option<String> 
     for (flag, dir) in [
         ("--profiles", &args.profiles),
         ("--templates", &args.templates),
-        ("--out-dir", &args.out_dir),
+        ("--out-dir", &args.out.out_dir),
     ] {
         if let Some(dir) = dir {
             words.extend([flag.to_string(), dir.display().to_string()]);
         }
     }
-    if args.output == OutputFormat::Json {
+    if args.out.output == OutputFormat::Json {
         words.extend(["--output".to_string(), "json".to_string()]);
     }
     Some(shell_line(&words))
@@ -271,18 +288,22 @@ fn print_findings(bundle: &Bundle) {
 
 /// The JSON report of a generated bundle: one object an AI assistant or a script can read.
 pub fn bundle_json(bundle: &Bundle, request: &Request) -> serde_json::Value {
-    let files: Vec<_> = bundle
-        .documents
-        .iter()
-        .map(|d| json!({"path": d.path, "kind": d.kind, "name": d.name, "namespace": d.namespace, "content": d.yaml}))
-        .collect();
     json!({
         "context": bundle.context,
-        "files": files,
+        "files": files_json(bundle),
         "yaml": bundle.yaml_stream(),
         "findings": bundle.findings,
         "traces": bundle.traces,
         "command": to_args(request).map(|a| shell_line(&a)),
         "request": request,
     })
+}
+
+/// The documents of a bundle as the `files` of a JSON report.
+pub(super) fn files_json(bundle: &Bundle) -> serde_json::Value {
+    bundle
+        .documents
+        .iter()
+        .map(|d| json!({"path": d.path, "kind": d.kind, "name": d.name, "namespace": d.namespace, "content": d.yaml}))
+        .collect()
 }

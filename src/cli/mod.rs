@@ -2,6 +2,7 @@
 //! doors build and calls the library; this module only reads arguments, prints and picks the exit code.
 
 mod args;
+mod convert;
 mod flags;
 mod generate;
 mod lint;
@@ -39,6 +40,7 @@ pub const EXIT_CANCELLED: i32 = 130;
   traffic-engineer generate          (on a terminal: asks, deployment context first)
   traffic-engineer generate --context single-dev --service task-api --port 8000 --path-prefix /api/
   traffic-engineer lint gitops/
+  traffic-engineer convert ingress.yaml --context single-dev
 Exit codes: 0 done, 1 found something (lint errors, drift under --check), 2 bad input, 3 overwrite declined (nothing written), 130 cancelled."
 )]
 pub struct Cli {
@@ -80,6 +82,10 @@ pub enum Command {
         after_help = "Example:\n  traffic-engineer templates export my-templates"
     )]
     Templates(TemplatesCommand),
+    /// Convert Ingress (ingress-nginx) and Traefik IngressRoute manifests into Gateway API for a
+    /// deployment context; checks that sample requests still go where they went.
+    #[command(after_help = convert::CONVERT_EXAMPLES)]
+    Convert(Box<convert::ConvertArgs>),
     /// Check Gateway API manifests and predict the status a controller will set.
     #[command(after_help = lint::LINT_EXAMPLES)]
     Lint(lint::LintArgs),
@@ -167,16 +173,23 @@ pub struct GenerateArgs {
     /// Render with the templates in DIR where present (see `templates export`).
     #[arg(long, value_name = "DIR", help_heading = "Customisation")]
     pub templates: Option<PathBuf>,
-    /// yaml: the manifests on stdout; json: one object with files, findings and the equivalent command.
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Read facts from the cluster of kubectl's current context: installed Gateway API release
+    /// (sets --gateway-api when not given), GatewayClasses, the target Gateway and its listeners.
+    #[arg(long, help_heading = "Target")]
+    pub cluster: bool,
+}
+
+/// The output options `generate` and `convert` share.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// yaml: the manifests on stdout; json: one object with files, findings and the request(s).
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     pub output: OutputFormat,
     /// Write one file per resource into DIR, in persona folders with a kustomization.yaml each.
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub out_dir: Option<PathBuf>,
-    /// Read facts from the cluster of kubectl's current context: installed Gateway API release
-    /// (sets --gateway-api when not given), GatewayClasses, the target Gateway and its listeners.
-    #[arg(long, help_heading = "Target")]
-    pub cluster: bool,
     /// With --out-dir: show what would change, write nothing.
     #[arg(long, requires = "out_dir", help_heading = "Output")]
     pub dry_run: bool,
@@ -297,9 +310,10 @@ impl From<GenerateError> for Failure {
 pub fn main() -> i32 {
     end_quietly_on_closed_pipe();
     let cli = Cli::parse();
-    let json = matches!(&cli.command, Command::Generate(c) if c.args.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Wizard(a) if a.output == OutputFormat::Json)
+    let json = matches!(&cli.command, Command::Generate(c) if c.args.out.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Wizard(a) if a.out.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Lint(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Convert(a) if a.out.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Trace(a) if a.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Test(a) if a.output == OutputFormat::Json)
         || matches!(
@@ -365,6 +379,7 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Lint(args) => lint::run(&args),
+        Command::Convert(args) => convert::run(&args),
         Command::Trace(args) => trace::run_trace(&args),
         Command::Test(args) => trace::run_test(&args),
         Command::Completions { shell } => {

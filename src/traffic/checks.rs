@@ -353,20 +353,33 @@ impl Model {
                     continue;
                 };
                 let m = &rules[e.rule as usize].matches[e.matched as usize];
-                let Some(probe) = sample(listener, host, m) else {
+                let Some(mut probe) = sample(listener, host, m) else {
                     continue;
                 };
                 if !done.insert((e.route, e.rule, e.matched)) {
                     continue;
                 }
-                let Ok(trace) = self.trace_on(&probe, g, l, Trace::new(Outcome::NoListener)) else {
+                let Ok(mut trace) = self.trace_on(&probe, g, l, Trace::new(Outcome::NoListener))
+                else {
                     continue;
                 };
                 let intended = format!("{} rule {}", self.route_name(e.route), e.rule);
-                let reached = match (&trace.route, trace.rule) {
+                let reached_by = |t: &Trace| match (&t.route, t.rule) {
                     (Some(r), Some(i)) => format!("{r} rule {i}"),
-                    _ => format!("{:?}", trace.outcome),
+                    _ => format!("{:?}", t.outcome),
                 };
+                let mut reached = reached_by(&trace);
+                // A prefix is reached when a path under it is: an Exact match of the prefix
+                // itself (e.g. `/` next to PathPrefix `/`) takes only that one path.
+                if let (true, PathMatch::Prefix(p)) = (reached != intended, &m.path) {
+                    let mut deeper = probe.clone();
+                    deeper.path = format!("{}/sample", p.trim_end_matches('/'));
+                    if let Ok(t) = self.trace_on(&deeper, g, l, Trace::new(Outcome::NoListener)) {
+                        if reached_by(&t) == intended {
+                            (probe, trace, reached) = (deeper, t, intended.clone());
+                        }
+                    }
+                }
                 if reached != intended {
                     wrong.push(format!(
                         "{} {} is meant for {intended} but reaches {reached}",
