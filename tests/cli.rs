@@ -580,7 +580,12 @@ fn a_closed_stdout_ends_every_command_quietly() {
         vec!["lint", "--rules"],
         vec!["trace", m, "--url", "http://x.example.com/api/"],
         vec!["test", "--cases", cases.to_str().unwrap(), m],
-        vec!["convert", "examples/convert/ingress-nginx.yaml", "--context", "single-dev"],
+        vec![
+            "convert",
+            "examples/convert/ingress-nginx.yaml",
+            "--context",
+            "single-dev",
+        ],
         vec!["completions", "bash"],
         vec!["schema"],
         vec!["mcp"],
