@@ -92,7 +92,7 @@ fn route_args(route: &RouteRequest, port: Option<i64>, flag: &mut Flags) -> Opti
         [] => return Some(()),
         // What the single-rule flags build: one rule, and the rule for the rest of the traffic
         // they add after a rule that narrows by header, query parameter or method.
-        [rule, rest] if *rest == rest_of(rule)? => rule,
+        [rule, rest] if rest_of(rule).as_ref() == Some(rest) => rule,
         [rule] if narrows(rule) => {
             flag.switch("no-default-rule");
             rule
