@@ -44,7 +44,12 @@ pub struct RequestFlags {
     /// exact:PATH, regex:RE, header:NAME=VALUE, query:NAME=VALUE, method:VERB; backends:
     /// [NS/]NAME:PORT[=WEIGHT] (none: the service). A last rule sending everything else to
     /// --service is added unless --no-default-rule.
-    #[arg(long = "rule", value_name = "RULE", help_heading = "Matches")]
+    #[arg(
+        long = "rule",
+        value_name = "RULE",
+        allow_hyphen_values = true,
+        help_heading = "Matches"
+    )]
     pub rules: Vec<String>,
     /// Do not add the rule that sends what no other rule matches to --service (those requests get 404).
     #[arg(long, help_heading = "Matches")]
