@@ -304,6 +304,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any text as URL, method or header is read or refused with a message, never a panic;
+        /// what is read writes back to a URL that reads the same.
+        #[test]
+        fn any_input_is_read_or_refused(
+            url in "(http|https|grpc|tcp|tls|udp|ftp)?(://)?[a-zA-Z0-9.:\\[\\]@/?#&=%*_ -]{0,40}",
+            method in proptest::option::of("[a-zA-Z ]{0,8}"),
+            header in "[ -~]{0,20}",
+        ) {
+            match Probe::new(&url, method.as_deref(), &[header]) {
+                Err(e) => proptest::prop_assert!(!e.0.is_empty()),
+                Ok(p) => {
+                    let again = Probe::new(&p.url(), Some(&p.method), &[]).unwrap();
+                    proptest::prop_assert_eq!((&again.host, again.port), (&p.host, p.port));
+                    if p.flavor() == Flavor::Http || p.flavor() == Flavor::Grpc {
+                        proptest::prop_assert_eq!(&again.path, &p.path);
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn header_names_fold_case() {
         let mut p = Probe::new("http://a.example/", None, &["X-Env: one".into()]).unwrap();
