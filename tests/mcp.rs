@@ -573,6 +573,32 @@ fn trace_and_test_give_the_cli_json() {
 }
 
 #[test]
+fn convert_turns_an_ingress_into_gateway_api() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let ingress = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/convert/ingress-nginx.yaml"),
+    )
+    .unwrap();
+    let result = s.call("convert", json!({"yaml": ingress, "context": "single-dev"}));
+    assert_ne!(result["isError"], true, "{result}");
+    let out = &result["structuredContent"];
+    let kinds: Vec<&str> = out["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"Gateway") && kinds.contains(&"HTTPRoute"),
+        "{out}"
+    );
+    assert!(out["yaml"].as_str().unwrap().contains("kind: HTTPRoute"));
+    let nothing = s.call("convert", json!({"context": "single-dev"}));
+    assert_eq!(nothing["isError"], true, "{nothing}");
+}
+
+#[test]
 fn bad_messages_get_errors_and_the_server_keeps_answering() {
     let root = tempfile::tempdir().unwrap();
     let (mut s, _) = Session::start(root.path(), json!({}));

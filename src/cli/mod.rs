@@ -113,7 +113,7 @@ pub enum Command {
         cases: bool,
     },
     /// Serve the Model Context Protocol on stdin/stdout, for AI assistants (tools: list_contexts,
-    /// generate, diff, write, lint, trace, test).
+    /// generate, diff, write, lint, trace, test, convert).
     #[command(after_help = MCP_EXAMPLES)]
     Mcp {
         /// The only folder `diff`, `write` and `lint` may touch (default: the current folder).

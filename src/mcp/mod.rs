@@ -37,6 +37,8 @@ files (atomically, all or nothing; `overwrite: true` to replace changed files).
 route and rule, filters, backends and their shares, or the redirect, 404 or 500. `test` checks a \
 list of such requests against what must happen. Use them to prove the manifests route as the user \
 asked, not only that they are accepted.
+6. `convert` turns Ingress (ingress-nginx) and Traefik IngressRoute manifests into Gateway API for \
+a context; its findings name what could not be carried over.
 
 Rule: a route in another namespace attaches to a Gateway when the listener's `allowedRoutes` admits \
 that namespace; a ReferenceGrant never allows that. ReferenceGrants are only for backendRefs and \

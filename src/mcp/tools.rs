@@ -170,6 +170,35 @@ pub struct TestArgs {
     pub cases: traffic::Cases,
 }
 
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConvertArgs {
+    /// Ingress / IngressRoute manifests as YAML text.
+    #[serde(default)]
+    pub yaml: Option<String>,
+    /// Files or folders (searched for *.yaml and *.yml) under the server's root.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// The deployment context and, for a shared Gateway, which one.
+    #[serde(flatten)]
+    pub options: crate::convert::Options,
+}
+
+/// Converted manifests: the same object as `convert --output json`.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Converted {
+    pub context: String,
+    pub files: Vec<GeneratedFile>,
+    /// All documents as one multi-document stream.
+    pub yaml: String,
+    /// What could not be carried over, requests that route differently, and lint's findings.
+    pub findings: Vec<Finding>,
+    /// The Requests the sources became (one per namespace and class).
+    pub requests: Vec<Request>,
+    /// How many findings `--strict` fails on.
+    pub lossy: usize,
+}
+
 #[tool_router(router = tool_router, vis = "pub(super)")]
 impl Server {
     /// List the deployment contexts: what each is for and which resources it generates. Choose
@@ -318,6 +347,54 @@ impl Server {
             .map_err(|e| failure(e.to_string(), &[]))
     }
 
+    /// Convert Ingress (with ingress-nginx annotations) and Traefik IngressRoute manifests into
+    /// Gateway API for a deployment context (`context`; for shared-gateway also `gateway`,
+    /// `gatewayNamespace`, `listener`). Writes nothing. Findings name everything that could not
+    /// be carried over and any sample request the output routes differently from the source.
+    #[tool(annotations(
+        title = "Convert Ingress manifests",
+        read_only_hint = true,
+        destructive_hint = false,
+        idempotent_hint = true,
+        open_world_hint = false
+    ))]
+    async fn convert(
+        &self,
+        Parameters(args): Parameters<ConvertArgs>,
+    ) -> Result<Json<Converted>, CallToolResult> {
+        let sources = self
+            .sources(args.yaml, &args.paths)
+            .map_err(|e| failure(e, &[]))?;
+        let sources: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(l, t)| (l.as_str(), t.as_str()))
+            .collect();
+        let conversion =
+            crate::convert::convert(&sources, &args.options, &self.profiles, &self.templates)
+                .map_err(|e| failure(e.to_string(), &[]))?;
+        let lossy = conversion.lossy();
+        let bundle = conversion.bundle;
+        let files = bundle
+            .documents
+            .iter()
+            .map(|d| GeneratedFile {
+                path: d.path.clone(),
+                kind: d.kind.clone(),
+                name: d.name.clone(),
+                namespace: d.namespace.clone(),
+                content: d.yaml.clone(),
+            })
+            .collect();
+        Ok(Json(Converted {
+            context: bundle.context.clone(),
+            files,
+            yaml: bundle.yaml_stream(),
+            findings: bundle.findings,
+            requests: conversion.requests,
+            lossy,
+        }))
+    }
+
     /// Run routing tests: each case is a request and what must happen to it (backend, backends
     /// with weights, status, location, route, headers the backend sees). The same JSON as
     /// `traffic-engineer test --output json`; a failing case carries the trace that explains it.
@@ -342,13 +419,12 @@ impl Server {
 }
 
 impl Server {
-    /// Lints YAML text and files under the root as one set, keeping its traffic model.
-    fn load(
+    /// Ingress or Traefik IngressRoute sources, read from YAML text and files under the root.
+    fn sources(
         &self,
         yaml: Option<String>,
         paths: &[String],
-        channel: Channel,
-    ) -> Result<(lint::Report, traffic::Model), String> {
+    ) -> Result<Vec<(String, String)>, String> {
         if yaml.is_none() && paths.is_empty() {
             return Err("give `yaml` and/or `paths`".into());
         }
@@ -359,6 +435,17 @@ impl Server {
         for path in paths {
             sources.extend(self.read_under_root(path)?);
         }
+        Ok(sources)
+    }
+
+    /// Lints YAML text and files under the root as one set, keeping its traffic model.
+    fn load(
+        &self,
+        yaml: Option<String>,
+        paths: &[String],
+        channel: Channel,
+    ) -> Result<(lint::Report, traffic::Model), String> {
+        let sources = self.sources(yaml, paths)?;
         let sources: Vec<(&str, &str)> = sources
             .iter()
             .map(|(label, text)| (label.as_str(), text.as_str()))
