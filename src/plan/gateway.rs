@@ -260,7 +260,7 @@ impl Planner<'_> {
             self.errors.push(FieldError::new(
                 format!("routes[{i}].hostnames"),
                 route.hostnames.join(", "),
-                format!("match no listener hostname ({}): the route would not be accepted (NoMatchingListenerHostname)", listeners.join(", ")),
+                format!("match no listener hostname ({} = {}): the route would not be accepted (NoMatchingListenerHostname)", if listeners.len() == 1 { "gateway.hostname" } else { "gateway.hostnames" }, listeners.join(", ")),
                 "use hostnames under the listener's (e.g. api.example.com under *.example.com), or change the listener hostname",
             ));
         }
