@@ -685,7 +685,16 @@ fn the_official_python_sdk_gets_the_same_yaml() {
     assert_eq!(report["instructions"], true);
     assert_eq!(
         report["tools"],
-        json!(["diff", "generate", "lint", "list_contexts", "write"])
+        json!([
+            "convert",
+            "diff",
+            "generate",
+            "lint",
+            "list_contexts",
+            "test",
+            "trace",
+            "write"
+        ])
     );
     assert_eq!(report["is_error"], false, "{report}");
     assert_eq!(report["yaml"].as_str().unwrap(), cli_yaml(file));
