@@ -434,3 +434,39 @@ fn the_query_for_generated_manifests() {
     assert_eq!(own.gateway, Some(("web".into(), "web-gateway".into())));
     assert_eq!(own.class.as_deref(), Some("cilium"));
 }
+
+/// `generate --https-redirect --cluster` on a shared Gateway takes its HTTPS and HTTP listeners
+/// from the cluster when they are not given.
+#[test]
+fn https_redirect_reads_the_shared_gateways_listeners() {
+    let stand_in = StandIn::cluster("crds-v1.6.1-standard.json", &[]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_traffic-engineer"))
+        .args([
+            "generate",
+            "--context",
+            "shared-gateway",
+            "--service",
+            "web",
+            "--namespace",
+            "web",
+            "--port",
+            "8080",
+            "--gateway",
+            "shared",
+            "--gateway-namespace",
+            "infra",
+            "--https-redirect",
+            "--cluster",
+            "--no-input",
+        ])
+        .env("TE_KUBECTL", stand_in.dir.path().join("kubectl"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let yaml = String::from_utf8(out.stdout).unwrap();
+    assert!(yaml.contains("name: web\n"), "{yaml}");
+    assert!(yaml.contains("sectionName: https\n"), "{yaml}");
+    assert!(yaml.contains("name: web-https-redirect"), "{yaml}");
+    assert!(yaml.contains("sectionName: http\n"), "{yaml}");
+}

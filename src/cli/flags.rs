@@ -147,7 +147,7 @@ pub struct RequestFlags {
     #[arg(long, help_heading = "Gateway")]
     pub https: bool,
     /// Redirect HTTP to HTTPS (301) and serve the routes over HTTPS only (with --https, or
-    /// --listener and --redirect-listener on an existing Gateway).
+    /// --listener and --redirect-listener on an existing Gateway, read with --cluster if not given).
     #[arg(long, help_heading = "Gateway")]
     pub https_redirect: bool,
     /// The HTTP listener the --https-redirect route attaches to [default: http].

@@ -65,6 +65,9 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         given
     };
     let mut request = request;
+    if args.cluster {
+        redirect_listeners_from_cluster(&mut request);
+    }
     let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
     if args.cluster {
         let query =
@@ -235,6 +238,28 @@ fn confirm_overwrite(changes: &[files::FileChange]) -> Result<bool, Failure> {
         .default(false)
         .interact()
         .map_err(|e| Failure::usage(format!("cancelled: {e}")))
+}
+
+/// `--https-redirect` on an existing Gateway without `--listener`/`--redirect-listener`: the
+/// Gateway's HTTPS and HTTP listeners, read from the cluster when it has one of each.
+fn redirect_listeners_from_cluster(request: &mut Request) {
+    let g = &request.gateway;
+    let (Some(name), Some(namespace)) = (&g.name, &g.namespace) else {
+        return;
+    };
+    if !g.https_redirect || (g.listener.is_some() && g.redirect_listener.is_some()) {
+        return;
+    }
+    let query = cluster::Query {
+        gateway: Some((namespace.clone(), name.clone())),
+        ..cluster::Query::default()
+    };
+    let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
+    if let Some((https, http)) = facts.redirect_listeners(namespace, name) {
+        let g = &mut request.gateway;
+        g.listener.get_or_insert(https);
+        g.redirect_listener.get_or_insert(http);
+    }
 }
 
 /// The failure of a request the wizard did not complete: it says why nothing was asked.

@@ -225,6 +225,20 @@ impl ClusterFacts {
             .collect()
     }
 
+    /// For `httpsRedirect` on an existing Gateway: its only HTTPS listener (the routes) and its
+    /// only HTTP listener (the redirect), when the Gateway was read and has exactly one of each.
+    pub fn redirect_listeners(&self, namespace: &str, name: &str) -> Option<(String, String)> {
+        let gateway = self.gateway(namespace, name)?;
+        let only = |protocol: &str| {
+            let mut named = gateway.listeners.iter().filter(|l| l.protocol == protocol);
+            match (named.next(), named.next()) {
+                (Some(l), None) => Some(l.name.clone()),
+                _ => None,
+            }
+        };
+        Some((only("HTTPS")?, only("HTTP")?))
+    }
+
     /// The queried Gateway, when it was read and exists.
     pub fn gateway(&self, namespace: &str, name: &str) -> Option<&GatewayFact> {
         let mut gateways = self.gateways.iter().flatten();
