@@ -238,6 +238,44 @@ pub struct RuleRequest {
     pub timeouts: Option<TimeoutsRequest>,
 }
 
+impl RuleRequest {
+    /// Whether the rule takes only some requests (a header, query parameter or method match)
+    /// and sends them somewhere other than the service: every other request then needs a rule.
+    pub fn narrows_elsewhere(&self) -> bool {
+        let narrowing = self
+            .matches
+            .iter()
+            .any(|m| !m.headers.is_empty() || !m.query_params.is_empty() || m.method.is_some());
+        narrowing && (!self.backends.is_empty() || self.redirect.is_some())
+    }
+
+    /// The rule for the rest of this rule's path: the same path match, to the service.
+    pub fn rest(&self) -> RuleRequest {
+        let path = self.matches.first().and_then(|m| m.path.clone());
+        RuleRequest {
+            matches: path
+                .map(|path| {
+                    vec![MatchRequest {
+                        path: Some(path),
+                        ..MatchRequest::default()
+                    }]
+                })
+                .unwrap_or_default(),
+            ..RuleRequest::default()
+        }
+    }
+
+    /// At most one match, and backends: nothing a `--rule` cannot say.
+    pub fn is_plain(&self) -> bool {
+        let bare = RuleRequest {
+            matches: self.matches.clone(),
+            backends: self.backends.clone(),
+            ..RuleRequest::default()
+        };
+        self.matches.len() <= 1 && *self == bare
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MatchRequest {

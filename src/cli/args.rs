@@ -92,8 +92,8 @@ fn route_args(route: &RouteRequest, port: Option<i64>, flag: &mut Flags) -> Opti
         [] => return Some(()),
         // What the single-rule flags build: one rule, and the rule for the rest of the traffic
         // they add after a rule that narrows by header, query parameter or method.
-        [rule, rest] if rest_of(rule).as_ref() == Some(rest) => rule,
-        [rule] if narrows(rule) => {
+        [rule, rest] if rule.narrows_elsewhere() && *rest == rule.rest() => rule,
+        [rule] if rule.narrows_elsewhere() => {
             flag.switch("no-default-rule");
             rule
         }
@@ -163,35 +163,6 @@ fn route_args(route: &RouteRequest, port: Option<i64>, flag: &mut Flags) -> Opti
     Some(())
 }
 
-/// Whether a rule takes only some requests (header, query parameter or method) and sends them
-/// somewhere other than the service: the single-rule flags then add a rule for the rest.
-fn narrows(rule: &RuleRequest) -> bool {
-    let narrowing = rule
-        .matches
-        .iter()
-        .any(|m| !m.headers.is_empty() || !m.query_params.is_empty() || m.method.is_some());
-    narrowing && (!rule.backends.is_empty() || rule.redirect.is_some())
-}
-
-/// The rule the single-rule flags add after `rule` for the rest of its path's traffic.
-fn rest_of(rule: &RuleRequest) -> Option<RuleRequest> {
-    if !narrows(rule) {
-        return None;
-    }
-    let path = rule.matches.first().and_then(|m| m.path.clone());
-    Some(RuleRequest {
-        matches: path
-            .map(|path| {
-                vec![MatchRequest {
-                    path: Some(path),
-                    ..MatchRequest::default()
-                }]
-            })
-            .unwrap_or_default(),
-        ..RuleRequest::default()
-    })
-}
-
 /// Several rules as `--rule` flags, when each is a match and backends only.
 fn rule_flags(rules: &[RuleRequest], port: Option<i64>, flag: &mut Flags) -> Option<()> {
     let (last, listed) = match rules.split_last() {
@@ -210,12 +181,7 @@ fn rule_flags(rules: &[RuleRequest], port: Option<i64>, flag: &mut Flags) -> Opt
 /// A rule in the `--rule` syntax; `None` when it has more than matches and backends, or a value
 /// the syntax cannot hold (a space, `->`).
 fn rule_text(rule: &RuleRequest, port: Option<i64>) -> Option<String> {
-    let bare = RuleRequest {
-        matches: rule.matches.clone(),
-        backends: rule.backends.clone(),
-        ..RuleRequest::default()
-    };
-    if *rule != bare || rule.matches.len() > 1 {
+    if !rule.is_plain() {
         return None;
     }
     let mut words = Vec::new();

@@ -397,20 +397,12 @@ impl RequestFlags {
             // A rule that narrows by header, query parameter or method and sends elsewhere would
             // leave every other request without a rule (404): the rest goes to the service.
             let rule = &route.rules[0];
-            let elsewhere = !rule.backends.is_empty() || rule.redirect.is_some();
-            if given.narrows && elsewhere && route.rules.len() == 1 && !self.no_default_rule {
-                let path = rule.matches.first().and_then(|m| m.path.clone());
-                route.rules.push(RuleRequest {
-                    matches: path
-                        .map(|path| {
-                            vec![MatchRequest {
-                                path: Some(path),
-                                ..MatchRequest::default()
-                            }]
-                        })
-                        .unwrap_or_default(),
-                    ..RuleRequest::default()
-                });
+            if given.narrows
+                && rule.narrows_elsewhere()
+                && route.rules.len() == 1
+                && !self.no_default_rule
+            {
+                route.rules.push(rule.rest());
             }
         }
         if let Some(text) = &self.canary {

@@ -102,12 +102,4 @@ impl Model {
         out.sort_unstable_by_key(|&(g, l, host, _)| (g, l, host));
         out
     }
-
-    /// How many routes carry traffic of some listener.
-    pub fn attached_routes(&self) -> usize {
-        let mut routes: Vec<u32> = self.tables.values().flat_map(|t| t.routes()).collect();
-        routes.sort_unstable();
-        routes.dedup();
-        routes.len()
-    }
 }

@@ -77,15 +77,6 @@ impl Table {
             list.sort_by(|a, b| compare(facts, a, b));
         }
     }
-
-    pub fn routes(&self) -> impl Iterator<Item = u32> + '_ {
-        self.http
-            .values()
-            .chain(self.grpc.values())
-            .chain(self.l4.values())
-            .flatten()
-            .map(|e| e.route)
-    }
 }
 
 /// One entry per match of each rule, ranked.

@@ -82,16 +82,7 @@ pub fn advanced(s: &mut Session) -> Result<(), WizardError> {
 fn more_rules(s: &mut Session) -> Result<(), WizardError> {
     loop {
         let rules = &route_mut(&mut s.request).rules;
-        let plain = |r: &RuleRequest| {
-            r.matches.len() <= 1
-                && *r
-                    == RuleRequest {
-                        matches: r.matches.clone(),
-                        backends: r.backends.clone(),
-                        ..RuleRequest::default()
-                    }
-        };
-        if !rules.iter().all(plain) {
+        if !rules.iter().all(RuleRequest::is_plain) {
             return Ok(());
         }
         let listed: Vec<String> = rules
