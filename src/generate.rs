@@ -87,6 +87,7 @@ pub fn generate(
         &LintOptions {
             channel,
             implementation: None,
+            crds: None,
         },
     );
     let (errors, rest): (Vec<Finding>, Vec<Finding>) = report

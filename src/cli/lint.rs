@@ -1,6 +1,7 @@
 //! `traffic-engineer lint`: check manifests, print the findings, exit 1 when any is an error.
 
 use super::{Failure, OutputFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
+use crate::crd::CrdSet;
 use crate::finding::Severity;
 use crate::implementation::Implementations;
 use crate::lint::{self, Channel, LintOptions};
@@ -8,12 +9,14 @@ use clap::Args;
 use serde_json::json;
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub const LINT_EXAMPLES: &str = "Examples:
   traffic-engineer lint gitops/
   traffic-engineer generate --context single-dev --service web --port 80 | traffic-engineer lint -
   traffic-engineer lint --channel experimental manifests/ --output json
   traffic-engineer lint --implementation traefik gitops/
+  traffic-engineer lint --crds standard-install.yaml gitops/
   traffic-engineer lint --explain route-not-allowed-by-listener";
 
 #[derive(Debug, Args)]
@@ -28,6 +31,10 @@ pub struct LintArgs {
     /// (envoy-gateway, istio, cilium, traefik, kong, nginx, contour, gke).
     #[arg(long, value_name = "NAME")]
     pub implementation: Option<String>,
+    /// Validate against these CRDs (files, folders or release bundles such as
+    /// standard-install.yaml) as the API server would: schema, defaults and CEL rules.
+    #[arg(long, value_name = "PATH")]
+    pub crds: Vec<PathBuf>,
     /// Print the documentation of a rule id and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "rules")]
     pub explain: Option<String>,
@@ -89,6 +96,7 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
     let opts = LintOptions {
         channel: args.channel,
         implementation,
+        crds: load_crds(&args.crds)?,
     };
     let report = lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
     match args.output {
@@ -112,4 +120,19 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
     } else {
         EXIT_OK
     })
+}
+
+/// The CRDs of `--crds`, compiled once for the whole run; `None` when none are given.
+pub(super) fn load_crds(paths: &[PathBuf]) -> Result<Option<Arc<CrdSet>>, Failure> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let crds = CrdSet::load(paths).map_err(|e| Failure::usage(format!("--crds: {e}")))?;
+    if crds.is_empty() {
+        return Err(Failure::usage(format!(
+            "--crds: no CustomResourceDefinition found in {}\n  hint: give CRD files, a folder of them, or a release bundle such as standard-install.yaml",
+            paths.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    Ok(Some(Arc::new(crds)))
 }

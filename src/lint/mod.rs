@@ -7,6 +7,7 @@
 
 pub(crate) mod analysis;
 mod check;
+mod crd;
 mod docs;
 pub(crate) mod facts;
 mod load;
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub use docs::{explain, rule_docs, RuleDoc};
+pub(crate) use load::documents;
 pub use load::{inputs, Input, LoadError};
 pub use report::{format_human, Report};
 
@@ -50,6 +52,9 @@ pub struct LintOptions {
     pub channel: Channel,
     /// Also warn about features this implementation's conformance report does not claim.
     pub implementation: Option<crate::implementation::Implementation>,
+    /// The CRDs the cluster runs (`--crds`, `--cluster`): objects of the kinds they define are
+    /// validated against them instead of the built-in v1.6.1 schema rules.
+    pub crds: Option<Arc<crate::crd::CrdSet>>,
 }
 
 /// Files read in parallel before their results are merged into the set.
@@ -74,7 +79,7 @@ pub fn load_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<(Report, Mode
             set.add(result?);
         }
     }
-    Ok(set.finish())
+    Ok(set.finish(opts))
 }
 
 /// Lints one YAML stream; `file_label` names it in findings.
@@ -93,7 +98,7 @@ pub fn load_sources(sources: &[(&str, &str)], opts: &LintOptions) -> (Report, Mo
     for result in parallel_map(sources, |(label, text)| lint_file(label, text, opts)) {
         set.add(result);
     }
-    set.finish()
+    set.finish(opts)
 }
 
 /// Maps `f` over `items` on a few threads, keeping the order of `items`. Each worker holds one
@@ -148,7 +153,7 @@ fn lint_file(label: &str, text: &str, opts: &LintOptions) -> FileResult {
         match chunk.parse() {
             Ok(Some(doc)) => {
                 out.documents += 1;
-                document(&mut out, &file, &doc, opts.channel);
+                document(&mut out, &file, &doc, opts);
                 if let Some(implementation) = &opts.implementation {
                     let claims = crate::implementation::warnings(implementation, &[doc.to_json()]);
                     out.findings
@@ -166,10 +171,10 @@ fn lint_file(label: &str, text: &str, opts: &LintOptions) -> FileResult {
     out
 }
 
-fn document(out: &mut FileResult, file: &Arc<str>, doc: &node::Node, channel: Channel) {
+fn document(out: &mut FileResult, file: &Arc<str>, doc: &node::Node, opts: &LintOptions) {
     let mut ctx = check::Ctx {
         file,
-        channel,
+        channel: opts.channel,
         resource: None,
         findings: &mut out.findings,
     };
@@ -189,13 +194,18 @@ fn document(out: &mut FileResult, file: &Arc<str>, doc: &node::Node, channel: Ch
             .unwrap_or_default()
             .to_string(),
     };
-    if header.is_gateway_api() {
-        ctx.resource = Some(id.clone());
-        if !rules::check(&mut ctx, doc, &header) {
-            return; // not served: the object would not exist, so it takes no part in the analysis
+    let served = match &opts.crds {
+        Some(crds) => crd::check(&mut ctx, crds, doc, &header, &id),
+        None if header.is_gateway_api() => {
+            ctx.resource = Some(id.clone());
+            rules::check(&mut ctx, doc, &header)
         }
+        None => true,
+    };
+    if served {
+        out.facts.collect(file, doc, &header, id);
     }
-    out.facts.collect(file, doc, &header, id);
+    // Not served: the object would not exist, so it takes no part in the analysis.
 }
 
 /// The whole set: file results merged in input order, then analysed together.
@@ -213,8 +223,12 @@ impl Set {
         self.facts.merge(file.facts);
     }
 
-    /// Analyses the set, builds its traffic model and adds the model's findings.
-    fn finish(mut self) -> (Report, Model) {
+    /// Analyses the set, builds its traffic model and adds the model's findings (and the
+    /// problems of the CRDs it was checked against).
+    fn finish(mut self, opts: &LintOptions) -> (Report, Model) {
+        if let Some(crds) = &opts.crds {
+            self.report.findings.extend(crd::problems(crds));
+        }
         let analysed = analysis::analyse(&self.facts);
         self.report.findings.extend(analysed.findings);
         let model = Model::new(self.facts, &analysed.attachments, analysed.valid);

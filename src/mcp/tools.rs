@@ -455,6 +455,7 @@ impl Server {
             &LintOptions {
                 channel,
                 implementation: None,
+                crds: None,
             },
         ))
     }

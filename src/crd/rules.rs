@@ -1,0 +1,281 @@
+//! `x-kubernetes-validations`: CEL rules compiled once per CRD set and evaluated where the
+//! document has a value, with the API server's variable binding, messages and reasons.
+//!
+//! CEL comes from the `cel` crate with the Kubernetes library of [`super::library`]. Rules that
+//! compare with `oldSelf` (transition rules) only constrain updates, so they are skipped: this
+//! validates a create. The API server's cost budget is not modelled.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use cel::objects::Key;
+use cel::{Context, Env, ExecutionError, Program, Value as Cel};
+
+use super::schema::Schema;
+use super::{Violation, ViolationKind};
+use crate::lint::node::{Node, Value};
+
+/// One compiled `x-kubernetes-validations` entry.
+#[derive(Debug)]
+pub struct Rule {
+    pub source: Arc<str>,
+    /// `None` when the rule did not compile (reported once as a problem of the CRD).
+    program: Option<Arc<Program>>,
+    message: Option<String>,
+    message_expression: Option<Arc<Program>>,
+    field_path: Option<String>,
+    reason: Option<String>,
+}
+
+/// Compiles rules with one CEL environment, sharing programs between CRD versions that repeat a
+/// rule, and keeps what did not compile.
+pub struct RuleCompiler {
+    env: Arc<Env>,
+    programs: HashMap<String, Result<Arc<Program>, String>>,
+    /// `(schema path, rule, error)` of every rule or message expression that did not compile.
+    pub failures: Vec<(String, String, String)>,
+    /// Distinct rules that compiled.
+    pub compiled: usize,
+}
+
+impl RuleCompiler {
+    pub fn new(env: Arc<Env>) -> RuleCompiler {
+        RuleCompiler {
+            env,
+            programs: HashMap::new(),
+            failures: Vec::new(),
+            compiled: 0,
+        }
+    }
+
+    /// The rules of one `x-kubernetes-validations` list at schema path `path`.
+    pub fn compile_all(&mut self, validations: &Node, path: &str) -> Vec<Rule> {
+        validations
+            .items()
+            .iter()
+            .filter_map(|validation| {
+                let source = validation.str_at("rule")?;
+                let optional_old_self = validation
+                    .get("optionalOldSelf")
+                    .is_some_and(|n| n.value == Value::Bool(true));
+                // A transition rule never runs on create, unless it opts in with optionalOldSelf,
+                // where `oldSelf` is then unset; neither can fail on create in practice.
+                if source.contains("oldSelf") || optional_old_self {
+                    return None;
+                }
+                let program = self.compile(source, path);
+                let message_expression = validation
+                    .str_at("messageExpression")
+                    .and_then(|expression| self.compile(expression, path));
+                Some(Rule {
+                    source: source.into(),
+                    program,
+                    message: validation.str_at("message").map(str::to_string),
+                    message_expression,
+                    field_path: validation.str_at("fieldPath").map(str::to_string),
+                    reason: validation.str_at("reason").map(str::to_string),
+                })
+            })
+            .collect()
+    }
+
+    fn compile(&mut self, source: &str, path: &str) -> Option<Arc<Program>> {
+        if let Some(known) = self.programs.get(source) {
+            return known.as_ref().ok().cloned();
+        }
+        let compiled = self
+            .env
+            .compile(source)
+            .map(Arc::new)
+            .map_err(|e| e.to_string());
+        match &compiled {
+            Ok(_) => self.compiled += 1,
+            Err(error) => self
+                .failures
+                .push((path.to_string(), source.to_string(), error.clone())),
+        }
+        self.programs.insert(source.to_string(), compiled.clone());
+        compiled.ok()
+    }
+}
+
+/// Evaluates the CEL rules of every schema node that has a value in `node`, depth first with a
+/// node's own rules before its children's, as the API server's CEL validator walks.
+pub fn evaluate(
+    root: &Context<'static, 'static>,
+    schema: &Schema,
+    node: &Node,
+    path: &str,
+    out: &mut Vec<Violation>,
+) {
+    if node.value == Value::Null {
+        return;
+    }
+    if !schema.rules.is_empty() {
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_from_value("self", to_cel(node, Some(schema)));
+        for rule in &schema.rules {
+            if let Some(violation) = check(&scope, rule, node, path) {
+                out.push(violation);
+            }
+        }
+    }
+    match &node.value {
+        Value::Map(entries) => {
+            for (name, value) in entries {
+                if let Some(property) = schema.properties.get(name) {
+                    evaluate(root, property, value, &super::schema::join(path, name), out);
+                } else if let Some(additional) = &schema.additional {
+                    evaluate(root, additional, value, &format!("{path}[{name}]"), out);
+                }
+            }
+        }
+        Value::Seq(items) => {
+            if let Some(item_schema) = &schema.items {
+                for (i, item) in items.iter().enumerate() {
+                    evaluate(root, item_schema, item, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn check(scope: &Context, rule: &Rule, node: &Node, path: &str) -> Option<Violation> {
+    // A rule that did not compile is reported once with its CRD, not on every document.
+    let program = rule.program.as_ref()?;
+    let failed = |kind, message| Violation {
+        kind,
+        path: format!("{path}{}", rule.field_path.as_deref().unwrap_or_default()),
+        line: node.line,
+        message,
+    };
+    match program.execute(scope) {
+        Ok(Cel::Bool(true)) => None,
+        Ok(Cel::Bool(false)) => {
+            let message = rule
+                .message_expression
+                .as_ref()
+                .and_then(|expression| match expression.execute(scope) {
+                    Ok(Cel::String(message)) => Some(message.to_string()),
+                    _ => None,
+                })
+                .or_else(|| rule.message.clone())
+                .unwrap_or_else(|| format!("failed rule: {}", rule.source));
+            let (kind, label) = match rule.reason.as_deref() {
+                Some("FieldValueForbidden") => (ViolationKind::Forbidden, "Forbidden"),
+                Some("FieldValueRequired") => (ViolationKind::Required, "Required value"),
+                Some("FieldValueDuplicate") => (ViolationKind::Duplicate, "Duplicate value"),
+                _ => (ViolationKind::Rule, "Invalid value"),
+            };
+            let shown = match &node.value {
+                Value::Map(_) => "\"object\"".to_string(),
+                Value::Seq(_) => "\"array\"".to_string(),
+                Value::Str(s) => format!("{s:?}"),
+                other => format!("{other:?}"),
+            };
+            let text = if label == "Invalid value" {
+                format!("{label}: {shown}: {message}")
+            } else {
+                format!("{label}: {message}")
+            };
+            Some(failed(kind, text))
+        }
+        Ok(other) => Some(failed(
+            ViolationKind::Rule,
+            format!(
+                "Invalid value: rule evaluated to {other:?}, not a boolean: {}",
+                rule.source
+            ),
+        )),
+        Err(error) => Some(failed(
+            ViolationKind::Rule,
+            format!(
+                "Invalid value: {} evaluating rule: {}",
+                runtime_error(&error),
+                rule.source
+            ),
+        )),
+    }
+}
+
+fn runtime_error(error: &ExecutionError) -> String {
+    match error {
+        ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
+        other => other.to_string(),
+    }
+}
+
+/// `node` as the CEL value the API server binds: fields of objects with declared properties
+/// under their escaped names (`namespace` is `__namespace__`), maps and untyped objects under
+/// their own keys.
+pub fn to_cel(node: &Node, schema: Option<&Schema>) -> Cel {
+    match &node.value {
+        Value::Null => Cel::Null,
+        Value::Bool(b) => Cel::Bool(*b),
+        Value::Int(i) => Cel::Int(*i),
+        Value::Float(f) => Cel::Float(*f),
+        Value::Str(s) => Cel::String(Arc::new(s.clone())),
+        Value::Seq(items) => {
+            let item_schema = schema.and_then(|s| s.items.as_deref());
+            Cel::List(Arc::new(
+                items.iter().map(|item| to_cel(item, item_schema)).collect(),
+            ))
+        }
+        Value::Map(entries) => {
+            let typed = schema.filter(|s| !s.properties.is_empty());
+            let map: HashMap<Key, Cel> = entries
+                .iter()
+                .map(|(name, value)| match typed {
+                    Some(s) => (
+                        Key::from(escape(name)),
+                        to_cel(value, s.properties.get(name)),
+                    ),
+                    None => (
+                        Key::from(name.as_str()),
+                        to_cel(value, schema.and_then(|s| s.additional.as_deref())),
+                    ),
+                })
+                .collect();
+            Cel::from(map)
+        }
+    }
+}
+
+/// Property names as Kubernetes exposes them to CEL: reserved words wrapped in `__`, and `__`,
+/// `.`, `-`, `/` spelled out (k8s.io/apiserver/pkg/cel: `Escape`).
+fn escape(name: &str) -> String {
+    const RESERVED: &[&str] = &[
+        "true",
+        "false",
+        "null",
+        "in",
+        "as",
+        "break",
+        "const",
+        "continue",
+        "else",
+        "for",
+        "function",
+        "if",
+        "import",
+        "let",
+        "loop",
+        "package",
+        "namespace",
+        "return",
+        "var",
+        "void",
+        "while",
+    ];
+    if RESERVED.contains(&name) {
+        return format!("__{name}__");
+    }
+    if !name.contains(['_', '.', '-', '/']) {
+        return name.to_string();
+    }
+    name.replace("__", "__underscores__")
+        .replace('.', "__dot__")
+        .replace('-', "__dash__")
+        .replace('/', "__slash__")
+}
