@@ -1,6 +1,9 @@
 //! The whole generator: request → plan → rendered documents (+ findings). Every door calls this.
 
+use std::sync::Arc;
+
 use crate::context::Profiles;
+use crate::crd::CrdSet;
 use crate::finding::{Finding, Severity};
 use crate::lint::{Channel, LintOptions};
 use crate::plan::plan;
@@ -54,10 +57,26 @@ impl Bundle {
     }
 }
 
+/// Plans, renders and checks `request`: lint over the whole output (refused on any error) and
+/// a trace of every generated match.
+///
+/// # Errors
+/// The request is invalid, a template fails, or the output would be rejected or misroute.
 pub fn generate(
     request: &Request,
     profiles: &Profiles,
     templates: &Templates,
+) -> Result<Bundle, GenerateError> {
+    generate_against(request, profiles, templates, None)
+}
+
+/// Like [`generate`], and the output must also pass `crds` (the cluster's, or `--crds`): what
+/// they reject is refused with their messages.
+pub fn generate_against(
+    request: &Request,
+    profiles: &Profiles,
+    templates: &Templates,
+    crds: Option<Arc<CrdSet>>,
 ) -> Result<Bundle, GenerateError> {
     let plan = plan(request, profiles)?;
     let documents = plan
@@ -87,7 +106,7 @@ pub fn generate(
         &LintOptions {
             channel,
             implementation: None,
-            crds: None,
+            crds,
         },
     );
     let (errors, rest): (Vec<Finding>, Vec<Finding>) = report

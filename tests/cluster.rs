@@ -1,6 +1,8 @@
 //! Cluster facts against a kubectl stand-in that answers with recorded `kubectl get -o json` output
 //! (`tests/cluster/`), and against the real kubectl pointed at a server that cannot be reached.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use traffic_engineer::cluster::{self, ClusterFacts, InstalledApi, Kubectl, Query};
@@ -469,4 +471,141 @@ fn https_redirect_reads_the_shared_gateways_listeners() {
     assert!(yaml.contains("sectionName: https\n"), "{yaml}");
     assert!(yaml.contains("name: web-https-redirect"), "{yaml}");
     assert!(yaml.contains("sectionName: http\n"), "{yaml}");
+}
+
+/// The standard CRDs of `../shared` as `kubectl get customresourcedefinitions -o json` prints
+/// them, written to a temp file; `edit` changes each CRD first (to stand for another release).
+fn recorded_crds(dir: &Path, edit: impl Fn(&mut serde_json::Value)) -> Option<PathBuf> {
+    let crds_dir = support::crd::gateway_api_dir()?.join("crds/standard");
+    let mut items = Vec::new();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&crds_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for mut doc in
+            traffic_engineer::yaml::from_str_multiple::<serde_json::Value>(&text).unwrap()
+        {
+            if doc["kind"] == "CustomResourceDefinition" {
+                edit(&mut doc);
+                items.push(doc);
+            }
+        }
+    }
+    let file = dir.join(format!("crds-{}.json", items.len()));
+    let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+    std::fs::write(&file, list.to_string()).unwrap();
+    Some(file)
+}
+
+/// A release whose HTTPRoute has no `timeouts` (as before v1.1): the cluster's CRDs, not the
+/// built-in v1.6.1 rules, decide.
+fn without_timeouts(crd: &mut serde_json::Value) {
+    if crd["spec"]["names"]["kind"] != "HTTPRoute" {
+        return;
+    }
+    for version in crd["spec"]["versions"].as_array_mut().unwrap() {
+        let rule = version
+            .pointer_mut(
+                "/schema/openAPIV3Schema/properties/spec/properties/rules/items/properties",
+            )
+            .unwrap();
+        rule.as_object_mut()
+            .unwrap()
+            .shift_remove("timeouts")
+            .unwrap();
+    }
+}
+
+fn run_cli(stand_in: &StandIn, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_traffic-engineer"))
+        .args(args)
+        .env("TE_KUBECTL", stand_in.dir.path().join("kubectl"))
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const ROUTE_WITH_TIMEOUTS: &str = "apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: web, namespace: shop}
+spec:
+  rules:
+  - timeouts: {request: 10s}
+    backendRefs: [{name: web, port: 80}]
+";
+
+#[test]
+fn lint_and_generate_validate_against_the_clusters_crds() {
+    let scratch = tempfile::tempdir().unwrap();
+    let Some(current) = recorded_crds(scratch.path(), |_| {}) else {
+        return;
+    };
+    let older = scratch.path().join("older");
+    std::fs::create_dir(&older).unwrap();
+    let older = recorded_crds(&older, without_timeouts).unwrap();
+    let route = scratch.path().join("route.yaml");
+    std::fs::write(&route, ROUTE_WITH_TIMEOUTS).unwrap();
+    let route = route.display().to_string();
+    let lint = ["lint", "--cluster", route.as_str()];
+
+    let stand_in = StandIn::cluster(current.to_str().unwrap(), &[]);
+    let (code, stdout, _) = run_cli(&stand_in, &lint);
+    assert_eq!(code, 0, "{stdout}");
+    let stand_in = StandIn::cluster(older.to_str().unwrap(), &[]);
+    let (code, stdout, _) = run_cli(&stand_in, &lint);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("error[unknown-field] HTTPRoute shop/web spec.rules[0].timeouts: field not declared in schema: spec.rules[0].timeouts"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("from the CRD httproutes.gateway.networking.k8s.io/v1"),
+        "{stdout}"
+    );
+
+    // generate refuses what the cluster's CRDs reject, with their message.
+    let request = scratch.path().join("request.yaml");
+    std::fs::write(
+        &request,
+        "context: single-dev\nservice: web\nnamespace: shop\nport: 80\nroutes:\n  - rules:\n      - timeouts: { request: 10s }\n",
+    )
+    .unwrap();
+    let generate = [
+        "generate",
+        "--request",
+        request.to_str().unwrap(),
+        "--cluster",
+    ];
+    let (code, _, stderr) = run_cli(&stand_in, &generate);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("field not declared in schema: spec.rules[0].timeouts"),
+        "{stderr}"
+    );
+    let stand_in = StandIn::cluster(current.to_str().unwrap(), &[]);
+    let (code, stdout, stderr) = run_cli(&stand_in, &generate);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("request: 10s"), "{stdout}");
+}
+
+#[test]
+fn lint_cluster_without_a_cluster_is_bad_input() {
+    let stand_in = StandIn::new(&[(
+        CRDS,
+        "fail",
+        "The connection to the server localhost:8080 was refused",
+    )]);
+    let (code, _, stderr) = run_cli(&stand_in, &["lint", "--cluster", "-"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--cluster: the cluster's CRDs could not be read"),
+        "{stderr}"
+    );
 }

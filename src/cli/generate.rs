@@ -7,12 +7,14 @@ use super::{
 };
 use crate::cluster;
 use crate::context::Profiles;
+use crate::crd::CrdSet;
 use crate::files;
-use crate::generate::{generate, Bundle, GenerateError};
+use crate::generate::{generate_against, Bundle, GenerateError};
 use crate::render::Templates;
 use crate::request::{FieldError, Request, RequestError};
 use serde_json::json;
 use std::io::IsTerminal;
+use std::sync::Arc;
 
 /// When `generate` asks for values with the wizard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,14 +70,29 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     if args.cluster {
         redirect_listeners_from_cluster(&mut request);
     }
-    let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+    let given_crds = super::lint::load_crds(&args.crds)?;
+    let mut bundle =
+        generate_against(&request, &profiles, &templates, given_crds.clone()).map_err(not_asked)?;
     if args.cluster {
         let query =
             cluster::Query::for_documents(&bundle.documents, request.gateway.class_name.as_deref());
         let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
-        if let (None, Some(version)) = (&request.options.gateway_api, facts.target_version()) {
-            request.options.gateway_api = Some(version);
-            bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+        let retarget = match (&request.options.gateway_api, facts.target_version()) {
+            (None, Some(version)) => {
+                request.options.gateway_api = Some(version);
+                true
+            }
+            _ => false,
+        };
+        // `--crds` says what the cluster runs when given; otherwise the installed CRDs do.
+        let cluster_crds = match (&given_crds, &facts.crd_objects) {
+            (None, Some(objects)) => Some(Arc::new(CrdSet::from_json("cluster", objects)))
+                .filter(|crds| !crds.is_empty()),
+            _ => None,
+        };
+        if retarget || cluster_crds.is_some() {
+            bundle = generate_against(&request, &profiles, &templates, cluster_crds.or(given_crds))
+                .map_err(not_asked)?;
         }
         bundle.findings.extend(cluster::findings(&facts, &query));
     }

@@ -17,6 +17,7 @@ pub const LINT_EXAMPLES: &str = "Examples:
   traffic-engineer lint --channel experimental manifests/ --output json
   traffic-engineer lint --implementation traefik gitops/
   traffic-engineer lint --crds standard-install.yaml gitops/
+  traffic-engineer lint --cluster gitops/
   traffic-engineer lint --explain route-not-allowed-by-listener";
 
 #[derive(Debug, Args)]
@@ -35,6 +36,10 @@ pub struct LintArgs {
     /// standard-install.yaml) as the API server would: schema, defaults and CEL rules.
     #[arg(long, value_name = "PATH")]
     pub crds: Vec<PathBuf>,
+    /// Validate against the CRDs installed in the cluster of kubectl's current context (read
+    /// with `kubectl get customresourcedefinitions`; nothing is written).
+    #[arg(long, conflicts_with = "crds")]
+    pub cluster: bool,
     /// Print the documentation of a rule id and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "rules")]
     pub explain: Option<String>,
@@ -96,7 +101,10 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
     let opts = LintOptions {
         channel: args.channel,
         implementation,
-        crds: load_crds(&args.crds)?,
+        crds: match args.cluster {
+            true => Some(cluster_crds()?),
+            false => load_crds(&args.crds)?,
+        },
     };
     let report = lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
     match args.output {
@@ -120,6 +128,16 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
     } else {
         EXIT_OK
     })
+}
+
+/// The CRDs of the cluster (`lint --cluster`); a cluster that does not answer is bad input.
+fn cluster_crds() -> Result<Arc<CrdSet>, Failure> {
+    let crds = crate::cluster::read_crds(&crate::cluster::Kubectl::from_env()).map_err(|e| {
+        Failure::usage(format!(
+            "--cluster: the cluster's CRDs could not be read: {e}\n  hint: check `kubectl get customresourcedefinitions`, or give the CRDs with --crds PATH"
+        ))
+    })?;
+    Ok(Arc::new(crds))
 }
 
 /// The CRDs of `--crds`, compiled once for the whole run; `None` when none are given.

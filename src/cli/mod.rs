@@ -176,9 +176,14 @@ pub struct GenerateArgs {
     #[command(flatten)]
     pub out: OutputArgs,
     /// Read facts from the cluster of kubectl's current context: installed Gateway API release
-    /// (sets --gateway-api when not given), GatewayClasses, the target Gateway and its listeners.
+    /// (sets --gateway-api when not given), GatewayClasses, the target Gateway and its listeners;
+    /// the output is validated against the installed CRDs.
     #[arg(long, help_heading = "Target")]
     pub cluster: bool,
+    /// Validate the output against these CRDs (files, folders or a release bundle such as
+    /// standard-install.yaml), schema and CEL rules, and refuse what they reject.
+    #[arg(long, value_name = "PATH", help_heading = "Target")]
+    pub crds: Vec<PathBuf>,
 }
 
 /// The output options `generate` and `convert` share.

@@ -42,6 +42,9 @@ pub struct ClusterFacts {
     pub unreachable: Option<String>,
     /// The Gateway API CRDs installed (empty: Gateway API is not installed).
     pub crds: Option<Vec<CrdFact>>,
+    /// The same CRDs as kubectl printed them, schemas included, to validate against.
+    #[serde(skip)]
+    pub crd_objects: Option<Value>,
     pub gateway_classes: Option<Vec<ClassFact>>,
     /// Every Gateway the user may list, or only the queried one when listing is not allowed.
     pub gateways: Option<Vec<GatewayFact>>,
@@ -93,6 +96,16 @@ impl Query {
     }
 }
 
+/// Every CRD the cluster has (`kubectl get customresourcedefinitions -o json`), compiled: what
+/// `lint --cluster` validates against.
+///
+/// # Errors
+/// kubectl's error when no cluster answered or the CRDs could not be listed.
+pub fn read_crds(kubectl: &Kubectl) -> Result<crate::crd::CrdSet, KubectlError> {
+    let answer = kubectl.get_json(&["customresourcedefinitions.apiextensions.k8s.io"])?;
+    Ok(crate::crd::CrdSet::from_json("cluster", &answer))
+}
+
 /// Reads the facts `query` needs. Stops at the first sign that no cluster is reachable.
 pub fn read(kubectl: &Kubectl, query: &Query) -> ClusterFacts {
     let mut facts = ClusterFacts::default();
@@ -109,6 +122,7 @@ pub fn read(kubectl: &Kubectl, query: &Query) -> ClusterFacts {
     match kubectl.get_json(&crd_args) {
         Ok(answer) => {
             facts.crds = Some(objects(&answer).into_iter().map(CrdFact::parse).collect());
+            facts.crd_objects = Some(answer);
         }
         Err(e) if e.server_answered() => facts.problem("the Gateway API CRDs", e),
         Err(e) => {

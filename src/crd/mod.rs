@@ -106,6 +106,7 @@ pub struct CrdSet {
     kinds: HashMap<(String, String), Crd>,
     problems: Vec<Problem>,
     rules: usize,
+    env: Arc<cel::Env>,
     /// The CEL context with the Kubernetes library; each evaluation opens a scope in it.
     cel: cel::Context<'static, 'static>,
 }
@@ -159,23 +160,39 @@ impl CrdSet {
     /// Compiles the CRDs in YAML or JSON streams `(label, text)`; `List` objects (what
     /// `kubectl get crd -o json` prints) are read item by item.
     pub fn from_sources(sources: &[(&str, &str)]) -> CrdSet {
-        let mut env = cel::Env::stdlib();
-        library::register(&mut env);
-        let env = Arc::new(env);
-        let mut compiler = rules::RuleCompiler::new(Arc::clone(&env));
-        let mut set = CrdSet {
-            kinds: HashMap::new(),
-            problems: Vec::new(),
-            rules: 0,
-            cel: library::context(env),
-        };
+        let mut set = CrdSet::empty();
+        let mut compiler = set.compiler();
         for (label, text) in sources {
             for document in parse_documents(label, text, &mut set.problems) {
                 set.add(label, &document, &mut compiler);
             }
         }
-        set.rules = compiler.compiled;
-        set.problems
+        set.finish(compiler);
+        set
+    }
+
+    fn empty() -> CrdSet {
+        let mut env = cel::Env::stdlib();
+        library::register(&mut env);
+        let env = Arc::new(env);
+        CrdSet {
+            kinds: HashMap::new(),
+            problems: Vec::new(),
+            rules: 0,
+            cel: library::context(Arc::clone(&env)),
+            env,
+        }
+    }
+
+    /// A rule compiler over this set's CEL environment.
+    fn compiler(&self) -> rules::RuleCompiler {
+        rules::RuleCompiler::new(Arc::clone(&self.env))
+    }
+
+    /// Records what `compiler` compiled and the rules that did not compile.
+    fn finish(&mut self, compiler: rules::RuleCompiler) {
+        self.rules = compiler.compiled;
+        self.problems
             .extend(compiler.failures.into_iter().map(|(path, rule, error)| {
                 let (crd, field) = path.split_once('|').unwrap_or(("", &path));
                 Problem {
@@ -185,6 +202,18 @@ impl CrdSet {
                     message: format!("rule {rule:?} at {field} does not compile: {error}"),
                 }
             }));
+    }
+
+    /// Compiles the CRDs of a JSON value: one CRD or a `List` of them, as kubectl prints.
+    pub fn from_json(label: &str, value: &serde_json::Value) -> CrdSet {
+        let mut set = CrdSet::empty();
+        let mut compiler = set.compiler();
+        let mut crds = Vec::new();
+        collect_crds(from_json(value), &mut crds);
+        for crd in &crds {
+            set.add(label, crd, &mut compiler);
+        }
+        set.finish(compiler);
         set
     }
 
@@ -487,4 +516,26 @@ fn is_label_value(value: &str) -> bool {
                 && bytes
                     .iter()
                     .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))))
+}
+
+/// A JSON value as a node tree without lines (kubectl's JSON has none worth pointing at).
+fn from_json(value: &serde_json::Value) -> Node {
+    use serde_json::Value as J;
+    let value = match value {
+        J::Null => Value::Null,
+        J::Bool(b) => Value::Bool(*b),
+        J::Number(n) => n
+            .as_i64()
+            .map(Value::Int)
+            .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN))),
+        J::String(s) => Value::Str(s.clone()),
+        J::Array(items) => Value::Seq(items.iter().map(from_json).collect()),
+        J::Object(fields) => Value::Map(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), from_json(v)))
+                .collect(),
+        ),
+    };
+    Node { line: 0, value }
 }

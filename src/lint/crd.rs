@@ -19,15 +19,17 @@ pub fn check(ctx: &mut Ctx, crds: &CrdSet, doc: &Node, header: &Header, id: &Res
     ctx.resource = Some(id.clone());
     let Some(outcome) = crds.validate(doc, header.group, header.version, header.kind) else {
         if crds.has_group(header.group) {
-            ctx.error(
-                "unknown-kind",
+            ctx.report(
+                Severity::Warning,
+                "crd-kind-missing",
                 doc.line_of("kind"),
                 "kind",
                 format!(
-                    "the CRDs given define no kind {} in {}: the API server answers \"no matches for kind\"",
+                    "the CRDs define no kind {} in {}: until its CRD is installed, the API server answers \"no matches for kind\"",
                     header.kind, header.group
                 ),
-            );
+            )
+            .hint = Some("install the CRD of this kind (for Gateway API: the channel that has it), or check the kind's spelling".into());
             return false;
         }
         if header.is_gateway_api() {

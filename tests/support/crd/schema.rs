@@ -65,6 +65,10 @@ pub fn apply_defaults(schema: &Value, doc: &mut Value) {
     match doc {
         Value::Object(fields) => {
             if let Some(properties) = schema["properties"].as_object() {
+                // Nulls of non-nullable fields are pruned before defaulting, as the API server does.
+                fields.retain(|name, value| {
+                    !value.is_null() || properties.get(name).is_none_or(|p| p["nullable"] == true)
+                });
                 for (name, property) in properties {
                     if let (false, Some(default)) =
                         (fields.contains_key(name), property.get("default"))

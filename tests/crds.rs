@@ -1,0 +1,567 @@
+//! `lint --crds`: the product's CRD validation against upstream's CRDs, examples and invalid
+//! examples, and against the test oracle (`support::crd`) on single-field mutations.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use proptest::prelude::*;
+use serde_json::Value;
+use support::crd::{crds as oracle, gateway_api_dir};
+use traffic_engineer::crd::CrdSet;
+use traffic_engineer::finding::{Finding, Severity};
+use traffic_engineer::lint::{lint_str, Channel, LintOptions};
+
+/// The product's CRD set of a channel, loaded once per test process.
+fn product(channel: &str) -> Option<Arc<CrdSet>> {
+    static STANDARD: OnceLock<Arc<CrdSet>> = OnceLock::new();
+    static EXPERIMENTAL: OnceLock<Arc<CrdSet>> = OnceLock::new();
+    let cell = if channel == "standard" {
+        &STANDARD
+    } else {
+        &EXPERIMENTAL
+    };
+    let dir = gateway_api_dir()?.join("crds").join(channel);
+    Some(Arc::clone(cell.get_or_init(|| {
+        Arc::new(CrdSet::load(&[dir]).expect("the CRD folder reads"))
+    })))
+}
+
+fn options(channel: &str) -> Option<LintOptions> {
+    Some(LintOptions {
+        channel: if channel == "standard" {
+            Channel::Standard
+        } else {
+            Channel::Experimental
+        },
+        crds: Some(product(channel)?),
+        ..LintOptions::default()
+    })
+}
+
+/// The errors the CRDs report (not the built-in status predictions, which stay).
+fn crd_errors(text: &str, label: &str, opts: &LintOptions) -> Vec<Finding> {
+    lint_str(text, label, opts)
+        .findings
+        .into_iter()
+        .filter(|f| {
+            f.severity == Severity::Error
+                && f.hint
+                    .as_deref()
+                    .is_some_and(|h| h.starts_with("from the CRD"))
+        })
+        .collect()
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            files.extend(yaml_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "yaml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_cel_rule_of_both_channels_compiles() {
+    for channel in ["standard", "experimental"] {
+        let Some(crds) = product(channel) else { return };
+        let oracle = oracle(channel).unwrap();
+        assert!(
+            crds.problems().is_empty(),
+            "{channel}: {:#?}",
+            crds.problems()
+        );
+        eprintln!(
+            "{channel}: {} kinds, {} distinct CEL rules compiled",
+            crds.len(),
+            crds.rule_count()
+        );
+        // The oracle counts the distinct rules that do not compare with `oldSelf`, as lint does.
+        assert_eq!(crds.rule_count(), oracle.rule_stats().compiled, "{channel}");
+        assert!(crds.rule_count() > 50, "{channel}: {}", crds.rule_count());
+    }
+}
+
+#[test]
+fn upstream_examples_are_accepted() {
+    let Some(dir) = gateway_api_dir() else { return };
+    for (channel, subs) in [
+        ("standard", &["standard"][..]),
+        ("experimental", &["standard", "experimental"][..]),
+    ] {
+        let opts = options(channel).expect("the folder is present");
+        let mut checked = 0;
+        for sub in subs {
+            for path in yaml_files(&dir.join("examples").join(sub)) {
+                let errors = crd_errors(&read(&path), &path.display().to_string(), &opts);
+                assert!(errors.is_empty(), "{channel}: {errors:#?}");
+                checked += 1;
+            }
+        }
+        eprintln!("{channel}: {checked} example files accepted");
+    }
+}
+
+/// Every invalid example and a words of the CRD's message for the fault it was written for.
+const INVALID: &[(&str, &str)] = &[
+    (
+        "experimental/httproute/invalid-filter-externalauth-bad-http-path.yaml",
+        "externalAuth.http.path in body should match",
+    ),
+    (
+        "experimental/httproute/invalid-filter-externalauth-empty.yaml",
+        "filter.externalAuth must be specified for ExternalAuth filter.type",
+    ),
+    (
+        "experimental/httproute/invalid-filter-externalauth-no-protocol.yaml",
+        "externalAuth.protocol",
+    ),
+    (
+        "experimental/httproute/invalid-header-value.yaml",
+        "add[0].value in body should match",
+    ),
+    (
+        "standard/gateway/duplicate-listeners.yaml",
+        "Listener name must be unique within the Gateway",
+    ),
+    (
+        "standard/gateway/hostname-tcp.yaml",
+        "hostname must not be specified for protocols ['TCP', 'UDP']",
+    ),
+    (
+        "standard/gateway/hostname-udp.yaml",
+        "hostname must not be specified for protocols ['TCP', 'UDP']",
+    ),
+    (
+        "standard/gateway/invalid-addresses.yaml",
+        "must validate one and only one schema (oneOf)",
+    ),
+    (
+        "standard/gateway/invalid-listener-name.yaml",
+        "listeners[0].name in body should match",
+    ),
+    (
+        "standard/gateway/invalid-listener-port.yaml",
+        "port in body should be less than or equal to 65535",
+    ),
+    (
+        "standard/gateway/invalid-tls-mode.yaml",
+        "tls mode must be Terminate for protocol HTTPS",
+    ),
+    (
+        "standard/gateway/tlsconfig-tcp.yaml",
+        "tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']",
+    ),
+    (
+        "standard/gatewayclass/invalid-controller.yaml",
+        "controllerName in body should match",
+    ),
+    (
+        "standard/httproute/duplicate-header-match.yaml",
+        "Duplicate value: {\"name\":\"foo\"}",
+    ),
+    (
+        "standard/httproute/duplicate-query-match.yaml",
+        "Duplicate value: {\"name\":\"foo\"}",
+    ),
+    (
+        "standard/httproute/httproute-portless-backend.yaml",
+        "Must have port for Service reference",
+    ),
+    (
+        "standard/httproute/httproute-portless-service.yaml",
+        "Must have port for Service reference",
+    ),
+    (
+        "standard/httproute/invalid-backend-group.yaml",
+        "group in body should match",
+    ),
+    (
+        "standard/httproute/invalid-backend-kind.yaml",
+        "kind in body should match",
+    ),
+    (
+        "standard/httproute/invalid-backend-port.yaml",
+        "port in body should be less than or equal to 65535",
+    ),
+    (
+        "standard/httproute/invalid-filter-duplicate-header.yaml",
+        "Duplicate value: {\"foo\"}",
+    ),
+    (
+        "standard/httproute/invalid-filter-duplicate.yaml",
+        "RequestHeaderModifier filter cannot be repeated",
+    ),
+    (
+        "standard/httproute/invalid-filter-empty.yaml",
+        "filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type",
+    ),
+    (
+        "standard/httproute/invalid-filter-wrong-field.yaml",
+        "filter.requestRedirect must be nil if the filter.type is not RequestRedirect",
+    ),
+    (
+        "standard/httproute/invalid-header-name.yaml",
+        "headers[0].name in body should match",
+    ),
+    (
+        "standard/httproute/invalid-hostname.yaml",
+        "hostnames[0] in body should match",
+    ),
+    (
+        "standard/httproute/invalid-httpredirect-hostname.yaml",
+        "requestRedirect.hostname in body should match",
+    ),
+    (
+        "standard/httproute/invalid-method.yaml",
+        "Unsupported value: \"NOTREAL\"",
+    ),
+    (
+        "standard/httproute/invalid-path-alphanum-specialchars-mix.yaml",
+        "must only contain valid characters",
+    ),
+    (
+        "standard/httproute/invalid-path-specialchars.yaml",
+        "must only contain valid characters",
+    ),
+    (
+        "standard/httproute/invalid-request-redirect-with-backendref.yaml",
+        "RequestRedirect filter must not be used together with backendRefs",
+    ),
+    (
+        "standard/referencegrant/missing-from.yaml",
+        "Required value",
+    ),
+    ("standard/referencegrant/missing-ns.yaml", "Required value"),
+    ("standard/referencegrant/missing-to.yaml", "Required value"),
+    (
+        "standard/tlsroute/invalid-hostname.yaml",
+        "Hostnames must be valid based on RFC-1123",
+    ),
+    ("standard/tlsroute/no-hostname.yaml", "Required value"),
+];
+
+#[test]
+fn invalid_examples_are_rejected_for_their_own_reason() {
+    let Some(dir) = gateway_api_dir() else { return };
+    let base = dir.join("invalid-examples");
+    let files: Vec<String> = yaml_files(&base)
+        .iter()
+        .map(|p| p.strip_prefix(&base).unwrap().display().to_string())
+        .collect();
+    let listed: Vec<String> = INVALID.iter().map(|(file, _)| file.to_string()).collect();
+    assert_eq!(files, listed, "the table must list every invalid example");
+    for (file, reason) in INVALID {
+        let channel = file.split('/').next().unwrap();
+        let opts = options(channel).unwrap();
+        let errors = crd_errors(&read(&base.join(file)), file, &opts);
+        assert!(
+            errors.iter().any(|f| {
+                let field = f.field.as_deref().unwrap_or_default();
+                format!("{field}: {}", f.message).contains(reason)
+            }),
+            "{file}: no error says {reason:?}: {errors:#?}"
+        );
+    }
+}
+
+/// A fault the CRDs reject is reported once: by the CRD, not also by the built-in rule.
+#[test]
+fn a_fault_is_reported_once() {
+    let Some(opts) = options("standard") else {
+        return;
+    };
+    let text = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec:\n  rules:\n  - matches:\n    - method: get\n";
+    let report = lint_str(text, "r.yaml", &opts);
+    let on_method: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.field.as_deref() == Some("spec.rules[0].matches[0].method"))
+        .collect();
+    assert_eq!(on_method.len(), 1, "{on_method:#?}");
+    assert_eq!(on_method[0].line, Some(7));
+    assert!(on_method[0].message.contains("Unsupported value: \"get\""));
+    // Without --crds, the built-in rule reports it.
+    let built_in = lint_str(text, "r.yaml", &LintOptions::default());
+    assert!(built_in
+        .findings
+        .iter()
+        .any(|f| f.field.as_deref() == Some("spec.rules[0].matches[0].method")));
+}
+
+/// CEL rules are not run when the schema check found a blocking error, as in the API server.
+#[test]
+fn blocking_schema_errors_hide_cel_errors() {
+    let Some(opts) = options("standard") else {
+        return;
+    };
+    // A redirect with backends (a CEL rule) and an unsupported scheme (an enum, blocking).
+    let text = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\nspec:\n  rules:\n  - filters:\n    - type: RequestRedirect\n      requestRedirect: {scheme: ftp}\n    backendRefs: [{name: web, port: 80}]\n";
+    let report = lint_str(text, "r.yaml", &opts);
+    let rules: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.severity))
+        .collect();
+    assert!(
+        rules.contains(&("invalid-value", Severity::Error)),
+        "{rules:?}"
+    );
+    assert!(rules.contains(&("crd-rule", Severity::Note)), "{rules:?}");
+    assert!(!rules.contains(&("crd-rule", Severity::Error)), "{rules:?}");
+    let fixed = text.replace("ftp", "https");
+    let report = lint_str(&fixed, "r.yaml", &opts);
+    assert!(report.findings.iter().any(|f| f.rule == "crd-rule"
+        && f.severity == Severity::Error
+        && f.message
+            .contains("RequestRedirect filter must not be used together with backendRefs")));
+}
+
+/// A broken CRD is reported once, and its other rules and kinds still validate.
+#[test]
+fn a_broken_rule_is_reported_once_and_the_rest_validates() {
+    let crd = r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        properties:
+          spec:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.size >"
+            - rule: "self.replicas <= self.max"
+              message: replicas must not exceed max
+            properties:
+              replicas: {type: integer, minimum: 0}
+              max: {type: integer, default: 3}
+              mode: {type: string, enum: [Fast, Safe]}
+"#;
+    let crds = Arc::new(CrdSet::from_sources(&[("widgets.yaml", crd)]));
+    assert_eq!(crds.problems().len(), 1, "{:#?}", crds.problems());
+    assert!(crds.problems()[0].message.contains("self.size >"));
+    let opts = LintOptions {
+        crds: Some(crds),
+        ..LintOptions::default()
+    };
+    let widget = |spec: &str| {
+        format!("apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec: {spec}\n")
+    };
+    // The default of `max` applies before the rule runs.
+    let report = lint_str(&widget("{replicas: 5, extra: 1}"), "w.yaml", &opts);
+    let found: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.rule.as_str(), f.message.as_str()))
+        .collect();
+    assert!(
+        found.contains(&("unknown-field", "field not declared in schema: spec.extra")),
+        "{found:?}"
+    );
+    assert!(
+        found.iter().any(|(rule, message)| *rule == "crd-rule"
+            && message.contains("replicas must not exceed max")),
+        "{found:?}"
+    );
+    assert_eq!(
+        found
+            .iter()
+            .filter(|(rule, _)| *rule == "crd-invalid")
+            .count(),
+        1,
+        "{found:?}"
+    );
+    let report = lint_str(&widget("{replicas: 2, mode: Safe}"), "w.yaml", &opts);
+    assert!(
+        report.findings.iter().all(|f| f.rule == "crd-invalid"),
+        "{:#?}",
+        report.findings
+    );
+    // A version the CRD does not serve.
+    let report = lint_str(&widget("{}").replace("/v1", "/v2"), "w.yaml", &opts);
+    assert!(report
+        .findings
+        .iter()
+        .any(|f| f.rule == "api-version-not-served"));
+}
+
+// ---- mutations compared with the oracle ----
+
+/// The Gateway API documents of the upstream examples, as JSON values.
+fn example_documents() -> &'static [(String, Value)] {
+    static DOCS: OnceLock<Vec<(String, Value)>> = OnceLock::new();
+    DOCS.get_or_init(|| {
+        let Some(dir) = gateway_api_dir() else {
+            return Vec::new();
+        };
+        yaml_files(&dir.join("examples"))
+            .iter()
+            .flat_map(|path| {
+                let docs: Vec<Value> =
+                    traffic_engineer::yaml::from_str_multiple(&read(path)).unwrap();
+                let label = path.display().to_string();
+                docs.into_iter()
+                    .filter(|d| {
+                        d["apiVersion"]
+                            .as_str()
+                            .is_some_and(|v| v.starts_with("gateway.networking."))
+                    })
+                    .map(move |d| (label.clone(), d))
+            })
+            .collect()
+    })
+}
+
+/// Every path to a value under `spec` of `doc`, as JSON pointers.
+fn spec_pointers(value: &Value, pointer: String, out: &mut Vec<String>) {
+    out.push(pointer.clone());
+    match value {
+        Value::Object(fields) => {
+            for (key, child) in fields {
+                spec_pointers(
+                    child,
+                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                spec_pointers(child, format!("{pointer}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The mutations: each changes one field of the document.
+const REPLACEMENTS: &[&str] = &[
+    "\"\"",
+    "\"Bad_Value!\"",
+    "\"x.example.com\"",
+    "-1",
+    "70000",
+    "0",
+    "true",
+    "[]",
+    "{}",
+    "null",
+    "\"HTTP\"",
+    "\"PathPrefix\"",
+    "\"/\"",
+];
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Delete,
+    Replace(usize),
+    AddUnknownSibling,
+    DuplicateItem,
+    LongString,
+}
+
+fn mutate(doc: &Value, pointer: &str, mutation: &Mutation) -> Option<Value> {
+    let mut doc = doc.clone();
+    let (parent, last) = pointer.rsplit_once('/')?;
+    match mutation {
+        Mutation::Delete => match doc.pointer_mut(parent)? {
+            Value::Object(fields) => {
+                fields.shift_remove(&last.replace("~1", "/").replace("~0", "~"))?;
+            }
+            Value::Array(items) => {
+                let i: usize = last.parse().ok()?;
+                items.remove(i);
+            }
+            _ => return None,
+        },
+        Mutation::Replace(i) => {
+            *doc.pointer_mut(pointer)? =
+                serde_json::from_str(REPLACEMENTS[i % REPLACEMENTS.len()]).unwrap()
+        }
+        Mutation::AddUnknownSibling => match doc.pointer_mut(parent)? {
+            Value::Object(fields) => {
+                fields.insert("unknownField".into(), Value::from(1));
+            }
+            _ => return None,
+        },
+        Mutation::DuplicateItem => match doc.pointer_mut(parent)? {
+            Value::Array(items) => {
+                let i: usize = last.parse().ok()?;
+                let item = items[i].clone();
+                items.push(item);
+            }
+            _ => return None,
+        },
+        Mutation::LongString => match doc.pointer_mut(pointer)? {
+            Value::String(s) => *s = format!("{s}{}", "a".repeat(300)),
+            _ => return None,
+        },
+    }
+    Some(doc)
+}
+
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        2 => Just(Mutation::Delete),
+        4 => any::<usize>().prop_map(Mutation::Replace),
+        1 => Just(Mutation::AddUnknownSibling),
+        1 => Just(Mutation::DuplicateItem),
+        1 => Just(Mutation::LongString),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The product accepts exactly what the oracle accepts, for single-field mutations of
+    /// every upstream example, with both channels' CRDs.
+    #[test]
+    fn mutations_get_the_oracles_verdict(doc in any::<usize>(), field in any::<usize>(), m in mutation(), experimental in any::<bool>()) {
+        let docs = example_documents();
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let channel = if experimental { "experimental" } else { "standard" };
+        let (label, original) = &docs[doc % docs.len()];
+        let oracle = oracle(channel).unwrap();
+        // Standard CRDs do not know the experimental examples' fields or kinds.
+        prop_assume!(oracle.validate(original).is_ok());
+        let mut pointers = Vec::new();
+        spec_pointers(&original["spec"], "/spec".into(), &mut pointers);
+        let pointer = &pointers[field % pointers.len()];
+        let Some(mutated) = mutate(original, pointer, &m) else {
+            return Ok(());
+        };
+        let expected = oracle.validate(&mutated);
+        let opts = options(channel).unwrap();
+        let text = serde_json::to_string_pretty(&mutated).unwrap();
+        let errors = crd_errors(&text, label, &opts);
+        prop_assert_eq!(
+            expected.is_ok(),
+            errors.is_empty(),
+            "{} {} {:?} at {} ({}):\noracle: {:#?}\nproduct: {:#?}",
+            channel, label, m, pointer, text, expected, errors
+        );
+    }
+}
