@@ -36,7 +36,11 @@ fn crds(c: &mut Criterion) {
         ..LintOptions::default()
     };
     let (report, _) = load_sources(&sources, &with_crds);
-    assert!(!report.has_errors(), "the set must pass the CRDs: {:?}", report.findings.first());
+    assert!(
+        !report.has_errors(),
+        "the set must pass the CRDs: {:?}",
+        report.findings.first()
+    );
 
     let mut group = c.benchmark_group("crds");
     group.sample_size(10);

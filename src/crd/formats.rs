@@ -7,6 +7,8 @@ use std::sync::OnceLock;
 
 use regex::Regex;
 
+use super::library;
+
 /// Whether `value` is valid for `format`.
 pub fn is_valid(format: &str, value: &str) -> bool {
     match format {
@@ -14,10 +16,10 @@ pub fn is_valid(format: &str, value: &str) -> bool {
         "ipv4" => value.parse::<IpAddr>().is_ok() && value.contains('.'),
         "ipv6" => value.parse::<IpAddr>().is_ok() && value.contains(':'),
         "cidr" => is_cidr(value),
-        "date-time" | "datetime" => matches(&DATE_TIME, DATE_TIME_PATTERN, value),
-        "date" => matches(&DATE, DATE_PATTERN, value),
-        "uuid" => matches(&UUID, UUID_PATTERN, value),
-        "byte" => is_base64(value),
+        "date-time" | "datetime" => library::is_datetime(value),
+        "date" => library::is_date(value),
+        "uuid" => library::is_uuid(value),
+        "byte" => library::is_base64(value),
         "hostname" => is_hostname(value),
         "mac" => matches(&MAC, MAC_PATTERN, value),
         "duration" => crate::spec::duration(value).is_ok() || is_go_duration(value),
@@ -25,14 +27,6 @@ pub fn is_valid(format: &str, value: &str) -> bool {
     }
 }
 
-static DATE_TIME: OnceLock<Regex> = OnceLock::new();
-const DATE_TIME_PATTERN: &str =
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$";
-static DATE: OnceLock<Regex> = OnceLock::new();
-const DATE_PATTERN: &str = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$";
-static UUID: OnceLock<Regex> = OnceLock::new();
-const UUID_PATTERN: &str =
-    r"^(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$";
 static MAC: OnceLock<Regex> = OnceLock::new();
 const MAC_PATTERN: &str = r"^(?i)([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$";
 
@@ -53,17 +47,6 @@ fn is_cidr(value: &str) -> bool {
         Ok(IpAddr::V6(_)) => bits <= 128,
         Err(_) => false,
     }
-}
-
-fn is_base64(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    bytes.len().is_multiple_of(4)
-        && bytes.iter().enumerate().all(|(i, b)| {
-            b.is_ascii_alphanumeric()
-                || *b == b'+'
-                || *b == b'/'
-                || (*b == b'=' && i + 2 >= bytes.len())
-        })
 }
 
 fn is_hostname(value: &str) -> bool {

@@ -173,13 +173,14 @@ impl CrdSet {
 
     fn empty() -> CrdSet {
         let mut env = cel::Env::stdlib();
-        library::register(&mut env);
+        library::register(&mut env)
+            .expect("the Kubernetes CEL library registers on a new environment");
         let env = Arc::new(env);
         CrdSet {
             kinds: HashMap::new(),
             problems: Vec::new(),
             rules: 0,
-            cel: library::context(Arc::clone(&env)),
+            cel: cel::Context::with_env(Arc::clone(&env)),
             env,
         }
     }
