@@ -537,6 +537,44 @@ fn lint_finds_errors_in_text_and_in_files_under_the_root() {
 }
 
 #[test]
+fn lint_validates_against_crds_under_the_root() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/gateway-api/crds/standard");
+    if !shared.is_dir() {
+        eprintln!("skipped: {} not found", shared.display());
+        return;
+    }
+    let root = tempfile::tempdir().unwrap();
+    // The CRDs are copied into the temp root only: the server reads nothing outside it.
+    std::fs::create_dir(root.path().join("crds")).unwrap();
+    for entry in std::fs::read_dir(&shared).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            root.path().join("crds").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let route = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: app}\nspec:\n  rules:\n  - timeouts: {request: 1s, backendRequest: 2s}\n";
+    let result = s.call("lint", json!({"yaml": route, "crds": ["crds"]}));
+    let findings = result["structuredContent"]["findings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert!(
+        findings.iter().any(|f| f["rule"] == "crd-rule"
+            && f["field"] == "spec.rules[0].timeouts"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("backendRequest timeout cannot be longer than request timeout")),
+        "{findings:#?}"
+    );
+    let outside = s.call("lint", json!({"yaml": route, "crds": ["../crds"]}));
+    assert_eq!(outside["isError"], true, "{outside}");
+}
+
+#[test]
 fn trace_and_test_give_the_cli_json() {
     let root = tempfile::tempdir().unwrap();
     let (mut s, _) = Session::start(root.path(), json!({}));

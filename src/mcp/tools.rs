@@ -10,6 +10,9 @@ use serde_json::{json, Value};
 
 use super::missing::{self, MissingValue};
 use super::Server;
+use std::sync::Arc;
+
+use crate::crd::CrdSet;
 use crate::files::{self, FileChange, Summary, WriteReport};
 use crate::finding::{Finding, Severity};
 use crate::generate::{generate, Bundle, GenerateError};
@@ -121,6 +124,11 @@ pub struct LintArgs {
     /// The Gateway API channel of the cluster's CRDs (default standard).
     #[serde(default)]
     pub channel: Channel,
+    /// CRD files, folders or release bundles (e.g. standard-install.yaml) under the server's
+    /// root: documents of the kinds they define are validated against them (schema and CEL
+    /// rules) as the API server would, instead of the built-in v1.6.1 rules.
+    #[serde(default)]
+    pub crds: Vec<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -304,7 +312,7 @@ impl Server {
         Parameters(args): Parameters<LintArgs>,
     ) -> Result<Json<Linted>, CallToolResult> {
         let (report, _) = self
-            .load(args.yaml, &args.paths, args.channel)
+            .load(args.yaml, &args.paths, args.channel, &args.crds)
             .map_err(|e| failure(e, &[]))?;
         Ok(Json(Linted {
             errors: report.count(Severity::Error),
@@ -339,7 +347,7 @@ impl Server {
         let probe = traffic::Probe::new(&args.url, args.method.as_deref(), &headers)
             .map_err(|e| failure(e.to_string(), &[]))?;
         let (_, model) = self
-            .load(args.yaml, &args.paths, Channel::Standard)
+            .load(args.yaml, &args.paths, Channel::Standard, &[])
             .map_err(|e| failure(e, &[]))?;
         model
             .trace(&probe, args.gateway.as_deref())
@@ -410,7 +418,7 @@ impl Server {
         Parameters(args): Parameters<TestArgs>,
     ) -> Result<Json<traffic::TestReport>, CallToolResult> {
         let (_, model) = self
-            .load(args.yaml, &args.paths, Channel::Standard)
+            .load(args.yaml, &args.paths, Channel::Standard, &[])
             .map_err(|e| failure(e, &[]))?;
         traffic::run_cases(&model, &args.cases)
             .map(|cases| Json(traffic::TestReport::new(cases)))
@@ -444,8 +452,26 @@ impl Server {
         yaml: Option<String>,
         paths: &[String],
         channel: Channel,
+        crds: &[String],
     ) -> Result<(lint::Report, traffic::Model), String> {
         let sources = self.sources(yaml, paths)?;
+        let crds = match crds {
+            [] => None,
+            _ => {
+                let paths = crds
+                    .iter()
+                    .map(|p| self.root.resolve(p).map_err(|e| format!("crds: {e}")))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let set = CrdSet::load(&paths).map_err(|e| format!("crds: {e}"))?;
+                if set.is_empty() {
+                    return Err(format!(
+                        "crds: no CustomResourceDefinition found in {}",
+                        crds.join(", ")
+                    ));
+                }
+                Some(Arc::new(set))
+            }
+        };
         let sources: Vec<(&str, &str)> = sources
             .iter()
             .map(|(label, text)| (label.as_str(), text.as_str()))
@@ -455,7 +481,7 @@ impl Server {
             &LintOptions {
                 channel,
                 implementation: None,
-                crds: None,
+                crds,
             },
         ))
     }
