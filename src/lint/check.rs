@@ -85,7 +85,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+    pub fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
         self.error(
             "wrong-type",
             node.line,
@@ -104,6 +104,23 @@ impl Ctx<'_> {
             self.wrong_type(v, &join(path, key), "a string");
         }
         None
+    }
+
+    /// The map at `key` (when present) whose values must all be strings (labels, selectors).
+    pub fn string_map(&mut self, node: &Node, path: &str, key: &str) {
+        let Some(map) = node.get(key) else { return };
+        let field = join(path, key);
+        match &map.value {
+            Value::Map(entries) => {
+                for (name, value) in entries {
+                    if value.as_str().is_none() {
+                        self.wrong_type(value, &join(&field, name), "a string");
+                    }
+                }
+            }
+            Value::Null => {}
+            _ => self.wrong_type(map, &field, "a map of names to string values"),
+        }
     }
 
     /// Checks the string at `key` (when present) with a [`crate::spec`] check.

@@ -220,7 +220,11 @@ fn header_modifier(ctx: &mut Ctx, m: &Node, path: &str) {
     let remove = ctx.list(m, path, "remove", spec::MAX_HEADER_CHANGES);
     let rpath = join(path, "remove");
     for (i, h) in remove.iter().enumerate() {
-        if let Some(Err(must)) = h.as_str().map(spec::header_name) {
+        let Some(name) = h.as_str() else {
+            ctx.wrong_type(h, &index(&rpath, i), "a string");
+            continue;
+        };
+        if let Err(must) = spec::header_name(name) {
             let hpath = index(&rpath, i);
             ctx.error(
                 "invalid-header",

@@ -272,6 +272,7 @@ fn allowed_routes(ctx: &mut Ctx, a: &Node, path: &str) {
         if let Some(sel) = ns.get("selector") {
             let spath = join(&nspath, "selector");
             ctx.known_fields(sel, &spath, &["matchLabels", "matchExpressions"], &[]);
+            ctx.string_map(sel, &spath, "matchLabels");
             let exprs = ctx.list(sel, &spath, "matchExpressions", usize::MAX);
             for (i, e) in exprs.iter().enumerate() {
                 let epath = index(&join(&spath, "matchExpressions"), i);
