@@ -343,10 +343,19 @@ spec:
   - name: v1
     served: true
     storage: true
+    subresources: {status: {}}
     schema:
       openAPIV3Schema:
         type: object
         properties:
+          metadata:
+            type: object
+            properties:
+              name: {type: string, maxLength: 8}
+          status:
+            type: object
+            properties:
+              ready: {type: boolean}
           spec:
             type: object
             x-kubernetes-validations:
@@ -398,6 +407,16 @@ spec:
         "{:#?}",
         report.findings
     );
+    // The CRD limits the name; `status` is dropped on create (a status subresource).
+    let long = widget("{}\nstatus: {ready: maybe}").replace("name: w", "name: widget-long");
+    let report = lint_str(&long, "w.yaml", &opts);
+    let fields: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| (f.rule.as_str(), f.field.as_deref().unwrap_or_default()))
+        .collect();
+    assert_eq!(fields, [("invalid-value", "metadata.name")]);
     // A version the CRD does not serve.
     let report = lint_str(&widget("{}").replace("/v1", "/v2"), "w.yaml", &opts);
     assert!(report

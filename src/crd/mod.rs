@@ -119,6 +119,8 @@ struct Crd {
 struct Version {
     name: String,
     served: bool,
+    /// With a status subresource, the API server drops `status` on create: it is not validated.
+    status_subresource: bool,
     schema: Option<schema::Schema>,
 }
 
@@ -270,9 +272,14 @@ impl CrdSet {
                 },
                 None => None,
             };
+            let status_subresource = version
+                .get("subresources")
+                .or_else(|| spec.and_then(|s| s.get("subresources")))
+                .is_some_and(|s| s.get("status").is_some());
             versions.push(Version {
                 name,
                 served,
+                status_subresource,
                 schema,
             });
         }
@@ -340,6 +347,11 @@ impl CrdSet {
         if let Some(schema) = &served.schema {
             let mut defaulted = doc.clone();
             schema::apply_defaults(schema, &mut defaulted);
+            if served.status_subresource {
+                if let Value::Map(entries) = &mut defaulted.value {
+                    entries.retain(|(key, _)| key != "status");
+                }
+            }
             schema::validate_root(schema, &defaulted, &mut violations);
             if violations.iter().any(|v| v.kind.blocks_rules()) {
                 violations.push(Violation {

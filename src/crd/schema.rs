@@ -336,6 +336,18 @@ pub fn validate_root(schema: &Schema, doc: &Node, out: &mut Vec<Violation>) {
     }
     for (name, value) in entries {
         match (name.as_str(), schema.properties.get(name)) {
+            // ObjectMeta is checked on its own; a CRD may still constrain the name.
+            ("metadata", Some(metadata)) => {
+                let mut values = Walk {
+                    structural: false,
+                    out: &mut *walk.out,
+                };
+                for (field, value) in value.entries() {
+                    if let Some(property) = metadata.properties.get(field) {
+                        values.node(property, value, &join("metadata", field));
+                    }
+                }
+            }
             ("apiVersion" | "kind" | "metadata", _) => {}
             (_, Some(property)) => walk.node(property, value, name),
             (_, None) if schema.allows_unknown() => {}
