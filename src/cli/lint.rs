@@ -25,7 +25,9 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t)]
     pub channel: Channel,
     /// Also warn about features this implementation does not claim in its conformance report
-    /// (envoy-gateway, istio, cilium, traefik, kong, nginx, contour, gke).
+    /// (envoy-gateway, istio, cilium, traefik, kong, nginx, contour, gke, agentgateway,
+    /// airlock-microgateway, aws-load-balancer-controller, gravitee, higress, kgateway,
+    /// kong-operator).
     #[arg(long, value_name = "NAME")]
     pub implementation: Option<String>,
     /// Print the documentation of a rule id and exit.
