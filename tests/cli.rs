@@ -200,6 +200,37 @@ fn the_equivalent_command_gives_the_same_output() {
     );
 }
 
+/// A request flags cannot say (two routes) still has its command: the file with the flags given.
+#[test]
+fn a_request_file_flags_cannot_say_is_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two-routes.yaml");
+    let request = "context: single-dev\nservice: web\nport: 80\nroutes:\n- kind: GRPCRoute\n  rules: [{backends: [{name: web}]}]\n- kind: HTTPRoute\n  rules: [{backends: [{name: web}]}]\n";
+    std::fs::write(&file, request).unwrap();
+    let file = file.to_str().unwrap();
+    let out = stdout_of([
+        "generate",
+        "--request",
+        file,
+        "--port",
+        "9000",
+        "--output",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let command = v["command"].as_str().expect("a command");
+    assert_eq!(
+        command,
+        format!("traffic-engineer generate --request {file} --port 9000")
+    );
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let again = stdout_of(&args);
+    assert_eq!(
+        std::str::from_utf8(&again).unwrap(),
+        v["yaml"].as_str().unwrap()
+    );
+}
+
 fn tree(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -69,12 +69,14 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         redirect_listeners_from_cluster(&mut request);
     }
     let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
+    let mut cluster_target = None;
     if args.cluster {
         let query =
             cluster::Query::for_documents(&bundle.documents, request.gateway.class_name.as_deref());
         let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
         if let (None, Some(version)) = (&request.options.gateway_api, facts.target_version()) {
-            request.options.gateway_api = Some(version);
+            request.options.gateway_api = Some(version.clone());
+            cluster_target = Some(version);
             bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
         }
         bundle.findings.extend(cluster::findings(&facts, &query));
@@ -82,11 +84,15 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
     }
+    let mut json = bundle_json(&bundle, &request);
+    if json["command"].is_null() {
+        json["command"] = json!(request_file_command(args, cluster_target.as_deref()));
+    }
     let code = Emit {
         out: &args.out,
         ask,
     }
-    .run(&bundle, bundle_json(&bundle, &request))?;
+    .run(&bundle, json)?;
     if wizard {
         eprintln!();
         match equivalent_command(&request, args) {
@@ -294,6 +300,19 @@ fn equivalent_command(request: &Request, args: &GenerateArgs) -> Option<String> 
     if args.out.output == OutputFormat::Json {
         words.extend(["--output".to_string(), "json".to_string()]);
     }
+    Some(shell_line(&words))
+}
+
+/// For a run from a request file that flags cannot say: `--request FILE` with the flags given on
+/// top of it (and the release `--cluster` chose). `None` without a request file.
+fn request_file_command(args: &GenerateArgs, cluster_target: Option<&str>) -> Option<String> {
+    let file = args.request.request.as_ref()?;
+    let mut words = vec!["--request".to_string(), file.display().to_string()];
+    let mut given = args.request.apply(Request::default()).ok()?;
+    if let Some(version) = cluster_target {
+        given.options.gateway_api = Some(version.to_string());
+    }
+    words.extend(to_args(&given)?);
     Some(shell_line(&words))
 }
 
