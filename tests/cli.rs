@@ -363,6 +363,29 @@ fn contexts_lists_the_four() {
     assert_eq!(v["contexts"].as_array().unwrap().len(), 4);
 }
 
+/// Exporting into a folder that has the templates already writes nothing and says what it kept.
+#[test]
+fn a_second_export_says_what_it_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = || {
+        let out = te()
+            .args(["templates", "export", dir.path().to_str().unwrap()])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (written, said) = export();
+    assert!(written.contains("httproute.yaml.j2"), "{written}");
+    assert!(!said.contains("kept"), "{said}");
+    let (written, said) = export();
+    assert_eq!(written, "");
+    assert!(said.contains("note[templates-kept]"), "{said}");
+    assert!(said.contains("httproute.yaml.j2"), "{said}");
+}
+
 #[test]
 fn exported_templates_are_used_when_edited() {
     let dir = tempfile::tempdir().unwrap();

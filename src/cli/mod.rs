@@ -372,9 +372,18 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Templates(TemplatesCommand::Export { dir }) => {
-            let written = crate::render::export(&dir).map_err(|e| Failure::usage(e.to_string()))?;
-            for path in written {
+            let exported =
+                crate::render::export(&dir).map_err(|e| Failure::usage(e.to_string()))?;
+            for path in &exported.written {
                 println!("{path}");
+            }
+            if !exported.kept.is_empty() {
+                eprintln!(
+                    "note[templates-kept]: {} template(s) already in {} are the built-in ones and were kept as they are: {}",
+                    exported.kept.len(),
+                    dir.display(),
+                    exported.kept.join(", ")
+                );
             }
             Ok(EXIT_OK)
         }
