@@ -71,7 +71,7 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     let mut bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
     let mut cluster_target = None;
     if args.cluster {
-        let query =
+        let mut query =
             cluster::Query::for_documents(&bundle.documents, request.gateway.class_name.as_deref());
         let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
         if let (None, Some(version)) = (&request.options.gateway_api, facts.target_version()) {
@@ -79,6 +79,7 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
             cluster_target = Some(version);
             bundle = generate(&request, &profiles, &templates).map_err(not_asked)?;
         }
+        query.target = request.options.gateway_api.clone();
         bundle.findings.extend(cluster::findings(&facts, &query));
     }
     if wizard {
@@ -316,17 +317,13 @@ fn request_file_command(args: &GenerateArgs, cluster_target: Option<&str>) -> Op
     Some(shell_line(&words))
 }
 
+/// The findings on stderr, as `--output json` carries them: rule, resource and field, message,
+/// predicted condition and hint.
 fn print_findings(bundle: &Bundle) {
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     for f in &bundle.findings {
-        let severity = format!("{:?}", f.severity).to_lowercase();
-        let severity = if color {
-            console::style(severity).yellow().to_string()
-        } else {
-            severity
-        };
-        eprintln!("{severity}[{}]: {}", f.rule, f.message);
+        eprint!("{}", f.human(color));
     }
 }
 
