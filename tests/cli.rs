@@ -353,6 +353,28 @@ fn stale_grant_fails_check_and_goes_only_with_prune_and_yes() {
     ));
 }
 
+/// Commands that print a report offer the formats they print: text and json, not yaml.
+#[test]
+fn reporting_commands_offer_text_and_json() {
+    for command in [&["lint"][..], &["contexts"], &["trace"], &["test"]] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = String::from_utf8(stdout_of(&args)).unwrap();
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            help.contains("[default: text] [possible values: text, json]"),
+            "{command:?}: {help}"
+        );
+    }
+    te().args(["contexts", "--output", "text"])
+        .assert()
+        .success();
+    te().args(["lint", "--output", "yaml", "x.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values: text, json"));
+}
+
 #[test]
 fn contexts_lists_the_four() {
     te().args(["contexts"]).assert().success().stdout(

@@ -1,6 +1,6 @@
 //! `traffic-engineer lint`: check manifests, print the findings, exit 1 when any is an error.
 
-use super::{Failure, OutputFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
+use super::{Failure, ReportFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
 use crate::finding::Severity;
 use crate::implementation::Implementations;
 use crate::lint::{self, Channel, LintOptions};
@@ -36,8 +36,10 @@ pub struct LintArgs {
     /// List every rule id with its severity and summary, and exit.
     #[arg(long)]
     pub rules: bool,
+    /// text: the findings for people, with a summary line; json: one object with the findings
+    /// and their counts.
     #[arg(long, value_enum, default_value_t)]
-    pub output: OutputFormat,
+    pub output: ReportFormat,
 }
 
 pub fn run(args: &LintArgs) -> Result<i32, Failure> {
@@ -63,8 +65,8 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
             });
         };
         match args.output {
-            OutputFormat::Json => println!("{}", json!(doc)),
-            OutputFormat::Yaml => println!(
+            ReportFormat::Json => println!("{}", json!(doc)),
+            ReportFormat::Text => println!(
                 "{} ({})\n\n{}\n\n{}\n\nFix:\n{}",
                 doc.id,
                 format!("{:?}", doc.severity).to_lowercase(),
@@ -94,7 +96,7 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
     };
     let report = lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
     match args.output {
-        OutputFormat::Json => {
+        ReportFormat::Json => {
             let counts = json!({
                 "errors": report.count(Severity::Error),
                 "warnings": report.count(Severity::Warning),
@@ -103,7 +105,7 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
             let value = json!({"findings": report.findings, "files": report.files, "documents": report.documents, "counts": counts});
             println!("{value}");
         }
-        OutputFormat::Yaml => {
+        ReportFormat::Text => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             print!("{}", lint::format_human(&report, color));

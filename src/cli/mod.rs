@@ -48,10 +48,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How `generate` and `convert` print: the manifests as YAML, or one JSON object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     #[default]
     Yaml,
+    Json,
+}
+
+/// How the commands that report rather than emit manifests (`lint`, `contexts`, `trace`, `test`)
+/// print: text for people, or one JSON object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Text,
     Json,
 }
 
@@ -73,8 +83,9 @@ pub enum Command {
         /// Add or replace contexts with the profiles in DIR (*.yaml).
         #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,
+        /// text: one paragraph per context; json: one object with the list.
         #[arg(long, value_enum, default_value_t)]
-        output: OutputFormat,
+        output: ReportFormat,
     },
     /// Work with the templates the manifests are rendered from.
     #[command(
@@ -312,14 +323,14 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Generate(c) if c.args.out.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Wizard(a) if a.out.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Lint(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Lint(a) if a.output == ReportFormat::Json)
         || matches!(&cli.command, Command::Convert(a) if a.out.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Trace(a) if a.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Test(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Trace(a) if a.output == ReportFormat::Json)
+        || matches!(&cli.command, Command::Test(a) if a.output == ReportFormat::Json)
         || matches!(
             &cli.command,
             Command::Contexts {
-                output: OutputFormat::Json,
+                output: ReportFormat::Json,
                 ..
             }
         );
@@ -451,9 +462,9 @@ pub fn read_request(path: Option<&std::path::Path>) -> Result<Request, Failure> 
     Ok(request::from_text(&text, &origin)?)
 }
 
-fn contexts_text(profiles: &Profiles, output: OutputFormat) -> String {
+fn contexts_text(profiles: &Profiles, output: ReportFormat) -> String {
     match output {
-        OutputFormat::Json => {
+        ReportFormat::Json => {
             let list: Vec<_> = profiles
                 .iter()
                 .map(|p| json!({"name": p.name, "summary": p.summary, "description": p.description, "generates": p.generates()}))
@@ -463,7 +474,7 @@ fn contexts_text(profiles: &Profiles, output: OutputFormat) -> String {
                 serde_json::to_string_pretty(&json!({ "contexts": list })).expect("json")
             )
         }
-        OutputFormat::Yaml => profiles
+        ReportFormat::Text => profiles
             .iter()
             .map(|p| {
                 format!(
