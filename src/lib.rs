@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cluster;
 pub mod context;
 pub mod convert;
+pub mod door;
 pub mod files;
 pub mod finding;
 pub mod generate;

@@ -200,6 +200,80 @@ fn the_equivalent_command_gives_the_same_output() {
     );
 }
 
+/// Flag users read flags in messages; request-file users read the request's field paths.
+#[test]
+fn messages_name_flags_for_flag_users_and_fields_for_request_files() {
+    let stderr = |args: &[&str], stdin: &str| {
+        let out = te().args(args).write_stdin(stdin).assert().code(2);
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let flags = stderr(
+        &[
+            "generate",
+            "--context",
+            "single-dev",
+            "--service",
+            "web",
+            "--no-input",
+        ],
+        "",
+    );
+    assert!(
+        flags.contains("missing port (--port): is required"),
+        "{flags}"
+    );
+    assert!(flags.contains("hint: use --port PORT"), "{flags}");
+    assert!(flags.contains("pass them as flags"), "{flags}");
+    let request = "context: single-dev\nservice: web\n";
+    let file = stderr(&["generate", "--request", "-", "--no-input"], request);
+    assert!(file.contains("missing port: is required"), "{file}");
+    assert!(file.contains("hint: use port: PORT"), "{file}");
+    assert!(file.contains("add them to the request file"), "{file}");
+    assert!(!file.contains("--port"), "{file}");
+    let json = stderr(
+        &[
+            "generate",
+            "--request",
+            "-",
+            "--no-input",
+            "--output",
+            "json",
+        ],
+        request,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["error"]["hint"],
+        "use port: PORT (or give the backend its port)"
+    );
+    // Findings too: a flag in a lint hint, a field path in generate's findings from a file.
+    let tls = "context: single-dev\nservice: web\nport: 80\ngateway: {tlsSecret: web-tls}\n";
+    let file = stderr(&["generate", "--request", "-", "--no-input"], tls);
+    assert!(file.contains("hint: use gateway.https: true"), "{file}");
+    assert!(!file.contains('\u{27e8}'), "{file}");
+}
+
+/// No message points at a file users do not have (the spec's RULES.md, the repository's
+/// implementations/ folder): not the rule docs, not the implementation warnings.
+#[test]
+fn no_message_points_at_files_users_do_not_have() {
+    let rules = String::from_utf8(stdout_of(["lint", "--rules"])).unwrap();
+    let mut said = String::new();
+    for id in rules.lines().filter_map(|l| l.split_whitespace().next()) {
+        said += &String::from_utf8(stdout_of(["lint", "--explain", id])).unwrap();
+    }
+    let out = te()
+        .args(["generate", "--request", "examples/task-api/mirror.yaml"])
+        .args(["--implementation", "traefik"])
+        .assert()
+        .success();
+    said += &String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(said.contains("feature-not-claimed"), "{said}");
+    for file in ["RULES.md", "implementations/"] {
+        assert!(!said.contains(file), "{file} in {said}");
+    }
+}
+
 /// A request flags cannot say (two routes) still has its command: the file with the flags given.
 #[test]
 fn a_request_file_flags_cannot_say_is_the_command() {

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use traffic_engineer::cluster::{self, ClusterFacts, InstalledApi, Kubectl, Query};
+use traffic_engineer::door::Door;
 use traffic_engineer::finding::{Finding, Severity};
 
 const SUFFIX: &str = " -o json --request-timeout=5s";
@@ -120,7 +121,8 @@ fn a_v1_2_cluster_is_told_and_sets_the_target_version() {
     let f = &findings[0];
     assert_eq!(f.severity, Severity::Warning);
     assert_says(f, "v1.2.1 (standard channel)");
-    assert!(f.hint.as_ref().unwrap().contains("--gateway-api v1.2"));
+    let hint = Door::Flags.text(f.hint.as_ref().unwrap());
+    assert!(hint.contains("--gateway-api v1.2"), "{hint}");
     assert_eq!(served(&facts, "GRPCRoute"), ["v1"]);
 }
 

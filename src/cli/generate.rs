@@ -7,6 +7,7 @@ use super::{
 };
 use crate::cluster;
 use crate::context::Profiles;
+use crate::door::Door;
 use crate::files;
 use crate::generate::{generate, Bundle, GenerateError};
 use crate::render::Templates;
@@ -65,6 +66,12 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         given
     };
     let mut request = request;
+    // Request-file users read field paths in messages; flag and wizard users read flags.
+    let door = match (&args.request.request, ask) {
+        (Some(_), Ask::WhenMissing | Ask::Never) => Door::RequestFile,
+        _ => Door::Flags,
+    };
+    let not_asked = |e| not_asked(e, door);
     if args.cluster {
         redirect_listeners_from_cluster(&mut request);
     }
@@ -82,6 +89,7 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         query.target = request.options.gateway_api.clone();
         bundle.findings.extend(cluster::findings(&facts, &query));
     }
+    bundle.findings = door.findings(bundle.findings);
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
     }
@@ -270,10 +278,17 @@ fn redirect_listeners_from_cluster(request: &mut Request) {
 }
 
 /// The failure of a request the wizard did not complete: it says why nothing was asked.
-fn not_asked(e: GenerateError) -> Failure {
+fn not_asked(e: GenerateError, door: Door) -> Failure {
     let mut failure = Failure::from(e);
     if failure.errors.iter().any(FieldError::is_missing) {
-        failure.message = format!("values are missing, and nothing was asked (--no-input, or not a terminal); pass them as flags:\n{}", failure.message);
+        let how = match door {
+            Door::Flags => "pass them as flags",
+            _ => "add them to the request file",
+        };
+        failure.message = format!(
+            "values are missing, and nothing was asked (--no-input, or not a terminal); {how}:\n{}",
+            failure.message
+        );
     }
     failure
 }

@@ -94,7 +94,9 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
         channel: args.channel,
         implementation,
     };
-    let report = lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
+    let mut report =
+        lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
+    report.findings = crate::door::Door::Flags.findings(std::mem::take(&mut report.findings));
     match args.output {
         ReportFormat::Json => {
             let counts = json!({

@@ -8,12 +8,14 @@ mod generate;
 mod lint;
 mod trace;
 
-pub use args::{flag_for, shell_line, to_args};
+pub use crate::door::flag_for;
+pub use args::{shell_line, to_args};
 pub use flags::{AllowFrom, RequestFlags};
 pub use generate::bundle_json;
 use generate::{run_generate, Ask};
 
 use crate::context::Profiles;
+use crate::door::Door;
 use crate::generate::GenerateError;
 use crate::request::{self, FieldError, Request, RequestError};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -279,7 +281,8 @@ impl From<RequestError> for Failure {
     }
 }
 
-/// One field error, with the flag that sets the field when there is one.
+/// One field error, with the flag that sets the field when there is one (for flag users: the
+/// door renders the note).
 fn describe(err: &FieldError) -> String {
     let text = err.to_string();
     let word = if err.is_missing() {
@@ -287,10 +290,8 @@ fn describe(err: &FieldError) -> String {
     } else {
         "invalid"
     };
-    match flag_for(&err.field) {
-        Some(flag) => format!("{word} {} ({flag}){}", err.field, &text[err.field.len()..]),
-        None => format!("{word} {text}"),
-    }
+    let note = crate::door::flag_note(&err.field);
+    format!("{word} {}{note}{}", err.field, &text[err.field.len()..])
 }
 
 impl From<crate::wizard::WizardError> for Failure {
@@ -334,10 +335,15 @@ pub fn main() -> i32 {
                 ..
             }
         );
+    // A generate run from a request file reads field paths; every other run reads flags.
+    let door = match &cli.command {
+        Command::Generate(c) if c.args.request.request.is_some() => Door::RequestFile,
+        _ => Door::Flags,
+    };
     match run(cli) {
         Ok(code) => code,
         Err(failure) => {
-            report_failure(&failure, json);
+            report_failure(&failure, json, door);
             failure.code
         }
     }
@@ -354,17 +360,19 @@ fn end_quietly_on_closed_pipe() {
     }
 }
 
-fn report_failure(failure: &Failure, json: bool) {
+fn report_failure(failure: &Failure, json: bool, door: Door) {
+    let message = door.text(&failure.message);
     if !json {
-        eprintln!("error: {}", failure.message);
+        eprintln!("error: {message}");
         return;
     }
     let errors: Vec<_> = if failure.errors.is_empty() {
-        vec![json!({"message": failure.message})]
+        vec![json!({"message": message})]
     } else {
         failure
             .errors
             .iter()
+            .map(|e| door.field_error(e.clone()))
             .map(|e| json!({"field": e.field, "flag": flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint, "missing": e.missing}))
             .collect()
     };

@@ -127,7 +127,10 @@ fn api_version(facts: &ClusterFacts, query: &Query, on: &str, out: &mut Vec<Find
         );
         let hint = match facts.target_version() {
             Some(v) => {
-                format!("generate for the cluster with --gateway-api {v}, or upgrade its CRDs")
+                format!(
+                    "generate for the cluster with {}, or upgrade its CRDs",
+                    crate::door::setting_to("options.gatewayApi", &v)
+                )
             }
             None => "upgrade the cluster's Gateway API CRDs".to_string(),
         };
