@@ -115,3 +115,40 @@ impl Finding {
         self
     }
 }
+
+impl Finding {
+    /// The finding for a person: `severity[rule] resource field: message`, then the predicted
+    /// condition and the hint on lines of their own (each line ends with a newline). `color`
+    /// adds ANSI styles (the caller decides: a terminal, `NO_COLOR`).
+    pub fn human(&self, color: bool) -> String {
+        use console::Style;
+        let style = |s: Style| s.force_styling(color);
+        let severity_style = match self.severity {
+            Severity::Error => style(Style::new().red().bold()),
+            Severity::Warning => style(Style::new().yellow().bold()),
+            Severity::Note => style(Style::new().cyan()),
+        };
+        let dim = style(Style::new().dim());
+        let word = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "note",
+        };
+        let mut subject: Vec<String> = self.resource.iter().map(ToString::to_string).collect();
+        subject.extend(self.field.clone());
+        let subject = match subject.join(" ") {
+            none if none.is_empty() => String::new(),
+            s => format!(" {}", style(Style::new().bold()).apply_to(s)),
+        };
+        let severity = severity_style.apply_to(format!("{word}[{}]", self.rule));
+        let mut out = format!("{severity}{subject}: {}\n", self.message);
+        if let Some(c) = &self.condition {
+            let predicted = format!("predicted: {}={} ({})", c.type_, c.status, c.reason);
+            out += &format!("  {}\n", dim.apply_to(predicted));
+        }
+        if let Some(hint) = &self.hint {
+            out += &format!("  {} {hint}\n", dim.apply_to("hint:"));
+        }
+        out
+    }
+}

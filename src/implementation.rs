@@ -1,11 +1,14 @@
 //! Implementation presets: `--implementation NAME` picks a GatewayClass name and controllerName, and
-//! warns when the manifests use a feature the implementation does not claim in its published
-//! conformance report.
+//! warns when the manifests use a feature the implementation does not claim in the conformance
+//! report it submitted to the Gateway API project.
 //!
 //! The presets are data (`implementations/*.yaml`, embedded; a directory of files of the same shape
-//! adds or replaces them), so a new report is a data change. Only gaps that RULES.md states are
-//! encoded: a feature a file does not list is assumed supported. Feature detection works on rendered
-//! documents rather than on the request, so `lint --implementation` can run it on any manifests.
+//! adds or replaces them), each written from one report: its profiles, its supported and
+//! unsupported features, the tests it skipped and the provisional tests it passed (a test compares
+//! every preset with its report). What a report does not say is not assumed: an extended feature
+//! is claimed only when the report lists it as supported, and RegularExpression paths, which no
+//! report measures, warn for every implementation. Feature detection works on rendered documents
+//! rather than on the request, so `lint --implementation` can run it on any manifests.
 
 use crate::catalog::{Catalog, Named};
 use crate::finding::{Finding, ResourceId, Severity};
@@ -20,19 +23,54 @@ use std::path::Path;
 #[serde(rename_all = "kebab-case")]
 pub enum Feature {
     RequestMirror,
+    MultipleMirrors,
+    PercentageMirror,
     MethodMatch,
+    QueryParamMatch,
     PathRewrite,
+    HostRewrite,
     RegexPath,
     TcpRoute,
     UdpRoute,
     TlsRoute,
+    TlsTerminate,
     GrpcRoute,
-    QueryParamMatch,
-    HeaderModifier,
+    GrpcMethodMatch,
+    GrpcHeaderMatch,
+    RequestHeaderModifier,
+    ResponseHeaderModifier,
+    BackendRequestHeaderModifier,
     Redirect,
+    SchemeRedirect,
+    PortRedirect,
+    PathRedirect,
+    Cors,
+    RequestTimeout,
+    BackendTimeout,
+    Retry,
+    ParentRefPort,
     WeightedBackends,
     HttpsListener,
     CrossNamespaceBackends,
+    ListenerSet,
+    BackendTlsPolicy,
+}
+
+/// How a conformance report says whether a feature is supported.
+enum Measure {
+    /// An extended feature: claimed when the report lists it among its supported features.
+    Extended(&'static str),
+    /// Core: claimed unless the report skipped (or failed) one of these tests.
+    Core(&'static [&'static str]),
+    /// A route kind: claimed with its profile (and the feature of the kind's name, when the
+    /// profile has one); passing the kind's provisional tests without claiming it is provisional.
+    Kind {
+        profile: &'static str,
+        feature: Option<&'static str>,
+        tests: &'static str,
+    },
+    /// No report measures it.
+    Unmeasured,
 }
 
 impl Feature {
@@ -40,36 +78,111 @@ impl Feature {
     pub fn describe(self) -> &'static str {
         match self {
             Feature::RequestMirror => "the RequestMirror filter",
+            Feature::MultipleMirrors => "several RequestMirror filters in one rule",
+            Feature::PercentageMirror => "mirroring a percentage of requests",
             Feature::MethodMatch => "HTTP method matching",
+            Feature::QueryParamMatch => "query parameter matching",
             Feature::PathRewrite => "URLRewrite of the path",
+            Feature::HostRewrite => "URLRewrite of the hostname",
             Feature::RegexPath => "RegularExpression path matching",
             Feature::TcpRoute => "TCPRoute",
             Feature::UdpRoute => "UDPRoute",
             Feature::TlsRoute => "TLSRoute",
+            Feature::TlsTerminate => "TLS listeners that terminate TLS",
             Feature::GrpcRoute => "GRPCRoute",
-            Feature::QueryParamMatch => "query parameter matching",
-            Feature::HeaderModifier => "header modifier filters",
+            Feature::GrpcMethodMatch => "gRPC method matching",
+            Feature::GrpcHeaderMatch => "gRPC header matching",
+            Feature::RequestHeaderModifier => "the RequestHeaderModifier filter",
+            Feature::ResponseHeaderModifier => "the ResponseHeaderModifier filter",
+            Feature::BackendRequestHeaderModifier => "request header changes on a backendRef",
             Feature::Redirect => "the RequestRedirect filter",
+            Feature::SchemeRedirect => "redirects that change the scheme",
+            Feature::PortRedirect => "redirects that change the port",
+            Feature::PathRedirect => "redirects that change the path",
+            Feature::Cors => "the CORS filter",
+            Feature::RequestTimeout => "request timeouts",
+            Feature::BackendTimeout => "backend request timeouts",
+            Feature::Retry => "retries",
+            Feature::ParentRefPort => "parentRefs that name a port",
             Feature::WeightedBackends => "weighted backends (traffic splitting)",
             Feature::HttpsListener => "HTTPS listeners",
             Feature::CrossNamespaceBackends => "backendRefs to other namespaces",
+            Feature::ListenerSet => "ListenerSet",
+            Feature::BackendTlsPolicy => "BackendTLSPolicy",
         }
     }
 
-    /// False for features no conformance report measures (RULES.md: RegularExpression paths), so
-    /// no implementation's claim can be relied on.
-    fn measured(self) -> bool {
-        self != Feature::RegexPath
+    /// What a report must say for the feature, used in a resource of `kind`.
+    fn measure(self, kind: &str) -> Measure {
+        use Measure::*;
+        match self {
+            Feature::RequestMirror => Extended("HTTPRouteRequestMirror"),
+            Feature::MultipleMirrors => Extended("HTTPRouteRequestMultipleMirrors"),
+            Feature::PercentageMirror => Extended("HTTPRouteRequestPercentageMirror"),
+            Feature::MethodMatch => Extended("HTTPRouteMethodMatching"),
+            Feature::QueryParamMatch => Extended("HTTPRouteQueryParamMatching"),
+            Feature::PathRewrite => Extended("HTTPRoutePathRewrite"),
+            Feature::HostRewrite => Extended("HTTPRouteHostRewrite"),
+            Feature::RegexPath => Unmeasured,
+            Feature::TcpRoute => Kind {
+                profile: "GATEWAY-TCP",
+                feature: Some("TCPRoute"),
+                tests: "TCPRoute",
+            },
+            Feature::UdpRoute => Kind {
+                profile: "GATEWAY-UDP",
+                feature: Some("UDPRoute"),
+                tests: "UDPRoute",
+            },
+            Feature::TlsRoute => Kind {
+                profile: "GATEWAY-TLS",
+                feature: None,
+                tests: "TLSRoute",
+            },
+            Feature::TlsTerminate => Extended("TLSRouteModeTerminate"),
+            Feature::GrpcRoute => Kind {
+                profile: "GATEWAY-GRPC",
+                feature: None,
+                tests: "GRPCRoute",
+            },
+            Feature::GrpcMethodMatch => Core(&["GRPCExactMethodMatching"]),
+            Feature::GrpcHeaderMatch => Core(&["GRPCRouteHeaderMatching"]),
+            Feature::RequestHeaderModifier => Core(&["HTTPRouteRequestHeaderModifier"]),
+            Feature::ResponseHeaderModifier => Extended("HTTPRouteResponseHeaderModification"),
+            Feature::BackendRequestHeaderModifier => {
+                Extended("HTTPRouteBackendRequestHeaderModification")
+            }
+            Feature::Redirect | Feature::CrossNamespaceBackends => Core(&[]),
+            Feature::SchemeRedirect => Extended("HTTPRouteSchemeRedirect"),
+            Feature::PortRedirect => Extended("HTTPRoutePortRedirect"),
+            Feature::PathRedirect => Extended("HTTPRoutePathRedirect"),
+            Feature::Cors => Extended("HTTPRouteCORS"),
+            Feature::RequestTimeout => Extended("HTTPRouteRequestTimeout"),
+            Feature::BackendTimeout => Extended("HTTPRouteBackendTimeout"),
+            Feature::Retry => Extended("HTTPRouteRetry"),
+            Feature::ParentRefPort => Extended("HTTPRouteParentRefPort"),
+            Feature::WeightedBackends => Core(match kind {
+                "HTTPRoute" => &["HTTPRouteWeight"],
+                "GRPCRoute" => &["GRPCRouteWeight"],
+                "TCPRoute" => &["TCPRouteWeightedRouting"],
+                "UDPRoute" => &["UDPRouteWeightedRouting"],
+                _ => &[],
+            }),
+            Feature::HttpsListener => Core(&["HTTPRouteHTTPSListener"]),
+            Feature::ListenerSet => Extended("ListenerSet"),
+            Feature::BackendTlsPolicy => Extended("BackendTLSPolicy"),
+        }
     }
 }
 
 /// What an implementation's report says about a feature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
     Supported,
-    /// Claimed, but marked provisional in the report.
-    Provisional,
-    NotClaimed,
+    /// Not claimed, but the report lists provisional tests of it that passed: why, in words.
+    Provisional(String),
+    /// Not claimed: why, in words (what the report says or does not say).
+    NotClaimed(String),
     /// No report measures the feature.
     Unmeasured,
 }
@@ -85,34 +198,127 @@ pub struct Implementation {
     pub controller_name: String,
     /// The GatewayClass name installations usually create.
     pub gateway_class: String,
-    /// Where the feature claims come from, quoted in warnings.
-    pub conformance_report: String,
-    /// Features the report does not claim.
-    #[serde(default)]
-    pub unsupported: Vec<Feature>,
-    /// Features the report claims only provisionally (reported as notes).
-    #[serde(default)]
-    pub provisional: Vec<Feature>,
-    /// Said with every warning, e.g. which GatewayClass the report's gaps were measured on.
+    /// Said with every warning: what to know about the report the claims come from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caveat: Option<String>,
+    /// The conformance report the feature claims come from.
+    pub report: ConformanceReport,
 }
 
-impl Implementation {
-    pub fn claim(&self, feature: Feature) -> Claim {
-        if !feature.measured() {
-            Claim::Unmeasured
-        } else if self.unsupported.contains(&feature) {
-            Claim::NotClaimed
-        } else if self.provisional.contains(&feature) {
-            Claim::Provisional
-        } else {
-            Claim::Supported
+/// What one conformance report says, as the implementation submitted it (features and tests of
+/// all its profiles together).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConformanceReport {
+    /// The report's path under `conformance-reports/` in the Gateway API project.
+    pub file: String,
+    /// `implementation.project` and `implementation.version`.
+    pub project: String,
+    pub version: String,
+    #[serde(rename = "gatewayAPIVersion")]
+    pub gateway_api_version: String,
+    pub channel: String,
+    pub mode: String,
+    /// The conformance profiles the report covers (GATEWAY-HTTP, GATEWAY-TCP, …).
+    pub profiles: Vec<String>,
+    pub supported_features: Vec<String>,
+    pub unsupported_features: Vec<String>,
+    #[serde(default)]
+    pub skipped_tests: Vec<String>,
+    #[serde(default)]
+    pub failed_tests: Vec<String>,
+    /// `succeededProvisionalTests`.
+    #[serde(default)]
+    pub provisional_tests: Vec<String>,
+}
+
+impl ConformanceReport {
+    /// The report in words, for messages.
+    pub fn describe(&self) -> String {
+        let mode = match self.mode.as_str() {
+            "default" => String::new(),
+            mode => format!(", {mode} mode"),
+        };
+        format!(
+            "its conformance report for Gateway API {} ({} {}, {} channel{mode})",
+            self.gateway_api_version, self.project, self.version, self.channel
+        )
+    }
+
+    fn lists(&self, feature: &str) -> bool {
+        self.supported_features.iter().any(|f| f == feature)
+    }
+
+    /// What the report says about `feature` used in a resource of `kind`.
+    fn claim(&self, feature: Feature, kind: &str) -> Claim {
+        let not_listed = |name: &str| {
+            let list = match self.unsupported_features.iter().any(|f| f == name) {
+                true => "among its unsupported features",
+                false => "not among its supported features",
+            };
+            Claim::NotClaimed(format!("{name} is {list}"))
+        };
+        match feature.measure(kind) {
+            Measure::Unmeasured => Claim::Unmeasured,
+            Measure::Extended(name) if self.lists(name) => Claim::Supported,
+            Measure::Extended(name) => not_listed(name),
+            Measure::Core(tests) => {
+                let missed = tests.iter().find(|t| {
+                    self.skipped_tests.contains(&t.to_string())
+                        || self.failed_tests.contains(&t.to_string())
+                });
+                match missed {
+                    Some(test) => {
+                        let how = match self.failed_tests.iter().any(|f| f == test) {
+                            true => "failed",
+                            false => "skipped",
+                        };
+                        Claim::NotClaimed(format!("it {how} the core test {test}"))
+                    }
+                    None => Claim::Supported,
+                }
+            }
+            Measure::Kind {
+                profile,
+                feature: named,
+                tests,
+            } => {
+                let has_profile = self.profiles.iter().any(|p| p == profile);
+                if has_profile && named.is_none_or(|f| self.lists(f)) {
+                    return Claim::Supported;
+                }
+                let passed: Vec<&str> = self
+                    .provisional_tests
+                    .iter()
+                    .filter(|t| t.starts_with(tests))
+                    .map(String::as_str)
+                    .collect();
+                let claimed = match (has_profile, named) {
+                    (true, Some(f)) => {
+                        format!("{f} is not among the supported features of its {profile} profile")
+                    }
+                    _ => format!("it does not cover the {profile} profile"),
+                };
+                match passed.first() {
+                    Some(first) => Claim::Provisional(format!(
+                        "{claimed}, but it passed {} provisional {tests} tests ({first}, …)",
+                        passed.len()
+                    )),
+                    None => Claim::NotClaimed(claimed),
+                }
+            }
         }
     }
 }
 
-const BUILT_IN: [(&str, &str); 8] = [
+impl Implementation {
+    /// What the preset's report says about `feature`, used in a resource of `kind`.
+    pub fn claim(&self, feature: Feature, kind: &str) -> Claim {
+        self.report.claim(feature, kind)
+    }
+}
+
+const BUILT_IN: [(&str, &str); 15] = [
     (
         "envoy-gateway",
         include_str!("../implementations/envoy-gateway.yaml"),
@@ -124,11 +330,30 @@ const BUILT_IN: [(&str, &str); 8] = [
     ("nginx", include_str!("../implementations/nginx.yaml")),
     ("contour", include_str!("../implementations/contour.yaml")),
     ("gke", include_str!("../implementations/gke.yaml")),
+    (
+        "agentgateway",
+        include_str!("../implementations/agentgateway.yaml"),
+    ),
+    (
+        "airlock-microgateway",
+        include_str!("../implementations/airlock-microgateway.yaml"),
+    ),
+    (
+        "aws-load-balancer-controller",
+        include_str!("../implementations/aws-load-balancer-controller.yaml"),
+    ),
+    ("gravitee", include_str!("../implementations/gravitee.yaml")),
+    ("higress", include_str!("../implementations/higress.yaml")),
+    ("kgateway", include_str!("../implementations/kgateway.yaml")),
+    (
+        "kong-operator",
+        include_str!("../implementations/kong-operator.yaml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImplementationError {
-    #[error("implementation preset {origin}: {source}\n  hint: compare it with implementations/envoy-gateway.yaml")]
+    #[error("implementation preset {origin}: {source}\n  hint: a preset has name, displayName, controllerName, gatewayClass and report (file, project, version, gatewayAPIVersion, channel, mode, profiles, supportedFeatures, unsupportedFeatures)")]
     Parse {
         origin: String,
         source: crate::yaml::YamlError,
@@ -219,16 +444,27 @@ pub fn features_used(docs: &[Value]) -> Vec<FeatureUse> {
         };
         let spec = &doc["spec"];
         match kind {
-            "Gateway" => {
+            "Gateway" | "ListenerSet" => {
+                if kind == "ListenerSet" {
+                    found.add(Feature::ListenerSet, "kind".into());
+                }
                 for (i, listener) in items(spec, "listeners") {
-                    if listener["protocol"] == "HTTPS" {
-                        found.add(
-                            Feature::HttpsListener,
-                            format!("spec.listeners[{i}].protocol"),
-                        );
+                    let at = format!("spec.listeners[{i}]");
+                    match listener["protocol"].as_str() {
+                        Some("HTTPS") => {
+                            found.add(Feature::HttpsListener, format!("{at}.protocol"))
+                        }
+                        Some("TLS")
+                            if listener["tls"]["mode"].as_str().unwrap_or("Terminate")
+                                == "Terminate" =>
+                        {
+                            found.add(Feature::TlsTerminate, format!("{at}.tls"))
+                        }
+                        _ => {}
                     }
                 }
             }
+            "BackendTLSPolicy" => found.add(Feature::BackendTlsPolicy, "kind".into()),
             "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => {
                 match kind {
                     "GRPCRoute" => found.add(Feature::GrpcRoute, "kind".into()),
@@ -237,8 +473,15 @@ pub fn features_used(docs: &[Value]) -> Vec<FeatureUse> {
                     "UDPRoute" => found.add(Feature::UdpRoute, "kind".into()),
                     _ => {}
                 }
+                if kind == "HTTPRoute" {
+                    for (i, parent) in items(spec, "parentRefs") {
+                        if !parent["port"].is_null() {
+                            found.add(Feature::ParentRefPort, format!("spec.parentRefs[{i}].port"));
+                        }
+                    }
+                }
                 for (i, rule) in items(spec, "rules") {
-                    found.rule(kind == "HTTPRoute", rule, &format!("spec.rules[{i}]"));
+                    found.rule(kind, rule, &format!("spec.rules[{i}]"));
                 }
             }
             _ => {}
@@ -267,24 +510,51 @@ impl Found<'_> {
         });
     }
 
-    /// A route rule at `at`. Only HTTPRoute matches are HTTP matches: a GRPCRoute `method` match
-    /// names a gRPC method, not an HTTP verb.
-    fn rule(&mut self, http: bool, rule: &Value, at: &str) {
-        if http {
-            for (j, m) in items(rule, "matches") {
-                let at = format!("{at}.matches[{j}]");
-                if m["path"]["type"] == "RegularExpression" {
-                    self.add(Feature::RegexPath, format!("{at}.path.type"));
+    /// A route rule at `at`. The filter and timeout features are HTTPRoute's (the reports name
+    /// them so); a GRPCRoute `method` match names a gRPC method, not an HTTP verb.
+    fn rule(&mut self, kind: &str, rule: &Value, at: &str) {
+        let http = kind == "HTTPRoute";
+        for (j, m) in items(rule, "matches") {
+            let at = format!("{at}.matches[{j}]");
+            match kind {
+                "HTTPRoute" => {
+                    if m["path"]["type"] == "RegularExpression" {
+                        self.add(Feature::RegexPath, format!("{at}.path.type"));
+                    }
+                    if !m["method"].is_null() {
+                        self.add(Feature::MethodMatch, format!("{at}.method"));
+                    }
+                    if items(m, "queryParams").next().is_some() {
+                        self.add(Feature::QueryParamMatch, format!("{at}.queryParams"));
+                    }
                 }
-                if !m["method"].is_null() {
-                    self.add(Feature::MethodMatch, format!("{at}.method"));
+                "GRPCRoute" => {
+                    if !m["method"].is_null() {
+                        self.add(Feature::GrpcMethodMatch, format!("{at}.method"));
+                    }
+                    if items(m, "headers").next().is_some() {
+                        self.add(Feature::GrpcHeaderMatch, format!("{at}.headers"));
+                    }
                 }
-                if items(m, "queryParams").next().is_some() {
-                    self.add(Feature::QueryParamMatch, format!("{at}.queryParams"));
-                }
+                _ => {}
             }
         }
-        self.filters(rule, at);
+        if http {
+            self.filters(rule, at, false);
+            let timeouts = &rule["timeouts"];
+            if !timeouts["request"].is_null() {
+                self.add(Feature::RequestTimeout, format!("{at}.timeouts.request"));
+            }
+            if !timeouts["backendRequest"].is_null() {
+                self.add(
+                    Feature::BackendTimeout,
+                    format!("{at}.timeouts.backendRequest"),
+                );
+            }
+            if !rule["retry"].is_null() {
+                self.add(Feature::Retry, format!("{at}.retry"));
+            }
+        }
         let backends: Vec<_> = items(rule, "backendRefs").collect();
         if backends.len() > 1 {
             self.add(Feature::WeightedBackends, format!("{at}.backendRefs"));
@@ -292,27 +562,59 @@ impl Found<'_> {
         for (b, backend) in backends {
             let at = format!("{at}.backendRefs[{b}]");
             self.backend_namespace(backend, &at);
-            self.filters(backend, &at);
+            if http {
+                self.filters(backend, &at, true);
+            }
         }
     }
 
-    /// The filters of a rule or backendRef at `at`.
-    fn filters(&mut self, owner: &Value, at: &str) {
+    /// The filters of an HTTPRoute rule or (`on_backend`) backendRef at `at`.
+    fn filters(&mut self, owner: &Value, at: &str, on_backend: bool) {
+        let mut mirrors = 0;
         for (k, filter) in items(owner, "filters") {
             let at = format!("{at}.filters[{k}]");
             match filter["type"].as_str().unwrap_or_default() {
                 "RequestMirror" => {
+                    mirrors += 1;
                     self.add(Feature::RequestMirror, at.clone());
-                    let backend = &filter["requestMirror"]["backendRef"];
+                    let mirror = &filter["requestMirror"];
+                    if mirrors == 2 {
+                        self.add(Feature::MultipleMirrors, at.clone());
+                    }
+                    if !mirror["percent"].is_null() || !mirror["fraction"].is_null() {
+                        self.add(Feature::PercentageMirror, format!("{at}.requestMirror"));
+                    }
+                    let backend = &mirror["backendRef"];
                     self.backend_namespace(backend, &format!("{at}.requestMirror.backendRef"));
                 }
-                "URLRewrite" if !filter["urlRewrite"]["path"].is_null() => {
-                    self.add(Feature::PathRewrite, format!("{at}.urlRewrite.path"));
+                "URLRewrite" => {
+                    let rewrite = &filter["urlRewrite"];
+                    if !rewrite["path"].is_null() {
+                        self.add(Feature::PathRewrite, format!("{at}.urlRewrite.path"));
+                    }
+                    if !rewrite["hostname"].is_null() {
+                        self.add(Feature::HostRewrite, format!("{at}.urlRewrite.hostname"));
+                    }
                 }
-                "RequestHeaderModifier" | "ResponseHeaderModifier" => {
-                    self.add(Feature::HeaderModifier, at);
+                "RequestHeaderModifier" if on_backend => {
+                    self.add(Feature::BackendRequestHeaderModifier, at)
                 }
-                "RequestRedirect" => self.add(Feature::Redirect, at),
+                "RequestHeaderModifier" => self.add(Feature::RequestHeaderModifier, at),
+                "ResponseHeaderModifier" => self.add(Feature::ResponseHeaderModifier, at),
+                "CORS" => self.add(Feature::Cors, at),
+                "RequestRedirect" => {
+                    let redirect = &filter["requestRedirect"];
+                    self.add(Feature::Redirect, at.clone());
+                    for (field, feature) in [
+                        ("scheme", Feature::SchemeRedirect),
+                        ("port", Feature::PortRedirect),
+                        ("path", Feature::PathRedirect),
+                    ] {
+                        if !redirect[field].is_null() {
+                            self.add(feature, format!("{at}.requestRedirect.{field}"));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -339,7 +641,7 @@ pub fn warnings(implementation: &Implementation, docs: &[Value]) -> Vec<Finding>
         "{} ({})",
         implementation.display_name, implementation.controller_name
     );
-    let report = &implementation.conformance_report;
+    let report = implementation.report.describe();
     let caveat = implementation
         .caveat
         .as_ref()
@@ -349,16 +651,16 @@ pub fn warnings(implementation: &Implementation, docs: &[Value]) -> Vec<Finding>
         .into_iter()
         .filter_map(|used| {
             let feature = used.feature.describe();
-            let (severity, message, hint) = match implementation.claim(used.feature) {
+            let (severity, message, hint) = match implementation.claim(used.feature, &used.resource.kind) {
                 Claim::Supported => return None,
-                Claim::NotClaimed => (
+                Claim::NotClaimed(why) => (
                     Severity::Warning,
-                    format!("{who} does not claim {feature} in {report}{caveat}: the controller may reject this resource or accept it only partly (UnsupportedValue / PartiallyInvalid)"),
+                    format!("{who} does not claim {feature} in {report}: {why}{caveat}; the controller may reject this resource or accept it only partly (UnsupportedValue / PartiallyInvalid)"),
                     format!("check {}'s documentation for {feature}, or avoid it", implementation.display_name),
                 ),
-                Claim::Provisional => (
+                Claim::Provisional(why) => (
                     Severity::Note,
-                    format!("{who} claims {feature} only provisionally in {report}{caveat}"),
+                    format!("{who} claims {feature} only provisionally in {report}: {why}{caveat}"),
                     format!("test {feature} on your {} version before relying on it", implementation.display_name),
                 ),
                 Claim::Unmeasured => (

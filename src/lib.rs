@@ -12,6 +12,7 @@ pub mod cluster;
 pub mod context;
 pub mod convert;
 pub mod crd;
+pub mod door;
 pub mod files;
 pub mod finding;
 pub mod generate;

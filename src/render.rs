@@ -232,8 +232,8 @@ impl Templates {
 
 /// Writes the embedded templates into `dir` (created if missing), for editing and `--templates`.
 /// Files already there are never overwritten: identical ones are left alone, and different ones
-/// (edited templates) make the export refuse before writing anything. Returns the files written.
-pub fn export(dir: &Path) -> Result<Vec<String>, RenderError> {
+/// (edited templates) make the export refuse before writing anything. Returns what it wrote and kept.
+pub fn export(dir: &Path) -> Result<Exported, RenderError> {
     let edited: Vec<String> = TEMPLATES
         .iter()
         .map(|(name, source)| (dir.join(name), source))
@@ -244,9 +244,11 @@ pub fn export(dir: &Path) -> Result<Vec<String>, RenderError> {
         return Err(RenderError::WouldOverwrite(edited));
     }
     // Only missing files are written, all at once and atomically, like generated manifests.
-    let missing: Vec<crate::files::OutFile> = TEMPLATES
+    let (present, missing): (Vec<_>, Vec<_>) = TEMPLATES
         .iter()
-        .filter(|(name, _)| !dir.join(name).exists())
+        .partition(|(name, _)| dir.join(name).exists());
+    let missing: Vec<crate::files::OutFile> = missing
+        .into_iter()
         .map(|(name, source)| crate::files::OutFile {
             path: name.into(),
             content: source.to_string(),
@@ -255,9 +257,21 @@ pub fn export(dir: &Path) -> Result<Vec<String>, RenderError> {
     let export_err = |e: crate::files::FilesError| RenderError::Export(e.to_string());
     let changes = crate::files::compare(dir, &missing).map_err(export_err)?;
     let report = crate::files::write(dir, &changes, false).map_err(export_err)?;
-    Ok(report
-        .written
-        .iter()
-        .map(|p| dir.join(p).display().to_string())
-        .collect())
+    let path = |name: &str| dir.join(name).display().to_string();
+    Ok(Exported {
+        written: report
+            .written
+            .iter()
+            .map(|p| dir.join(p).display().to_string())
+            .collect(),
+        kept: present.into_iter().map(|(name, _)| path(name)).collect(),
+    })
+}
+
+/// What `templates export` did: the templates it wrote, and those already there (identical to the
+/// built-in ones) that it kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    pub written: Vec<String>,
+    pub kept: Vec<String>,
 }

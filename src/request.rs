@@ -53,7 +53,9 @@ pub struct Request {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
     /// The Gateway API implementation: envoy-gateway (default), istio, cilium, traefik, kong, nginx,
-    /// contour or gke. Sets the GatewayClass and controller, and warns about features it does not claim.
+    /// contour, gke, agentgateway, airlock-microgateway, aws-load-balancer-controller, gravitee,
+    /// higress, kgateway or kong-operator. Sets the GatewayClass and controller, and warns about
+    /// features its conformance report does not claim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub implementation: Option<String>,
     /// The Gateway API release the cluster runs, `v1.0` to `v1.6` (default `v1.6`): decides the

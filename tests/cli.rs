@@ -200,6 +200,111 @@ fn the_equivalent_command_gives_the_same_output() {
     );
 }
 
+/// Flag users read flags in messages; request-file users read the request's field paths.
+#[test]
+fn messages_name_flags_for_flag_users_and_fields_for_request_files() {
+    let stderr = |args: &[&str], stdin: &str| {
+        let out = te().args(args).write_stdin(stdin).assert().code(2);
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let flags = stderr(
+        &[
+            "generate",
+            "--context",
+            "single-dev",
+            "--service",
+            "web",
+            "--no-input",
+        ],
+        "",
+    );
+    assert!(
+        flags.contains("missing port (--port): is required"),
+        "{flags}"
+    );
+    assert!(flags.contains("hint: use --port PORT"), "{flags}");
+    assert!(flags.contains("pass them as flags"), "{flags}");
+    let request = "context: single-dev\nservice: web\n";
+    let file = stderr(&["generate", "--request", "-", "--no-input"], request);
+    assert!(file.contains("missing port: is required"), "{file}");
+    assert!(file.contains("hint: use port: PORT"), "{file}");
+    assert!(file.contains("add them to the request file"), "{file}");
+    assert!(!file.contains("--port"), "{file}");
+    let json = stderr(
+        &[
+            "generate",
+            "--request",
+            "-",
+            "--no-input",
+            "--output",
+            "json",
+        ],
+        request,
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        v["error"]["hint"],
+        "use port: PORT (or give the backend its port)"
+    );
+    // Findings too: a flag in a lint hint, a field path in generate's findings from a file.
+    let tls = "context: single-dev\nservice: web\nport: 80\ngateway: {tlsSecret: web-tls}\n";
+    let file = stderr(&["generate", "--request", "-", "--no-input"], tls);
+    assert!(file.contains("hint: use gateway.https: true"), "{file}");
+    assert!(!file.contains('\u{27e8}'), "{file}");
+}
+
+/// No message points at a file users do not have (the spec's RULES.md, the repository's
+/// implementations/ folder): not the rule docs, not the implementation warnings.
+#[test]
+fn no_message_points_at_files_users_do_not_have() {
+    let rules = String::from_utf8(stdout_of(["lint", "--rules"])).unwrap();
+    let mut said = String::new();
+    for id in rules.lines().filter_map(|l| l.split_whitespace().next()) {
+        said += &String::from_utf8(stdout_of(["lint", "--explain", id])).unwrap();
+    }
+    let out = te()
+        .args(["generate", "--request", "examples/task-api/mirror.yaml"])
+        .args(["--implementation", "traefik"])
+        .assert()
+        .success();
+    said += &String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(said.contains("feature-not-claimed"), "{said}");
+    for file in ["RULES.md", "implementations/"] {
+        assert!(!said.contains(file), "{file} in {said}");
+    }
+}
+
+/// A request flags cannot say (two routes) still has its command: the file with the flags given.
+#[test]
+fn a_request_file_flags_cannot_say_is_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two-routes.yaml");
+    let request = "context: single-dev\nservice: web\nport: 80\nroutes:\n- kind: GRPCRoute\n  rules: [{backends: [{name: web}]}]\n- kind: HTTPRoute\n  rules: [{backends: [{name: web}]}]\n";
+    std::fs::write(&file, request).unwrap();
+    let file = file.to_str().unwrap();
+    let out = stdout_of([
+        "generate",
+        "--request",
+        file,
+        "--port",
+        "9000",
+        "--output",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let command = v["command"].as_str().expect("a command");
+    assert_eq!(
+        command,
+        format!("traffic-engineer generate --request {file} --port 9000")
+    );
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let again = stdout_of(&args);
+    assert_eq!(
+        std::str::from_utf8(&again).unwrap(),
+        v["yaml"].as_str().unwrap()
+    );
+}
+
 fn tree(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -322,6 +427,28 @@ fn stale_grant_fails_check_and_goes_only_with_prune_and_yes() {
     ));
 }
 
+/// Commands that print a report offer the formats they print: text and json, not yaml.
+#[test]
+fn reporting_commands_offer_text_and_json() {
+    for command in [&["lint"][..], &["contexts"], &["trace"], &["test"]] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let help = String::from_utf8(stdout_of(&args)).unwrap();
+        let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            help.contains("[default: text] [possible values: text, json]"),
+            "{command:?}: {help}"
+        );
+    }
+    te().args(["contexts", "--output", "text"])
+        .assert()
+        .success();
+    te().args(["lint", "--output", "yaml", "x.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("possible values: text, json"));
+}
+
 #[test]
 fn contexts_lists_the_four() {
     te().args(["contexts"]).assert().success().stdout(
@@ -330,6 +457,29 @@ fn contexts_lists_the_four() {
     let out = stdout_of(["contexts", "--output", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["contexts"].as_array().unwrap().len(), 4);
+}
+
+/// Exporting into a folder that has the templates already writes nothing and says what it kept.
+#[test]
+fn a_second_export_says_what_it_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = || {
+        let out = te()
+            .args(["templates", "export", dir.path().to_str().unwrap()])
+            .assert()
+            .success()
+            .get_output()
+            .clone();
+        let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (written, said) = export();
+    assert!(written.contains("httproute.yaml.j2"), "{written}");
+    assert!(!said.contains("kept"), "{said}");
+    let (written, said) = export();
+    assert_eq!(written, "");
+    assert!(said.contains("note[templates-kept]"), "{said}");
+    assert!(said.contains("httproute.yaml.j2"), "{said}");
 }
 
 #[test]

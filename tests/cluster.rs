@@ -6,6 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use traffic_engineer::cluster::{self, ClusterFacts, InstalledApi, Kubectl, Query};
+use traffic_engineer::door::Door;
 use traffic_engineer::finding::{Finding, Severity};
 
 const SUFFIX: &str = " -o json --request-timeout=5s";
@@ -83,7 +84,7 @@ fn query(gateway: Option<&str>, listener: Option<&str>, namespace: Option<&str>)
         gateway: gateway.map(|g| ("infra".to_string(), g.to_string())),
         listener: listener.map(str::to_string),
         namespace: namespace.map(str::to_string),
-        class: None,
+        ..Query::default()
     }
 }
 
@@ -122,7 +123,8 @@ fn a_v1_2_cluster_is_told_and_sets_the_target_version() {
     let f = &findings[0];
     assert_eq!(f.severity, Severity::Warning);
     assert_says(f, "v1.2.1 (standard channel)");
-    assert!(f.hint.as_ref().unwrap().contains("--gateway-api v1.2"));
+    let hint = Door::Flags.text(f.hint.as_ref().unwrap());
+    assert!(hint.contains("--gateway-api v1.2"), "{hint}");
     assert_eq!(served(&facts, "GRPCRoute"), ["v1"]);
 }
 
@@ -360,40 +362,29 @@ fn the_real_kubectl_without_a_cluster_gives_one_finding() {
     assert_unreachable(&findings, "127.0.0.1:1");
 }
 
+/// `traffic-engineer generate ARGS --cluster` against the stand-in, `args` split at spaces: stdout
+/// and stderr of a run that must succeed.
+fn generate_on(stand_in: &StandIn, args: &str) -> (String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_traffic-engineer"))
+        .arg("generate")
+        .args(args.split(' '))
+        .args(["--cluster", "--no-input"])
+        .env("TE_KUBECTL", stand_in.dir.path().join("kubectl"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    (String::from_utf8(out.stdout).unwrap(), stderr)
+}
+
+const TCP_SINGLE_DEV: &str = "--context single-dev --service db --port 5432 --kind TCPRoute";
+
 /// `generate --cluster` targets the release the cluster runs when none is given, and reports facts.
 #[test]
 fn generate_with_cluster_follows_the_installed_release() {
     let stand_in = StandIn::cluster("crds-v1.2.1-standard.json", &[]);
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "generate",
-            "--context",
-            "single-dev",
-            "--service",
-            "db",
-            "--port",
-            "5432",
-            "--kind",
-            "TCPRoute",
-            "--cluster",
-        ];
-        args.extend_from_slice(extra);
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_traffic-engineer"))
-            .args(&args)
-            .env("TE_KUBECTL", stand_in.dir.path().join("kubectl"))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (
-            String::from_utf8(out.stdout).unwrap(),
-            String::from_utf8(out.stderr).unwrap(),
-        )
-    };
-    let (yaml, stderr) = run(&[]);
+    let (yaml, stderr) = generate_on(&stand_in, TCP_SINGLE_DEV);
     assert!(
         yaml.contains("apiVersion: gateway.networking.k8s.io/v1alpha2\nkind: TCPRoute"),
         "{yaml}"
@@ -401,11 +392,46 @@ fn generate_with_cluster_follows_the_installed_release() {
     assert!(stderr.contains("cluster-gateway-api-version"), "{stderr}");
     assert!(stderr.contains("experimental-channel-needed"), "{stderr}");
     // An explicit target wins over the cluster's.
-    let (yaml, _) = run(&["--gateway-api", "v1.6"]);
+    let (yaml, _) = generate_on(&stand_in, &format!("{TCP_SINGLE_DEV} --gateway-api v1.6"));
     assert!(
         yaml.contains("apiVersion: gateway.networking.k8s.io/v1\nkind: TCPRoute"),
         "{yaml}"
     );
+}
+
+/// Once `--cluster` targets the cluster's release, the messages name that release; and nothing is
+/// said to be missing from the cluster that the output itself creates.
+#[test]
+fn generate_with_cluster_names_the_targeted_release_and_not_what_it_creates() {
+    let stand_in = StandIn::cluster("crds-v1.2.1-standard.json", &[]);
+    let (_, stderr) = generate_on(&stand_in, "--context single-dev --service web --port 80");
+    assert!(!stderr.contains("cluster-gateway-missing"), "{stderr}");
+    assert!(!stderr.contains("v1.6.1"), "{stderr}");
+    let note = "note[cluster-gateway-api-version]: the cluster (context kind-traffic) runs Gateway API v1.2.1 (standard channel); the manifests are written for Gateway API v1.2";
+    assert!(stderr.contains(note), "{stderr}");
+    let platform = "--context platform-team --service web --port 80 --with-gateway-class --gateway-class new-class";
+    let (_, stderr) = generate_on(&stand_in, platform);
+    assert!(!stderr.contains("cluster-gatewayclass-missing"), "{stderr}");
+    assert!(!stderr.contains("cluster-gateway-missing"), "{stderr}");
+}
+
+/// Text output shows what `--output json` carries: the hints (the installed GatewayClasses, the
+/// `--gateway-api` suggestion, the cluster's Gateways), resources and predicted conditions.
+#[test]
+fn generate_with_cluster_prints_the_hints_as_json_carries_them() {
+    let stand_in = StandIn::cluster("crds-v1.2.1-standard.json", &[]);
+    let args =
+        "--context single-dev --service web --port 80 --gateway-class cilium --gateway-api v1.6";
+    let (_, stderr) = generate_on(&stand_in, args);
+    let says = |text: &str| assert!(stderr.contains(text), "{text:?} in {stderr}");
+    says("warning[cluster-gatewayclass-missing] GatewayClass cilium: ");
+    says("\n  hint: installed classes: eg, nginx, eg-custom\n");
+    says("older than v1.6 that the manifests are written for");
+    says("\n  hint: generate for the cluster with --gateway-api v1.2");
+    let shared = "--context shared-gateway --service web --namespace web --port 80 --gateway gone --gateway-namespace infra";
+    let (_, stderr) = generate_on(&stand_in, shared);
+    let hint = "\n  hint: Gateways in the cluster: infra/internal, infra/selective, infra/shared\n";
+    assert!(stderr.contains(hint), "{stderr}");
 }
 
 /// The query for generated manifests: the attached Gateway (namespace defaulting to the route's),
@@ -431,10 +457,12 @@ fn the_query_for_generated_manifests() {
     assert_eq!(shared.listener.as_deref(), Some("https"));
     assert_eq!(shared.namespace.as_deref(), Some("web"));
     assert_eq!(shared.class.as_deref(), Some("asked"));
+    assert!(!shared.gateway_generated && !shared.class_generated);
     let own =
         run("context: single-dev\nservice: web\nport: 80\noptions: {implementation: cilium}\n");
     assert_eq!(own.gateway, Some(("web".into(), "web-gateway".into())));
     assert_eq!(own.class.as_deref(), Some("cilium"));
+    assert!(own.gateway_generated && !own.class_generated);
 }
 
 /// `generate --https-redirect --cluster` on a shared Gateway takes its HTTPS and HTTP listeners

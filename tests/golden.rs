@@ -6,6 +6,7 @@ mod support;
 
 use std::path::{Path, PathBuf};
 use traffic_engineer::context::Profiles;
+use traffic_engineer::door::Door;
 use traffic_engineer::generate::generate;
 use traffic_engineer::render::Templates;
 use traffic_engineer::request;
@@ -33,6 +34,8 @@ pub fn golden_requests() -> Vec<(String, PathBuf)> {
 }
 
 /// What a user would see: the YAML stream and the findings, or the error.
+/// What a request-file user sees: the manifests and findings, or the error (settings named as
+/// request fields).
 fn outcome(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let result = request::from_text(&text, "request.yaml")
@@ -42,11 +45,12 @@ fn outcome(path: &Path) -> String {
         Ok(bundle) => {
             let mut out = bundle.yaml_stream();
             for f in &bundle.findings {
-                out.push_str(&format!("# {:?}[{}]: {}\n", f.severity, f.rule, f.message));
+                let message = Door::RequestFile.text(&f.message);
+                out.push_str(&format!("# {:?}[{}]: {message}\n", f.severity, f.rule));
             }
             out
         }
-        Err(e) => format!("error: {e}\n"),
+        Err(e) => Door::RequestFile.text(&format!("error: {e}\n")),
     }
 }
 

@@ -139,7 +139,7 @@ fn combinations_that_cannot_be_right_are_refused() {
             ][..],
             "--https-redirect",
         ),
-        (&["--https-redirect"][..], "--https --tls-secret"),
+        (&["--https-redirect"][..], "--https and --tls-secret"),
         (
             &["--rule", "prefix:/a -> x:1", "--header", "a=b"][..],
             "cannot be combined",

@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use traffic_engineer::door::Door;
 use traffic_engineer::finding::Finding;
 use traffic_engineer::lint::{explain, format_human, lint_str, Channel, LintOptions};
 
@@ -62,7 +63,8 @@ fn lint_cases() {
         let actual: String = report.findings.iter().map(|f| line(f) + "\n").collect();
         let expected_path = case.join("expected.txt");
         let human_path = case.join("human.txt");
-        let human = format_human(&report, false);
+        // As `traffic-engineer lint` prints it: settings named as flags.
+        let human = Door::Flags.text(&format_human(&report, false));
         if bless {
             std::fs::write(&expected_path, &actual).unwrap();
             if human_path.exists() {

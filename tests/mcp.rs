@@ -114,6 +114,8 @@ impl Session {
         let response = self.request("tools/call", json!({"name": tool, "arguments": arguments}));
         assert!(response.get("error").is_none(), "{response}");
         let result = response["result"].clone();
+        // Settings are named for the caller before anything leaves the server (no markers left).
+        assert!(!result.to_string().contains('\u{27e8}'), "{result}");
         if result["isError"] != true {
             let tools = self.request("tools/list", json!({}))["result"]["tools"].clone();
             let declared = tools
@@ -288,6 +290,38 @@ fn a_missing_context_is_asked_for_not_guessed() {
     );
     let fields = field_of_each(&result["structuredContent"]["missing"], "field");
     assert!(fields.contains(&"gateway.name"), "{result}");
+}
+
+/// MCP callers read request fields and tool parameters in messages, never the CLI's flags.
+#[test]
+fn messages_name_fields_and_parameters_not_flags() {
+    let root = tempfile::tempdir().unwrap();
+    let (mut s, _) = Session::start(root.path(), json!({}));
+    let hints = |result: &Value| -> String {
+        let errors = result["structuredContent"]["errors"].as_array().unwrap();
+        let hints: Vec<&str> = errors.iter().map(|e| e["hint"].as_str().unwrap()).collect();
+        hints.join("\n")
+    };
+    let result = s.call("generate", json!({"service": "web", "port": 80}));
+    let said = hints(&result);
+    assert!(
+        said.starts_with("use context with one of: single-dev"),
+        "{said}"
+    );
+    let result = s.call(
+        "generate",
+        json!({"context": "single-dev", "service": "web", "port": 80,
+               "gateway": {"tlsSecret": "web-tls"}, "options": {"rbacGroups": {"app": "devs"}}}),
+    );
+    let said = hints(&result);
+    assert!(said.contains("use gateway.https: true"), "{said}");
+    assert!(said.contains("use options.rbac: true"), "{said}");
+    assert!(!said.contains("--"), "{said}");
+    let experimental = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: app}\nspec:\n  rules:\n  - retry: {attempts: 2}\n    backendRefs: [{name: svc, port: 80}]\n";
+    let result = s.call("lint", json!({ "yaml": experimental }));
+    let finding = &result["structuredContent"]["findings"][0];
+    let hint = finding["hint"].as_str().unwrap();
+    assert!(hint.contains("lint with channel: experimental"), "{hint}");
 }
 
 #[test]

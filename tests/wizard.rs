@@ -448,7 +448,7 @@ fn no_input_names_every_missing_flag_and_asks_nothing() {
     let stderr = String::from_utf8(output.stderr).unwrap();
     for flag in ["--service", "--port", "--gateway", "--service-namespace"] {
         assert!(
-            stderr.contains(&format!("pass {flag} ")),
+            stderr.contains(&format!("use {flag} ")),
             "{flag}:\n{stderr}"
         );
     }

@@ -90,6 +90,9 @@ pub fn run(args: &ConvertArgs) -> Result<i32, Failure> {
         }
         other => usage(&other),
     })?;
+    let mut conversion = conversion;
+    let findings = std::mem::take(&mut conversion.bundle.findings);
+    conversion.bundle.findings = crate::door::Door::Flags.findings(findings);
     let bundle = &conversion.bundle;
     let report = json!({
         "context": bundle.context,

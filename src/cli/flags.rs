@@ -178,7 +178,9 @@ pub struct RequestFlags {
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub controller: Option<String>,
 
-    /// The Gateway API implementation: envoy-gateway (default), istio, cilium, traefik, kong, nginx, contour, gke.
+    /// The Gateway API implementation: envoy-gateway (default), istio, cilium, traefik, kong, nginx,
+    /// contour, gke, agentgateway, airlock-microgateway, aws-load-balancer-controller, gravitee,
+    /// higress, kgateway, kong-operator.
     #[arg(long, value_name = "NAME", help_heading = "Target")]
     pub implementation: Option<String>,
     /// The Gateway API release the cluster runs, v1.0 to v1.6 [default: v1.6].

@@ -8,6 +8,7 @@ use super::{
 use crate::cluster;
 use crate::context::Profiles;
 use crate::crd::CrdSet;
+use crate::door::Door;
 use crate::files;
 use crate::generate::{generate_against, Bundle, GenerateError};
 use crate::render::Templates;
@@ -67,19 +68,27 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         given
     };
     let mut request = request;
+    // Request-file users read field paths in messages; flag and wizard users read flags.
+    let door = match (&args.request.request, ask) {
+        (Some(_), Ask::WhenMissing | Ask::Never) => Door::RequestFile,
+        _ => Door::Flags,
+    };
+    let not_asked = |e| not_asked(e, door);
     if args.cluster {
         redirect_listeners_from_cluster(&mut request);
     }
     let given_crds = super::lint::load_crds(&args.crds)?;
     let mut bundle =
         generate_against(&request, &profiles, &templates, given_crds.clone()).map_err(not_asked)?;
+    let mut cluster_target = None;
     if args.cluster {
-        let query =
+        let mut query =
             cluster::Query::for_documents(&bundle.documents, request.gateway.class_name.as_deref());
         let facts = cluster::read(&cluster::Kubectl::from_env(), &query);
         let retarget = match (&request.options.gateway_api, facts.target_version()) {
             (None, Some(version)) => {
-                request.options.gateway_api = Some(version);
+                request.options.gateway_api = Some(version.clone());
+                cluster_target = Some(version);
                 true
             }
             _ => false,
@@ -94,16 +103,22 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
             bundle = generate_against(&request, &profiles, &templates, cluster_crds.or(given_crds))
                 .map_err(not_asked)?;
         }
+        query.target = request.options.gateway_api.clone();
         bundle.findings.extend(cluster::findings(&facts, &query));
     }
+    bundle.findings = door.findings(bundle.findings);
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
+    }
+    let mut json = bundle_json(&bundle, &request);
+    if json["command"].is_null() {
+        json["command"] = json!(request_file_command(args, cluster_target.as_deref()));
     }
     let code = Emit {
         out: &args.out,
         ask,
     }
-    .run(&bundle, bundle_json(&bundle, &request))?;
+    .run(&bundle, json)?;
     if wizard {
         eprintln!();
         match equivalent_command(&request, args) {
@@ -280,10 +295,17 @@ fn redirect_listeners_from_cluster(request: &mut Request) {
 }
 
 /// The failure of a request the wizard did not complete: it says why nothing was asked.
-fn not_asked(e: GenerateError) -> Failure {
+fn not_asked(e: GenerateError, door: Door) -> Failure {
     let mut failure = Failure::from(e);
     if failure.errors.iter().any(FieldError::is_missing) {
-        failure.message = format!("values are missing, and nothing was asked (--no-input, or not a terminal); pass them as flags:\n{}", failure.message);
+        let how = match door {
+            Door::Flags => "pass them as flags",
+            _ => "add them to the request file",
+        };
+        failure.message = format!(
+            "values are missing, and nothing was asked (--no-input, or not a terminal); {how}:\n{}",
+            failure.message
+        );
     }
     failure
 }
@@ -314,17 +336,26 @@ fn equivalent_command(request: &Request, args: &GenerateArgs) -> Option<String> 
     Some(shell_line(&words))
 }
 
+/// For a run from a request file that flags cannot say: `--request FILE` with the flags given on
+/// top of it (and the release `--cluster` chose). `None` without a request file.
+fn request_file_command(args: &GenerateArgs, cluster_target: Option<&str>) -> Option<String> {
+    let file = args.request.request.as_ref()?;
+    let mut words = vec!["--request".to_string(), file.display().to_string()];
+    let mut given = args.request.apply(Request::default()).ok()?;
+    if let Some(version) = cluster_target {
+        given.options.gateway_api = Some(version.to_string());
+    }
+    words.extend(to_args(&given)?);
+    Some(shell_line(&words))
+}
+
+/// The findings on stderr, as `--output json` carries them: rule, resource and field, message,
+/// predicted condition and hint.
 fn print_findings(bundle: &Bundle) {
     let color = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     for f in &bundle.findings {
-        let severity = format!("{:?}", f.severity).to_lowercase();
-        let severity = if color {
-            console::style(severity).yellow().to_string()
-        } else {
-            severity
-        };
-        eprintln!("{severity}[{}]: {}", f.rule, f.message);
+        eprint!("{}", f.human(color));
     }
 }
 

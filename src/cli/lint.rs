@@ -1,6 +1,6 @@
 //! `traffic-engineer lint`: check manifests, print the findings, exit 1 when any is an error.
 
-use super::{Failure, OutputFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
+use super::{Failure, ReportFormat, EXIT_FOUND, EXIT_OK, EXIT_USAGE};
 use crate::crd::CrdSet;
 use crate::finding::Severity;
 use crate::implementation::Implementations;
@@ -29,7 +29,9 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t)]
     pub channel: Channel,
     /// Also warn about features this implementation does not claim in its conformance report
-    /// (envoy-gateway, istio, cilium, traefik, kong, nginx, contour, gke).
+    /// (envoy-gateway, istio, cilium, traefik, kong, nginx, contour, gke, agentgateway,
+    /// airlock-microgateway, aws-load-balancer-controller, gravitee, higress, kgateway,
+    /// kong-operator).
     #[arg(long, value_name = "NAME")]
     pub implementation: Option<String>,
     /// Validate against these CRDs (files, folders or release bundles such as
@@ -46,8 +48,10 @@ pub struct LintArgs {
     /// List every rule id with its severity and summary, and exit.
     #[arg(long)]
     pub rules: bool,
+    /// text: the findings for people, with a summary line; json: one object with the findings
+    /// and their counts.
     #[arg(long, value_enum, default_value_t)]
-    pub output: OutputFormat,
+    pub output: ReportFormat,
 }
 
 pub fn run(args: &LintArgs) -> Result<i32, Failure> {
@@ -73,8 +77,8 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
             });
         };
         match args.output {
-            OutputFormat::Json => println!("{}", json!(doc)),
-            OutputFormat::Yaml => println!(
+            ReportFormat::Json => println!("{}", json!(doc)),
+            ReportFormat::Text => println!(
                 "{} ({})\n\n{}\n\n{}\n\nFix:\n{}",
                 doc.id,
                 format!("{:?}", doc.severity).to_lowercase(),
@@ -106,9 +110,11 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
             false => load_crds(&args.crds)?,
         },
     };
-    let report = lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
+    let mut report =
+        lint::lint_paths(&args.paths, &opts).map_err(|e| Failure::usage(e.to_string()))?;
+    report.findings = crate::door::Door::Flags.findings(std::mem::take(&mut report.findings));
     match args.output {
-        OutputFormat::Json => {
+        ReportFormat::Json => {
             let counts = json!({
                 "errors": report.count(Severity::Error),
                 "warnings": report.count(Severity::Warning),
@@ -117,7 +123,7 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
             let value = json!({"findings": report.findings, "files": report.files, "documents": report.documents, "counts": counts});
             println!("{value}");
         }
-        OutputFormat::Yaml => {
+        ReportFormat::Text => {
             let color = std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             print!("{}", lint::format_human(&report, color));

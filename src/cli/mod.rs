@@ -8,12 +8,14 @@ mod generate;
 mod lint;
 mod trace;
 
-pub use args::{flag_for, shell_line, to_args};
+pub use crate::door::flag_for;
+pub use args::{shell_line, to_args};
 pub use flags::{AllowFrom, RequestFlags};
 pub use generate::bundle_json;
 use generate::{run_generate, Ask};
 
 use crate::context::Profiles;
+use crate::door::Door;
 use crate::generate::GenerateError;
 use crate::request::{self, FieldError, Request, RequestError};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -48,10 +50,20 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// How `generate` and `convert` print: the manifests as YAML, or one JSON object.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     #[default]
     Yaml,
+    Json,
+}
+
+/// How the commands that report rather than emit manifests (`lint`, `contexts`, `trace`, `test`)
+/// print: text for people, or one JSON object.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    #[default]
+    Text,
     Json,
 }
 
@@ -73,8 +85,9 @@ pub enum Command {
         /// Add or replace contexts with the profiles in DIR (*.yaml).
         #[arg(long, value_name = "DIR")]
         profiles: Option<PathBuf>,
+        /// text: one paragraph per context; json: one object with the list.
         #[arg(long, value_enum, default_value_t)]
-        output: OutputFormat,
+        output: ReportFormat,
     },
     /// Work with the templates the manifests are rendered from.
     #[command(
@@ -273,7 +286,8 @@ impl From<RequestError> for Failure {
     }
 }
 
-/// One field error, with the flag that sets the field when there is one.
+/// One field error, with the flag that sets the field when there is one (for flag users: the
+/// door renders the note).
 fn describe(err: &FieldError) -> String {
     let text = err.to_string();
     let word = if err.is_missing() {
@@ -281,10 +295,8 @@ fn describe(err: &FieldError) -> String {
     } else {
         "invalid"
     };
-    match flag_for(&err.field) {
-        Some(flag) => format!("{word} {} ({flag}){}", err.field, &text[err.field.len()..]),
-        None => format!("{word} {text}"),
-    }
+    let note = crate::door::flag_note(&err.field);
+    format!("{word} {}{note}{}", err.field, &text[err.field.len()..])
 }
 
 impl From<crate::wizard::WizardError> for Failure {
@@ -317,21 +329,26 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let json = matches!(&cli.command, Command::Generate(c) if c.args.out.output == OutputFormat::Json)
         || matches!(&cli.command, Command::Wizard(a) if a.out.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Lint(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Lint(a) if a.output == ReportFormat::Json)
         || matches!(&cli.command, Command::Convert(a) if a.out.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Trace(a) if a.output == OutputFormat::Json)
-        || matches!(&cli.command, Command::Test(a) if a.output == OutputFormat::Json)
+        || matches!(&cli.command, Command::Trace(a) if a.output == ReportFormat::Json)
+        || matches!(&cli.command, Command::Test(a) if a.output == ReportFormat::Json)
         || matches!(
             &cli.command,
             Command::Contexts {
-                output: OutputFormat::Json,
+                output: ReportFormat::Json,
                 ..
             }
         );
+    // A generate run from a request file reads field paths; every other run reads flags.
+    let door = match &cli.command {
+        Command::Generate(c) if c.args.request.request.is_some() => Door::RequestFile,
+        _ => Door::Flags,
+    };
     match run(cli) {
         Ok(code) => code,
         Err(failure) => {
-            report_failure(&failure, json);
+            report_failure(&failure, json, door);
             failure.code
         }
     }
@@ -348,17 +365,19 @@ fn end_quietly_on_closed_pipe() {
     }
 }
 
-fn report_failure(failure: &Failure, json: bool) {
+fn report_failure(failure: &Failure, json: bool, door: Door) {
+    let message = door.text(&failure.message);
     if !json {
-        eprintln!("error: {}", failure.message);
+        eprintln!("error: {message}");
         return;
     }
     let errors: Vec<_> = if failure.errors.is_empty() {
-        vec![json!({"message": failure.message})]
+        vec![json!({"message": message})]
     } else {
         failure
             .errors
             .iter()
+            .map(|e| door.field_error(e.clone()))
             .map(|e| json!({"field": e.field, "flag": flag_for(&e.field), "value": e.value, "message": e.message, "hint": e.hint, "missing": e.missing}))
             .collect()
     };
@@ -377,9 +396,18 @@ fn run(cli: Cli) -> Result<i32, Failure> {
             Ok(EXIT_OK)
         }
         Command::Templates(TemplatesCommand::Export { dir }) => {
-            let written = crate::render::export(&dir).map_err(|e| Failure::usage(e.to_string()))?;
-            for path in written {
+            let exported =
+                crate::render::export(&dir).map_err(|e| Failure::usage(e.to_string()))?;
+            for path in &exported.written {
                 println!("{path}");
+            }
+            if !exported.kept.is_empty() {
+                eprintln!(
+                    "note[templates-kept]: {} template(s) already in {} are the built-in ones and were kept as they are: {}",
+                    exported.kept.len(),
+                    dir.display(),
+                    exported.kept.join(", ")
+                );
             }
             Ok(EXIT_OK)
         }
@@ -447,9 +475,9 @@ pub fn read_request(path: Option<&std::path::Path>) -> Result<Request, Failure> 
     Ok(request::from_text(&text, &origin)?)
 }
 
-fn contexts_text(profiles: &Profiles, output: OutputFormat) -> String {
+fn contexts_text(profiles: &Profiles, output: ReportFormat) -> String {
     match output {
-        OutputFormat::Json => {
+        ReportFormat::Json => {
             let list: Vec<_> = profiles
                 .iter()
                 .map(|p| json!({"name": p.name, "summary": p.summary, "description": p.description, "generates": p.generates()}))
@@ -459,7 +487,7 @@ fn contexts_text(profiles: &Profiles, output: OutputFormat) -> String {
                 serde_json::to_string_pretty(&json!({ "contexts": list })).expect("json")
             )
         }
-        OutputFormat::Yaml => profiles
+        ReportFormat::Text => profiles
             .iter()
             .map(|p| {
                 format!(

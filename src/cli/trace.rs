@@ -1,7 +1,7 @@
 //! `traffic-engineer trace` and `traffic-engineer test`: where requests go, through the traffic
 //! model of the manifests.
 
-use super::{Failure, OutputFormat, EXIT_FOUND, EXIT_OK};
+use super::{Failure, ReportFormat, EXIT_FOUND, EXIT_OK};
 use crate::lint::{self, LintOptions};
 use crate::traffic::{self, Model, Probe};
 use clap::Args;
@@ -45,8 +45,9 @@ pub struct TraceArgs {
     /// The Gateway (`namespace/name`) when several listen on the URL's port.
     #[arg(long)]
     pub gateway: Option<String>,
+    /// text: the path of the request for people; json: the trace as one object.
     #[arg(long, value_enum, default_value_t)]
-    pub output: OutputFormat,
+    pub output: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -57,8 +58,9 @@ pub struct TestArgs {
     /// Manifest files, folders or - for stdin.
     #[arg(value_name = "PATH", required = true)]
     pub paths: Vec<PathBuf>,
+    /// text: one line per case and a summary; json: one object with every case.
     #[arg(long, value_enum, default_value_t)]
-    pub output: OutputFormat,
+    pub output: ReportFormat,
 }
 
 fn load(paths: &[PathBuf]) -> Result<Model, Failure> {
@@ -75,8 +77,8 @@ pub fn run_trace(args: &TraceArgs) -> Result<i32, Failure> {
         .trace(&probe, args.gateway.as_deref())
         .map_err(|e| Failure::usage(e.to_string()))?;
     match args.output {
-        OutputFormat::Json => println!("{}", json!(trace)),
-        OutputFormat::Yaml => print!("{} {}\n{}", probe.method, probe.url(), trace.text()),
+        ReportFormat::Json => println!("{}", json!(trace)),
+        ReportFormat::Text => print!("{} {}\n{}", probe.method, probe.url(), trace.text()),
     }
     Ok(EXIT_OK)
 }
@@ -92,8 +94,8 @@ pub fn run_test(args: &TestArgs) -> Result<i32, Failure> {
     let report = traffic::TestReport::new(reports);
     let failed = report.failed;
     match args.output {
-        OutputFormat::Json => println!("{}", json!(report)),
-        OutputFormat::Yaml => {
+        ReportFormat::Json => println!("{}", json!(report)),
+        ReportFormat::Text => {
             for r in &report.cases {
                 if r.passed {
                     println!("PASS {}", r.name);

@@ -24,7 +24,7 @@ pub fn findings(facts: &ClusterFacts, query: &Query) -> Vec<Finding> {
         return vec![f];
     }
     let mut out = Vec::new();
-    api_version(facts, &on, &mut out);
+    api_version(facts, query, &on, &mut out);
     for problem in &facts.problems {
         out.push(Finding::new(
             Severity::Note,
@@ -33,10 +33,10 @@ pub fn findings(facts: &ClusterFacts, query: &Query) -> Vec<Finding> {
         ));
     }
     if let Some(class) = &query.class {
-        gateway_class(facts, class, &on, &mut out);
+        gateway_class(facts, class, query.class_generated, &on, &mut out);
     }
     if let Some((namespace, name)) = &query.gateway {
-        if facts.gateways.is_some() {
+        if facts.gateways.is_some() && !query.gateway_generated {
             match facts.gateway(namespace, name) {
                 Some(gateway) => listeners(facts, gateway, query, &mut out),
                 None => out.push(gateway_missing(facts, namespace, name, &on)),
@@ -60,7 +60,13 @@ fn resource(kind: &str, namespace: Option<&str>, name: &str) -> Option<ResourceI
     })
 }
 
-fn api_version(facts: &ClusterFacts, on: &str, out: &mut Vec<Finding>) {
+fn api_version(facts: &ClusterFacts, query: &Query, on: &str, out: &mut Vec<Finding>) {
+    // The release the manifests are written for: the one asked for (or taken from the cluster),
+    // else the newest.
+    let target = query
+        .target
+        .as_deref()
+        .unwrap_or(crate::spec::TARGET_VERSION);
     let Some(crds) = &facts.crds else { return };
     if crds.is_empty() {
         let f = Finding::new(
@@ -72,8 +78,7 @@ fn api_version(facts: &ClusterFacts, on: &str, out: &mut Vec<Finding>) {
             f,
             None,
             format!(
-                "install Gateway API {} (standard channel) or your implementation's bundle first",
-                crate::spec::TARGET_VERSION
+                "install Gateway API {target} (standard channel) or your implementation's bundle first"
             ),
         ));
         return;
@@ -114,7 +119,6 @@ fn api_version(facts: &ClusterFacts, on: &str, out: &mut Vec<Finding>) {
             "reinstall all Gateway API CRDs from one release",
         ));
     }
-    let target = crate::spec::TARGET_VERSION;
     if minor_version(&api.bundle_version) < minor_version(target) {
         let f = Finding::new(
             Severity::Warning,
@@ -123,22 +127,43 @@ fn api_version(facts: &ClusterFacts, on: &str, out: &mut Vec<Finding>) {
         );
         let hint = match facts.target_version() {
             Some(v) => {
-                format!("generate for the cluster with --gateway-api {v}, or upgrade its CRDs")
+                format!(
+                    "generate for the cluster with {}, or upgrade its CRDs",
+                    crate::door::setting_to("options.gatewayApi", &v)
+                )
             }
             None => "upgrade the cluster's Gateway API CRDs".to_string(),
         };
         out.push(with(f, None, hint));
     } else {
-        out.push(Finding::new(Severity::Note, rule, installed));
+        let written = match &query.target {
+            Some(target) => format!("; the manifests are written for Gateway API {target}"),
+            None => String::new(),
+        };
+        out.push(Finding::new(
+            Severity::Note,
+            rule,
+            format!("{installed}{written}"),
+        ));
     }
 }
 
-fn gateway_class(facts: &ClusterFacts, class: &str, on: &str, out: &mut Vec<Finding>) {
+/// A GatewayClass that is missing (unless the output creates it) or that no controller accepted.
+fn gateway_class(
+    facts: &ClusterFacts,
+    class: &str,
+    generated: bool,
+    on: &str,
+    out: &mut Vec<Finding>,
+) {
     let Some(classes) = &facts.gateway_classes else {
         return;
     };
     let id = resource("GatewayClass", None, class);
     let Some(found) = classes.iter().find(|c| c.name == class) else {
+        if generated {
+            return;
+        }
         let f = Finding::new(
             Severity::Warning,
             "cluster-gatewayclass-missing",

@@ -29,6 +29,12 @@ pub struct Query {
     pub namespace: Option<String>,
     /// The GatewayClass the Gateway uses.
     pub class: Option<String>,
+    /// The output creates the Gateway (or the GatewayClass) itself: its absence from the cluster
+    /// is no problem, and the cluster's current copy says nothing about the one applied.
+    pub gateway_generated: bool,
+    pub class_generated: bool,
+    /// The Gateway API release the manifests are written for (`v1.2`), when not the default.
+    pub target: Option<String>,
 }
 
 /// Everything read. `None` for a part means it could not be read (see `problems`), not that it is
@@ -72,8 +78,8 @@ const GATEWAYS: &str = "gateways.gateway.networking.k8s.io";
 
 impl Query {
     /// What to ask about generated manifests: the Gateway the first route attaches to (its
-    /// namespace defaults to the route's), the listener it names, the routes' namespace, and the
-    /// GatewayClass of a generated Gateway, else `class`.
+    /// namespace defaults to the route's), the listener it names, the routes' namespace, the
+    /// GatewayClass of a generated Gateway, else `class`, and whether the output creates them.
     pub fn for_documents(documents: &[crate::render::Document], class: Option<&str>) -> Query {
         let route = documents.iter().find(|d| d.kind.ends_with("Route"));
         let parent = route.map(|d| &d.value["spec"]["parentRefs"][0]);
@@ -87,11 +93,24 @@ impl Query {
         });
         let generated = documents.iter().find(|d| d.kind == "Gateway");
         let generated_class = generated.and_then(|d| d.value["spec"]["gatewayClassName"].as_str());
+        let class = generated_class.or(class).map(str::to_string);
+        let creates = |kind: &str, namespace: Option<&str>, name: &str| {
+            documents
+                .iter()
+                .any(|d| d.kind == kind && d.namespace.as_deref() == namespace && d.name == name)
+        };
         Query {
+            gateway_generated: gateway
+                .as_ref()
+                .is_some_and(|(ns, name)| creates("Gateway", Some(ns), name)),
+            class_generated: class
+                .as_ref()
+                .is_some_and(|name| creates("GatewayClass", None, name)),
             gateway,
             listener: parent.and_then(|p| p["sectionName"].as_str().map(str::to_string)),
             namespace,
-            class: generated_class.or(class).map(str::to_string),
+            class,
+            target: None,
         }
     }
 }

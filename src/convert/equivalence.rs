@@ -93,7 +93,7 @@ pub fn check(groups: &[(String, Vec<&Route>)], bundle: &Bundle, opts: &Options) 
                     .collect();
                 findings.push(from.origin.finding(Severity::Warning, "convert-not-equivalent",
                     format!("{} {}{headers}: the source sends it {expected}; the converted manifests send it {got}", probe.method, probe.url()))
-                    .hint(format!("see it with: traffic-engineer trace --url {}{} on the output", probe.url(), headers)));
+                    .hint(format!("see it with {}{headers} on the output", crate::door::setting_to("trace", &probe.url()))));
             }
         }
     }

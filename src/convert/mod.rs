@@ -65,7 +65,7 @@ pub enum ConvertError {
         #[source]
         source: GenerateError,
     },
-    #[error("two converted namespaces generate {path} differently (e.g. different TLS settings for one Gateway); convert them separately or use --context single-dev")]
+    #[error("two converted namespaces generate {path} differently (e.g. different TLS settings for one Gateway); convert them separately or use {}", crate::door::setting_to("context", "single-dev"))]
     Conflict { path: String },
 }
 

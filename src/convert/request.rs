@@ -4,6 +4,7 @@
 
 use super::source::*;
 use super::{Options, SHARED_CONTEXT};
+use crate::door::setting;
 use crate::finding::{Finding, Severity};
 use crate::request::*;
 
@@ -143,13 +144,17 @@ fn effective_serve(
     shared: bool,
     findings: &mut Vec<Finding>,
 ) -> Serve {
+    let (https_listener, http_listener) = (
+        setting("convert.listener"),
+        setting("convert.redirectListener"),
+    );
     let (missing, flag) = match r.serve {
         Serve::HttpsRedirect if !(https && http) => (
             "HTTPS and HTTP",
-            "--listener (HTTPS) and --redirect-listener (HTTP)",
+            format!("{https_listener} (HTTPS) and {http_listener} (HTTP)"),
         ),
-        Serve::Https if !https => ("HTTPS", "--listener"),
-        Serve::Http if !http => ("HTTP", "--redirect-listener"),
+        Serve::Https if !https => ("HTTPS", https_listener),
+        Serve::Http if !http => ("HTTP", http_listener),
         other => return other,
     };
     let why = match r.serve {

@@ -204,7 +204,7 @@ fn backends(
             out.findings.push(origin.finding(Severity::Error, "convert-cross-namespace-service",
                 format!("service {} is in namespace {}: the conversion keeps backends in the route's namespace; this route is not converted", s.name, s.namespace.as_deref().unwrap_or_default()))
                 .field(format!("{at}.namespace"))
-                .hint("convert it with traffic-engineer generate --context cross-namespace, which adds the ReferenceGrant"));
+                .hint(format!("generate it with {}, which adds the ReferenceGrant", crate::door::setting_to("generate", "cross-namespace"))));
             return None;
         }
         let port = match &s.port {

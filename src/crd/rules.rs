@@ -36,6 +36,8 @@ pub struct RuleCompiler {
     pub failures: Vec<(String, String, String)>,
     /// Distinct rules that compiled.
     pub compiled: usize,
+    /// The schemas' `pattern`s, compiled once each: the CRDs repeat a few dozen many times.
+    pub patterns: HashMap<String, regex::Regex>,
 }
 
 impl RuleCompiler {
@@ -45,6 +47,7 @@ impl RuleCompiler {
             programs: HashMap::new(),
             failures: Vec::new(),
             compiled: 0,
+            patterns: HashMap::new(),
         }
     }
 
@@ -99,8 +102,8 @@ impl RuleCompiler {
     }
 }
 
-/// Evaluates the CEL rules of every schema node that has a value in `node`, depth first with a
-/// node's own rules before its children's, as the API server's CEL validator walks.
+/// Evaluates the CEL rules of every schema node that has a value in `node`, a node's own rules
+/// reported before its children's, as the API server's CEL validator walks.
 pub fn evaluate(
     root: &Context<'static, 'static>,
     schema: &Schema,
@@ -108,37 +111,68 @@ pub fn evaluate(
     path: &str,
     out: &mut Vec<Violation>,
 ) {
-    if node.value == Value::Null {
-        return;
-    }
-    if !schema.rules.is_empty() {
-        let mut scope = root.new_inner_scope();
-        scope.add_variable_from_value("self", to_cel(node, Some(schema)));
-        for rule in &schema.rules {
-            if let Some(violation) = check(&scope, rule, node, path) {
-                out.push(violation);
-            }
-        }
-    }
-    match &node.value {
-        Value::Map(entries) => {
-            for (name, value) in entries {
-                if let Some(property) = schema.properties.get(name) {
-                    evaluate(root, property, value, &super::schema::join(path, name), out);
-                } else if let Some(additional) = &schema.additional {
-                    evaluate(root, additional, value, &format!("{path}[{name}]"), out);
-                }
-            }
-        }
+    walk(root, Some(schema), node, path, out);
+}
+
+/// Evaluates the rules in `node` and returns its CEL value, the one the API server binds: fields
+/// of objects with declared properties under their escaped names (`namespace` is
+/// `__namespace__`), maps and untyped objects under their own keys. Built bottom-up, so each value is
+/// converted once and shared (CEL lists and maps are reference-counted) by every rule above it.
+fn walk(
+    root: &Context<'static, 'static>,
+    schema: Option<&Schema>,
+    node: &Node,
+    path: &str,
+    out: &mut Vec<Violation>,
+) -> Cel {
+    let mut below = Vec::new();
+    let value = match &node.value {
+        Value::Null => return Cel::Null,
+        Value::Bool(b) => Cel::Bool(*b),
+        Value::Int(i) => Cel::Int(*i),
+        Value::Float(f) => Cel::Float(*f),
+        Value::Str(s) => Cel::String(Arc::new(s.clone())),
         Value::Seq(items) => {
-            if let Some(item_schema) = &schema.items {
-                for (i, item) in items.iter().enumerate() {
-                    evaluate(root, item_schema, item, &format!("{path}[{i}]"), out);
-                }
-            }
+            let item_schema = schema.and_then(|s| s.items.as_deref());
+            Cel::List(Arc::new(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| walk(root, item_schema, item, &format!("{path}[{i}]"), &mut below))
+                    .collect(),
+            ))
         }
-        _ => {}
+        Value::Map(entries) => {
+            let typed = schema.filter(|s| !s.properties.is_empty());
+            let map: HashMap<Key, Cel> = entries
+                .iter()
+                .map(|(name, value)| match typed {
+                    Some(s) => {
+                        let child = walk(root, s.properties.get(name), value, &super::schema::join(path, name), &mut below);
+                        (Key::from(escape(name)), child)
+                    }
+                    None => {
+                        let additional = schema.and_then(|s| s.additional.as_deref());
+                        let child = walk(root, additional, value, &format!("{path}[{name}]"), &mut below);
+                        (Key::from(name.as_str()), child)
+                    }
+                })
+                .collect();
+            Cel::from(map)
+        }
+    };
+    if let Some(schema) = schema.filter(|s| !s.rules.is_empty()) {
+        let mut scope = root.new_inner_scope();
+        scope.add_variable_from_value("self", value.clone());
+        out.extend(
+            schema
+                .rules
+                .iter()
+                .filter_map(|rule| check(&scope, rule, node, path)),
+        );
     }
+    out.append(&mut below);
+    value
 }
 
 fn check(scope: &Context, rule: &Rule, node: &Node, path: &str) -> Option<Violation> {
@@ -203,42 +237,6 @@ fn runtime_error(error: &ExecutionError) -> String {
     match error {
         ExecutionError::NoSuchKey(key) => format!("no such key: {key}"),
         other => other.to_string(),
-    }
-}
-
-/// `node` as the CEL value the API server binds: fields of objects with declared properties
-/// under their escaped names (`namespace` is `__namespace__`), maps and untyped objects under
-/// their own keys.
-pub fn to_cel(node: &Node, schema: Option<&Schema>) -> Cel {
-    match &node.value {
-        Value::Null => Cel::Null,
-        Value::Bool(b) => Cel::Bool(*b),
-        Value::Int(i) => Cel::Int(*i),
-        Value::Float(f) => Cel::Float(*f),
-        Value::Str(s) => Cel::String(Arc::new(s.clone())),
-        Value::Seq(items) => {
-            let item_schema = schema.and_then(|s| s.items.as_deref());
-            Cel::List(Arc::new(
-                items.iter().map(|item| to_cel(item, item_schema)).collect(),
-            ))
-        }
-        Value::Map(entries) => {
-            let typed = schema.filter(|s| !s.properties.is_empty());
-            let map: HashMap<Key, Cel> = entries
-                .iter()
-                .map(|(name, value)| match typed {
-                    Some(s) => (
-                        Key::from(escape(name)),
-                        to_cel(value, s.properties.get(name)),
-                    ),
-                    None => (
-                        Key::from(name.as_str()),
-                        to_cel(value, schema.and_then(|s| s.additional.as_deref())),
-                    ),
-                })
-                .collect();
-            Cel::from(map)
-        }
     }
 }
 

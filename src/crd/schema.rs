@@ -136,9 +136,16 @@ impl Schema {
                 }
                 "pattern" => {
                     let text = value.as_str().unwrap_or_default();
-                    let regex = Regex::new(text).map_err(|e| {
-                        format!("{}: pattern {text:?} does not compile: {e}", here())
-                    })?;
+                    let regex = match rules.patterns.get(text) {
+                        Some(regex) => regex.clone(),
+                        None => {
+                            let regex = Regex::new(text).map_err(|e| {
+                                format!("{}: pattern {text:?} does not compile: {e}", here())
+                            })?;
+                            rules.patterns.insert(text.to_string(), regex.clone());
+                            regex
+                        }
+                    };
                     schema.pattern = Some(regex);
                 }
                 "format" => schema.format = value.as_str().map(str::to_string),

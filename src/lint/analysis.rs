@@ -106,7 +106,7 @@ pub fn analyse(facts: &Facts) -> Analysed {
             field: String::new(),
         };
         a.findings.push(
-            finding(Severity::Warning, "duplicate-resource", object, &origin, format!("{} is defined again here; it was first defined at {first_file}:{first_line}, and applying the set keeps only the last", object.id))
+            finding(Severity::Warning, "duplicate-resource", object, &origin, format!("{} is defined again here; it was first defined at {first_file}:{first_line}, and applying the set keeps only the last; the predictions here weigh every definition (a reference is accepted if any definition accepts it)", object.id))
                 .hint("rename one of them, or delete the stale copy"),
         );
     }
@@ -126,6 +126,39 @@ struct Analysis<'f> {
     valid: Vec<Vec<bool>>,
 }
 
+/// Evaluates a label selector on namespace `ns` with `labels` (`None`: the Namespace is not in the
+/// set, so only the automatic name label is known).
+fn selects_labels(sel: &Selector, ns: &str, labels: Option<&Vec<(String, String)>>) -> Known {
+    let label = |key: &str| -> Option<Option<&str>> {
+        if key == NAME_LABEL {
+            return Some(Some(ns));
+        }
+        labels.map(|ls| ls.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
+    };
+    let mut result = Known::Yes;
+    for (k, v) in &sel.match_labels {
+        result = result.and(match label(k) {
+            None => Known::Unknown,
+            Some(actual) => known(actual == Some(v.as_str())),
+        });
+    }
+    for (k, op, values) in &sel.expressions {
+        let Some(actual) = label(k) else {
+            result = result.and(Known::Unknown);
+            continue;
+        };
+        let within = actual.is_some_and(|a| values.iter().any(|v| v == a));
+        result = result.and(match op.as_str() {
+            "In" => known(within),
+            "NotIn" => known(!within),
+            "Exists" => known(actual.is_some()),
+            "DoesNotExist" => known(actual.is_none()),
+            _ => Known::Unknown,
+        });
+    }
+    result
+}
+
 /// Three-valued answer: the set proves yes, proves no, or cannot tell.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Known {
@@ -135,6 +168,14 @@ enum Known {
 }
 
 impl Known {
+    fn or(self, other: Known) -> Known {
+        match (self, other) {
+            (Known::Yes, _) | (_, Known::Yes) => Known::Yes,
+            (Known::Unknown, _) | (_, Known::Unknown) => Known::Unknown,
+            _ => Known::No,
+        }
+    }
+
     fn and(self, other: Known) -> Known {
         match (self, other) {
             (Known::No, _) | (_, Known::No) => Known::No,
@@ -174,7 +215,7 @@ fn finding(
 impl Analysis<'_> {
     /// Whether and where a route's parentRef attaches to a Gateway of the set. When the set
     /// defines the Gateway more than once, the route is fine if any definition accepts it (and
-    /// carries the traffic of the first that does).
+    /// carries the traffic of the first that does); when none does, what each says is reported.
     fn attachment(&mut self, route: usize, parent: &ParentRef, definitions: &[usize]) {
         let facts = self.facts;
         let outcomes: Vec<(usize, Vec<usize>, Vec<Finding>)> = definitions
@@ -184,18 +225,29 @@ impl Analysis<'_> {
                 (g, listeners, findings)
             })
             .collect();
-        let attached = outcomes
-            .iter()
-            .position(|(_, listeners, _)| !listeners.is_empty());
-        let chosen = attached.unwrap_or(outcomes.len().saturating_sub(1));
-        if let Some((gateway, listeners, findings)) = outcomes.into_iter().nth(chosen) {
-            self.attachments
-                .extend(listeners.into_iter().map(|listener| Attachment {
-                    route,
-                    gateway,
-                    listener,
-                }));
-            self.findings.extend(findings);
+        match outcomes.iter().position(|(_, l, _)| !l.is_empty()) {
+            Some(attached) => {
+                let (gateway, listeners, findings) = outcomes.into_iter().nth(attached).unwrap();
+                self.attachments
+                    .extend(listeners.into_iter().map(|listener| Attachment {
+                        route,
+                        gateway,
+                        listener,
+                    }));
+                self.findings.extend(findings);
+            }
+            None => {
+                for finding in outcomes.into_iter().flat_map(|(_, _, f)| f) {
+                    let said = self.findings.iter().any(|f| {
+                        f.rule == finding.rule
+                            && f.message == finding.message
+                            && f.line == finding.line
+                    });
+                    if !said {
+                        self.findings.push(finding);
+                    }
+                }
+            }
         }
     }
 
@@ -343,37 +395,16 @@ impl Analysis<'_> {
     }
 
     /// Evaluates a label selector on a namespace. Only the automatic name label is known when the
-    /// Namespace is not in the set.
+    /// Namespace is not in the set; when the set defines it more than once, the selector selects
+    /// it if it selects any definition (as a reference is accepted if any definition accepts it).
     fn selects(&self, sel: &Selector, ns: &str) -> Known {
-        let labels = self.facts.namespaces.get(ns);
-        let label = |key: &str| -> Option<Option<&str>> {
-            if key == NAME_LABEL {
-                return Some(Some(ns));
-            }
-            labels.map(|ls| ls.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str()))
-        };
-        let mut result = Known::Yes;
-        for (k, v) in &sel.match_labels {
-            result = result.and(match label(k) {
-                None => Known::Unknown,
-                Some(actual) => known(actual == Some(v.as_str())),
-            });
+        match self.facts.namespaces.get(ns) {
+            None => selects_labels(sel, ns, None),
+            Some(definitions) => definitions
+                .iter()
+                .map(|labels| selects_labels(sel, ns, Some(labels)))
+                .fold(Known::No, Known::or),
         }
-        for (k, op, values) in &sel.expressions {
-            let Some(actual) = label(k) else {
-                result = result.and(Known::Unknown);
-                continue;
-            };
-            let within = actual.is_some_and(|a| values.iter().any(|v| v == a));
-            result = result.and(match op.as_str() {
-                "In" => known(within),
-                "NotIn" => known(!within),
-                "Exists" => known(actual.is_some()),
-                "DoesNotExist" => known(actual.is_none()),
-                _ => Known::Unknown,
-            });
-        }
-        result
     }
 
     /// A backendRef or certificateRef: kind, grant when crossing namespaces, and existence.

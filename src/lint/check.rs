@@ -307,8 +307,16 @@ impl Ctx<'_> {
             let field = join(path, key);
             if experimental.contains(&key.as_str()) {
                 if self.channel == Channel::Standard {
-                    self.error("experimental-field", v.line, &field, format!("`{field}` exists only in the experimental channel"))
-                        .hint = Some("remove it, or lint with --channel experimental if the cluster runs the experimental CRDs".into());
+                    self.error(
+                        "experimental-field",
+                        v.line,
+                        &field,
+                        format!("`{field}` exists only in the experimental channel"),
+                    )
+                    .hint = Some(format!(
+                        "remove it, or lint with {} if the cluster runs the experimental CRDs",
+                        crate::door::setting_to("channel", "experimental")
+                    ));
                 }
             } else if !known.contains(&key.as_str()) {
                 self.error(

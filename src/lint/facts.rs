@@ -140,8 +140,9 @@ pub struct ServicePort {
 
 #[derive(Debug, Default)]
 pub struct Facts {
-    /// Namespace name → labels, for Namespaces in the set.
-    pub namespaces: HashMap<String, Vec<(String, String)>>,
+    /// Namespace name → the labels of each definition, for Namespaces in the set (a Namespace
+    /// defined twice has two label sets; the analysis does not pick one).
+    pub namespaces: HashMap<String, Vec<Vec<(String, String)>>>,
     /// Core objects by (kind, namespace, name), and the (kind, namespace) pairs that have any.
     pub core: HashSet<(String, String, String)>,
     pub core_namespaces: HashSet<(String, String)>,
@@ -151,10 +152,11 @@ pub struct Facts {
     pub gateways: Vec<Gateway>,
     pub routes: Vec<Route>,
     pub grants: Vec<Grant>,
-    /// Gateway API objects of one file in document order, until [`Facts::merge`] checks them.
-    defined: Vec<Object>,
-    /// Gateway API objects by (kind, namespace, name) → where first defined.
-    identities: HashMap<(String, String, String), (Arc<str>, u64)>,
+    /// Named objects of one file (with their API group) in document order, until
+    /// [`Facts::merge`] checks them.
+    defined: Vec<(String, Object)>,
+    /// Objects by identity ([`identity`]) → where first defined.
+    identities: HashMap<Identity, (Arc<str>, u64)>,
     /// Later definitions of an identity already seen, with where it was first defined.
     pub duplicates: Vec<(Object, Arc<str>, u64)>,
 }
@@ -169,6 +171,36 @@ pub fn by_age(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
         (None, Some(_)) => Ordering::Greater,
         (None, None) => Ordering::Equal,
     }
+}
+
+/// What makes two documents the same object: API group, kind, namespace ("" for cluster-scoped
+/// kinds) and name. The version does not count: `v1` and `v1beta1` HTTPRoutes of one name are
+/// one object.
+type Identity = (String, String, String, String);
+
+/// The cluster-scoped kinds among those a Gateway API set usually holds: their namespace, if
+/// written, is ignored by the API server.
+const CLUSTER_SCOPED: [(&str, &str); 5] = [
+    ("", "Namespace"),
+    (spec::GROUP, "GatewayClass"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+];
+
+/// The identity of `object` of API group `group`.
+fn identity(group: &str, object: &Object) -> Identity {
+    let kind = object.id.kind.as_str();
+    let namespace = match CLUSTER_SCOPED.contains(&(group, kind)) {
+        true => String::new(),
+        false => object.namespace.clone(),
+    };
+    (
+        group.to_string(),
+        kind.to_string(),
+        namespace,
+        object.id.name.clone(),
+    )
 }
 
 /// The namespace an object without `metadata.namespace` is assumed to land in.
@@ -203,8 +235,10 @@ impl Facts {
             file: file.clone(),
             line: doc.line,
         };
-        if header.group == spec::GROUP {
-            self.defined.push(object.clone());
+        // Unnamed documents (generateName, kustomization files) are never the same object.
+        if !object.id.name.is_empty() && header.group != "kustomize.config.k8s.io" {
+            self.defined
+                .push((header.group.to_string(), object.clone()));
         }
         let spec_node = doc.get("spec");
         match (header.group, header.kind, spec_node) {
@@ -217,7 +251,10 @@ impl Facts {
                     .iter()
                     .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
                     .collect();
-                self.namespaces.insert(object.id.name, labels);
+                self.namespaces
+                    .entry(object.id.name)
+                    .or_default()
+                    .push(labels);
             }
             ("", kind, _) if CORE_KINDS.contains(&kind) => {
                 if kind == "Service" {
@@ -321,7 +358,12 @@ impl Facts {
     /// Adds the facts of the next file (files are merged in input order, so "first defined" is
     /// stable whatever thread read them).
     pub fn merge(&mut self, part: Facts) {
-        self.namespaces.extend(part.namespaces);
+        for (namespace, definitions) in part.namespaces {
+            self.namespaces
+                .entry(namespace)
+                .or_default()
+                .extend(definitions);
+        }
         self.core.extend(part.core);
         self.core_namespaces.extend(part.core_namespaces);
         for (service, ports) in part.service_ports {
@@ -331,12 +373,8 @@ impl Facts {
         self.gateways.extend(part.gateways);
         self.routes.extend(part.routes);
         self.grants.extend(part.grants);
-        for object in part.defined {
-            let key = (
-                object.id.kind.clone(),
-                object.namespace.clone(),
-                object.id.name.clone(),
-            );
+        for (group, object) in part.defined {
+            let key = identity(&group, &object);
             match self.identities.get(&key) {
                 Some((file, line)) => self.duplicates.push((object, file.clone(), *line)),
                 None => {

@@ -2,7 +2,6 @@
 
 use std::fmt::Write;
 
-use console::Style;
 use serde::Serialize;
 
 use crate::finding::{Finding, Severity};
@@ -44,14 +43,6 @@ fn plural(n: usize, word: &str) -> String {
 /// `file:line: severity[rule] resource field: message` lines grouped by file, each followed by
 /// its hint, then a summary line. `color` adds ANSI colours (the caller decides: TTY, NO_COLOR).
 pub fn format_human(report: &Report, color: bool) -> String {
-    let style = |s: Style| s.force_styling(color);
-    let sev_style = |sev: Severity| match sev {
-        Severity::Error => style(Style::new().red().bold()),
-        Severity::Warning => style(Style::new().yellow().bold()),
-        Severity::Note => style(Style::new().cyan()),
-    };
-    let dim = style(Style::new().dim());
-    let bold = style(Style::new().bold());
     let mut out = String::new();
     let mut current: Option<&str> = None;
     for f in &report.findings {
@@ -66,43 +57,7 @@ pub fn format_human(report: &Report, color: bool) -> String {
             Some(line) => format!("{file}:{line}"),
             None => file.to_string(),
         };
-        let severity = format!("{}[{}]", severity_word(f.severity), f.rule);
-        let mut subject = f
-            .resource
-            .as_ref()
-            .map(ToString::to_string)
-            .unwrap_or_default();
-        if let Some(field) = &f.field {
-            if !subject.is_empty() {
-                subject.push(' ');
-            }
-            subject.push_str(field);
-        }
-        let subject = if subject.is_empty() {
-            String::new()
-        } else {
-            format!(" {}", bold.apply_to(subject))
-        };
-        let _ = writeln!(
-            out,
-            "{}: {}{subject}: {}",
-            location,
-            sev_style(f.severity).apply_to(severity),
-            f.message
-        );
-        if let Some(c) = &f.condition {
-            let _ = writeln!(
-                out,
-                "  {}",
-                dim.apply_to(format!(
-                    "predicted: {}={} ({})",
-                    c.type_, c.status, c.reason
-                ))
-            );
-        }
-        if let Some(hint) = &f.hint {
-            let _ = writeln!(out, "  {} {hint}", dim.apply_to("hint:"));
-        }
+        let _ = write!(out, "{location}: {}", f.human(color));
     }
     if !report.findings.is_empty() {
         out.push('\n');
@@ -116,14 +71,6 @@ pub fn format_human(report: &Report, color: bool) -> String {
         plural(report.files, "file"),
     );
     out
-}
-
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-        Severity::Note => "note",
-    }
 }
 
 #[cfg(test)]

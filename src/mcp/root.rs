@@ -13,7 +13,7 @@ pub struct Root {
 
 /// Why a path was refused; the message names the path and the root.
 #[derive(Debug, thiserror::Error)]
-#[error("refusing {path:?}: {reason}; use a path inside {root} (the folder the server was started in, or --root)")]
+#[error("refusing {path:?}: {reason}; use a path inside {root}, the folder the server serves")]
 pub struct OutsideRoot {
     path: String,
     reason: String,

@@ -13,6 +13,7 @@ use super::Server;
 use std::sync::Arc;
 
 use crate::crd::CrdSet;
+use crate::door::Door;
 use crate::files::{self, FileChange, Summary, WriteReport};
 use crate::finding::{Finding, Severity};
 use crate::generate::{generate, Bundle, GenerateError};
@@ -320,7 +321,7 @@ impl Server {
             notes: report.count(Severity::Note),
             files: report.files,
             documents: report.documents,
-            findings: report.findings,
+            findings: Door::Mcp.findings(report.findings),
         }))
     }
 
@@ -397,7 +398,7 @@ impl Server {
             context: bundle.context.clone(),
             files,
             yaml: bundle.yaml_stream(),
-            findings: bundle.findings,
+            findings: Door::Mcp.findings(bundle.findings),
             requests: conversion.requests,
             lossy,
         }))
@@ -493,7 +494,13 @@ impl Server {
         request: Request,
         peer: &Peer<RoleServer>,
     ) -> Result<(Bundle, Request), CallToolResult> {
-        let run = |r: &Request| generate(r, &self.profiles, &self.templates);
+        // Findings name settings the way an MCP caller sets them.
+        let run = |r: &Request| {
+            generate(r, &self.profiles, &self.templates).map(|mut b| {
+                b.findings = Door::Mcp.findings(b.findings);
+                b
+            })
+        };
         let first = run(&request);
         let answers = match &first {
             Err(GenerateError::Request(RequestError::Invalid(errors))) => {
@@ -596,13 +603,17 @@ struct Consent {
     prune: bool,
 }
 
-/// A tool error shaped like the CLI's JSON errors: `{"error": {...}, "errors": [...]}`.
+/// A tool error shaped like the CLI's JSON errors: `{"error": {...}, "errors": [...]}`, naming
+/// settings as tool parameters.
 fn failure(message: impl Into<String>, errors: &[FieldError]) -> CallToolResult {
-    let message = message.into();
+    let message = Door::Mcp.text(&message.into());
     let list: Vec<Value> = if errors.is_empty() {
         vec![json!({ "message": message })]
     } else {
-        errors.iter().map(|e| json!(e)).collect()
+        errors
+            .iter()
+            .map(|e| json!(Door::Mcp.field_error(e.clone())))
+            .collect()
     };
     with_text(
         json!({"error": list[0], "errors": list}),
@@ -620,6 +631,10 @@ fn needs_input(missing: &[MissingValue], errors: &[FieldError]) -> CallToolResul
         "Values are missing. Ask the user, then call the tool again with the answers in the request:\n{}",
         questions.join("\n")
     );
+    let errors: Vec<FieldError> = errors
+        .iter()
+        .map(|e| Door::Mcp.field_error(e.clone()))
+        .collect();
     with_text(
         json!({"missing": missing, "error": {"message": text}, "errors": errors}),
         text,

@@ -3,6 +3,7 @@
 
 use super::{grants, Planner, Resource};
 use crate::context::Owner;
+use crate::door::{setting, setting_as, setting_to};
 use crate::model::*;
 use crate::request::*;
 use std::collections::BTreeSet;
@@ -57,7 +58,7 @@ impl Planner<'_> {
                     "gateway.allowedRoutes.from",
                     "Same",
                     format!("would refuse the routes in namespace {}: only allowedRoutes admits routes from another namespace", foreign[0]),
-                    "use --allow-routes-from selector (or all), or put the routes in the Gateway's namespace",
+                    format!("use {} or {}, or put the routes in the Gateway's namespace", setting_as("gateway.allowedRoutes.from", "selector", "Selector"), setting_as("gateway.allowedRoutes.from", "all", "All")),
                 ));
                 FromNamespaces::Same
             }
@@ -73,7 +74,7 @@ impl Planner<'_> {
                         match_labels.insert(NAMESPACE_NAME_LABEL.to_string(), ns.to_string());
                     }
                     None => self.errors.push(FieldError::missing("gateway.allowedRoutes.labels", "are needed to say which namespaces may attach routes (from: Selector)",
-                        "pass --allow-label KEY=VALUE (e.g. gateway-access=true), --namespace of the app, or --allow-routes-from all",
+                        format!("use {} (e.g. gateway-access=true), {} of the app, or {}", setting_as("gateway.allowedRoutes.labels", "KEY=VALUE", "{KEY: VALUE}"), setting("namespace"), setting_as("gateway.allowedRoutes.from", "all", "All")),
                     )),
                 }
             } else if let Some(ns) = self.namespace.clone().filter(|_| !foreign.is_empty()) {
@@ -176,7 +177,11 @@ impl Planner<'_> {
                     self.errors.push(FieldError::missing(
                         "gateway.port",
                         format!("is required for the {protocol} listener of a {kind}"),
-                        "pass --listener-port PORT (or --port, which it defaults to)",
+                        format!(
+                            "use {} (or {}, which it defaults to)",
+                            setting_to("gateway.port", "PORT"),
+                            setting("port")
+                        ),
                     ));
                     0
                 });

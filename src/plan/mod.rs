@@ -16,6 +16,7 @@ mod rbac;
 mod routes;
 
 use crate::context::{Profile, Profiles, RoutesNeed};
+use crate::door::{setting, setting_to};
 use crate::finding::{Finding, Severity};
 use crate::implementation::{Implementation, Implementations};
 use crate::model::*;
@@ -91,7 +92,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
     let grants = grants::backend_grants(&routes);
     if profile.cross_namespace_backends && grants.is_empty() {
         p.errors.push(FieldError::missing("serviceNamespace", format!("is required for context {}: its backends live in another namespace than the routes", profile.name),
-            "pass --service-namespace NS (or --backend NS/NAME:PORT); for a backend in the same namespace use --context single-dev or shared-gateway",
+            format!("use {} (or give the backends their namespace); for a backend in the same namespace use {} or shared-gateway", setting_to("serviceNamespace", "NS"), setting_to("context", "single-dev")),
         ));
     }
     resources.extend(routes);
@@ -119,7 +120,7 @@ fn profile_of<'a>(request: &Request, profiles: &'a Profiles) -> Result<&'a Profi
         return Err(RequestError::Invalid(vec![FieldError::missing(
             "context",
             "is required: the deployment context decides what is generated",
-            format!("pass --context with one of: {names} (see `traffic-engineer contexts`)"),
+            format!("use {} with one of: {names}", setting("context")),
         )]));
     };
     profiles.get(name).ok_or_else(|| {
@@ -136,7 +137,7 @@ fn required(field: &str, profile: &Profile, flag: &str) -> FieldError {
     FieldError::missing(
         field,
         format!("is required for context {}", profile.name),
-        format!("pass {flag}"),
+        format!("use {flag}"),
     )
 }
 
@@ -161,11 +162,16 @@ impl<'a> Planner<'a> {
             || service.is_some()
             || !request.routes.is_empty();
         if wants_routes && namespace.is_none() {
-            errors.push(required("service", profile, "--service NAME (the namespace defaults to it), or --namespace NS with routes that name their backends"));
+            let what = format!(
+                "{} (the namespace defaults to it), or {} with routes that name their backends",
+                setting_to("service", "NAME"),
+                setting_to("namespace", "NS")
+            );
+            errors.push(required("service", profile, &what));
             // No route can be planned without a namespace, so its backend's missing port would go
             // unreported: report it here, so that one run lists every missing value.
             if request.port.is_none() && request.routes.is_empty() {
-                errors.push(required("port", profile, "--port PORT"));
+                errors.push(required("port", profile, &setting_to("port", "PORT")));
             }
         }
         let gateway_name = match (&request.gateway.name, &profile.gateway.name) {
@@ -176,7 +182,11 @@ impl<'a> Planner<'a> {
                     errors.push(required(
                         "gateway.name",
                         profile,
-                        "--gateway NAME (or --service, which names the Gateway after it)",
+                        &format!(
+                            "{} (or {}, which names the Gateway after it)",
+                            setting_to("gateway.name", "NAME"),
+                            setting("service")
+                        ),
                     ));
                     String::new()
                 }
@@ -186,7 +196,10 @@ impl<'a> Planner<'a> {
                 errors.push(required(
                     "gateway.name",
                     profile,
-                    "--gateway NAME: the name of the existing Gateway to attach to",
+                    &format!(
+                        "{} (the name of the existing Gateway to attach to)",
+                        setting_to("gateway.name", "NAME")
+                    ),
                 ));
                 String::new()
             }
@@ -228,7 +241,8 @@ impl<'a> Planner<'a> {
             }
             Err(message) => {
                 let hint = format!(
-                    "target a newer release with --gateway-api (now {})",
+                    "target a newer release with {} (now {})",
+                    setting("options.gatewayApi"),
                     self.version
                 );
                 self.errors
@@ -297,7 +311,7 @@ fn refuse_gateway_fields(request: &Request, profile: &Profile, errors: &mut Vec<
             field,
             "",
             format!("configures the Gateway's listeners, but context {} attaches to an existing Gateway and does not generate one", profile.name),
-            "drop it, or use --context platform-team (or single-dev) to generate the Gateway",
+            format!("drop it, or use {} (or single-dev) to generate the Gateway", setting_to("context", "platform-team")),
         ));
     }
 }

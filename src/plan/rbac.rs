@@ -1,11 +1,12 @@
 //! RBAC for Gateway API's role separation: the cluster admin manages GatewayClasses (a ClusterRole),
 //! the platform team manages Gateways in the Gateway's namespace, application developers manage
-//! routes in their namespace. Each role is bound to a group the user names (`--rbac-group`).
+//! the kinds of routes the request generates in their namespace. Each role is bound to a group the
+//! user names (`--rbac-group`).
 
 use super::{Planner, Resource};
 use crate::model::*;
 use crate::spec::GROUP;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 const RBAC_API: &str = "rbac.authorization.k8s.io/v1";
 const ROUTES: [&str; 5] = [
@@ -111,21 +112,65 @@ impl Planner<'_> {
                 &gateway.folder,
             ));
         }
-        let route_namespaces: BTreeSet<&str> = resources
-            .iter()
-            .filter(|r| ROUTES.contains(&format!("{}s", r.object.kind.to_lowercase()).as_str()))
-            .filter_map(|r| r.object.metadata.namespace.as_deref())
-            .collect();
-        for ns in route_namespaces {
+        // Per namespace, the route kinds generated there: app developers get those, no others.
+        let mut route_namespaces: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+        for r in resources {
+            let plural = format!("{}s", r.object.kind.to_lowercase());
+            if let (true, Some(ns)) = (
+                ROUTES.contains(&plural.as_str()),
+                r.object.metadata.namespace.as_deref(),
+            ) {
+                route_namespaces.entry(ns).or_default().insert(plural);
+            }
+        }
+        for (ns, kinds) in route_namespaces {
             let subjects = self.group("app", format!("{ns}-developers"));
+            let kinds: Vec<&str> = ROUTES
+                .iter()
+                .copied()
+                .filter(|k| kinds.contains(*k))
+                .collect();
             out.extend(self.role(
                 "gateway-api-routes",
                 Some(ns),
-                vec![rule(&ROUTES)],
+                vec![rule(&kinds)],
                 subjects,
                 ns,
             ));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::context::Profiles;
+    use crate::generate::generate;
+    use crate::render::Templates;
+
+    /// The `resources` of the Role of the app persona in `request`'s output.
+    fn app_role_resources(request: &str) -> Vec<String> {
+        let request = crate::request::from_text(request, "request.yaml").unwrap();
+        let bundle = generate(
+            &request,
+            &Profiles::built_in(),
+            &Templates::load(None).unwrap(),
+        )
+        .unwrap();
+        let role = bundle
+            .documents
+            .iter()
+            .find(|d| d.kind == "Role" && d.name == "gateway-api-routes")
+            .expect("an app Role");
+        let resources = &role.value["rules"][0]["resources"];
+        serde_json::from_value(resources.clone()).unwrap()
+    }
+
+    #[test]
+    fn app_developers_get_only_the_route_kinds_the_request_uses() {
+        let http = "context: single-dev\nservice: web\nport: 80\noptions: {rbac: true}\n";
+        assert_eq!(app_role_resources(http), ["httproutes"]);
+        let grpc = "context: single-dev\nservice: web\nport: 80\noptions: {rbac: true}\nroutes:\n- kind: GRPCRoute\n  rules: [{backends: [{name: web}]}]\n- kind: HTTPRoute\n  rules: [{backends: [{name: web}]}]\n";
+        assert_eq!(app_role_resources(grpc), ["httproutes", "grpcroutes"]);
     }
 }

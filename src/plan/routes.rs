@@ -2,6 +2,7 @@
 //! `sectionName` when a listener is chosen), rules with their matches, filters and backends.
 
 use super::{Planner, Resource};
+use crate::door::{setting, setting_as, setting_to};
 use crate::finding::Severity;
 use crate::model::*;
 use crate::request::*;
@@ -25,7 +26,7 @@ impl Planner<'_> {
                 self.errors.push(FieldError::missing(
                     format!("{at}.name"),
                     "is required when no service is given",
-                    "name the route, or pass --service",
+                    format!("name the route, or use {}", setting("service")),
                 ));
                 continue;
             };
@@ -138,7 +139,12 @@ impl Planner<'_> {
                 "gateway.httpsRedirect",
                 "true",
                 "needs the HTTPS listener the routes move to",
-                "pass --https --tls-secret NAME with --https-redirect",
+                format!(
+                    "use {} and {} with {}",
+                    setting_to("gateway.https", "true"),
+                    setting_to("gateway.tlsSecret", "NAME"),
+                    setting("gateway.httpsRedirect")
+                ),
             ));
             return None;
         }
@@ -146,14 +152,14 @@ impl Planner<'_> {
             self.errors.push(FieldError::missing(
                 "gateway.listener",
                 "is required with httpsRedirect on an existing Gateway: the HTTPS listener the routes attach to",
-                "pass --listener NAME (the Gateway's HTTPS listener)",
+                format!("use {} (the Gateway's HTTPS listener)", setting_to("gateway.listener", "NAME")),
             ));
         }
         if http.is_empty() {
             self.errors.push(FieldError::missing(
                 "gateway.redirectListener",
                 "is required with httpsRedirect on an existing Gateway: the HTTP listener that redirects",
-                "pass --redirect-listener NAME (the Gateway's HTTP listener)",
+                format!("use {} (the Gateway's HTTP listener)", setting_to("gateway.redirectListener", "NAME")),
             ));
             return None;
         };
@@ -195,7 +201,7 @@ impl Planner<'_> {
                     format!("{at}.rules[{j}].redirect.scheme"),
                     "https",
                     "would be attached to the HTTPS listener too, and redirect HTTPS requests to themselves (a redirect loop)",
-                    "use --https-redirect (gateway.httpsRedirect: true) to redirect HTTP to HTTPS and serve the app over HTTPS, or attach this route to the HTTP listener only (--listener http)",
+                    format!("use {} to redirect HTTP to HTTPS and serve the app over HTTPS, or attach this route to the HTTP listener only ({})", setting_to("gateway.httpsRedirect", "true"), setting_to("gateway.listener", "http")),
                 ));
             }
         }
@@ -258,12 +264,21 @@ impl Planner<'_> {
         }
     }
 
-    fn backend_ref(&mut self, field: String, b: &BackendRequest, namespace: &str) -> BackendRef {
+    /// The backendRef of `b`; `port_field` is where its port is missing from, when it is.
+    fn backend_ref(
+        &mut self,
+        port_field: String,
+        b: &BackendRequest,
+        namespace: &str,
+    ) -> BackendRef {
         let port = b.port.or(self.request.port).unwrap_or_else(|| {
             self.errors.push(FieldError::missing(
-                format!("{field}.port"),
+                port_field,
                 "is required: a Service backend needs a port",
-                "pass --port PORT (or NAME:PORT in --backend)",
+                format!(
+                    "use {} (or give the backend its port)",
+                    setting_to("port", "PORT")
+                ),
             ));
             0
         });
@@ -286,7 +301,15 @@ impl Planner<'_> {
                     format!("{at}.backends"),
                     "",
                     "needs a backend: the rule has no redirect and no service is given",
-                    "pass --service NAME or --backend NAME:PORT",
+                    format!(
+                        "use {} or {}",
+                        setting_to("service", "NAME"),
+                        setting_as(
+                            &format!("{at}.backends"),
+                            "NAME:PORT",
+                            "[{name: NAME, port: PORT}]"
+                        )
+                    ),
                 ));
                 return Vec::new();
             };
@@ -302,7 +325,7 @@ impl Planner<'_> {
         rule.backends
             .iter()
             .enumerate()
-            .map(|(k, b)| self.backend_ref(format!("{at}.backends[{k}]"), b, namespace))
+            .map(|(k, b)| self.backend_ref(format!("{at}.backends[{k}].port"), b, namespace))
             .collect()
     }
 
@@ -313,7 +336,7 @@ impl Planner<'_> {
         let taking: Vec<&BackendRequest> = backends.iter().filter(|b| weight(b) > 0).collect();
         let message = match (backends, taking.as_slice()) {
             ([only], _) if only.weight.is_some_and(|w| w > 0) => format!(
-                "{at}.backends: {} has weight {} but is the only backend, so it takes 100 % of the traffic (weights are shares of the rule's sum); for a canary, use --canary NAME:PORT=PERCENT or give the main backend a weight too",
+                "{at}.backends: {} has weight {} but is the only backend, so it takes 100 % of the traffic (weights are shares of the rule's sum); for a canary, give the main backend a weight too (90 beside 10 sends 10 % to the canary)",
                 only.name,
                 weight(only)
             ),
@@ -363,7 +386,7 @@ impl Planner<'_> {
         for (k, m) in rule.mirror.iter().enumerate() {
             let mut f = HttpRouteFilter::of("RequestMirror");
             f.request_mirror = Some(RequestMirror {
-                backend_ref: self.backend_ref(format!("{at}.mirror[{k}]"), m, namespace),
+                backend_ref: self.backend_ref(format!("{at}.mirror[{k}].port"), m, namespace),
             });
             filters.push(f);
         }
@@ -419,7 +442,10 @@ impl Planner<'_> {
                 format!("{at}.timeouts"),
                 "",
                 message,
-                "drop the timeouts, or target --gateway-api v1.2 or newer",
+                format!(
+                    "drop the timeouts, or target v1.2 or newer ({})",
+                    setting_to("options.gatewayApi", "v1.2")
+                ),
             ));
         }
         HttpRouteRule {

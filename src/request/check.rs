@@ -5,6 +5,7 @@
 mod routes;
 
 use super::*;
+use crate::door::{setting, setting_as, setting_to};
 use crate::spec;
 use routes::check_route;
 use serde::Serialize;
@@ -193,7 +194,14 @@ fn check_options(c: &mut Checker, o: &Options) {
                 "options.rbacGroups",
                 persona,
                 "must name a persona: cluster-admin, platform or app",
-                "e.g. --rbac-group platform=platform-team",
+                &format!(
+                    "e.g. {}",
+                    setting_as(
+                        "options.rbacGroups",
+                        "platform=platform-team",
+                        "{platform: platform-team}"
+                    )
+                ),
             );
         }
         if group.is_empty() {
@@ -201,7 +209,14 @@ fn check_options(c: &mut Checker, o: &Options) {
                 &format!("options.rbacGroups.{persona}"),
                 "",
                 "must name a group",
-                "e.g. --rbac-group app=task-api-developers",
+                &format!(
+                    "e.g. {}",
+                    setting_as(
+                        "options.rbacGroups",
+                        "app=task-api-developers",
+                        "{app: task-api-developers}"
+                    )
+                ),
             );
         }
     }
@@ -210,7 +225,7 @@ fn check_options(c: &mut Checker, o: &Options) {
             "options.rbac",
             "false",
             "must be true when rbacGroups are given",
-            "pass --rbac",
+            &format!("use {}", setting_to("options.rbac", "true")),
         );
     }
 }
@@ -278,12 +293,21 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
             "gateway.hostnames",
             g.hostnames.join(", "),
             "cannot be given with gateway.hostname",
-            "list every hostname in hostnames (repeat --listener-hostname)",
+            &format!("list every hostname in {}", setting("gateway.hostnames")),
         );
     }
     for (host, secret) in &g.tls_secrets {
         if !g.hostnames.contains(host) {
-            c.fail("gateway.tlsSecrets", host, "names a hostname that is not one of gateway.hostnames", "give the certificate of a listener hostname (--tls-secret HOST=SECRET with HOST one of the --listener-hostname values)");
+            c.fail(
+                "gateway.tlsSecrets",
+                host,
+                "names a hostname that is not one of gateway.hostnames",
+                &format!(
+                    "give the certificate of a listener hostname ({} with HOST one of {})",
+                    setting_as("gateway.tlsSecrets", "HOST=SECRET", "{HOST: SECRET}"),
+                    setting("gateway.hostnames")
+                ),
+            );
         }
         let (ns, name) = parse_ref(secret);
         if let Some(ns) = ns {
@@ -302,14 +326,19 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
         c.errors.push(FieldError::missing(
             "gateway.tlsSecret",
             "is required with https: an HTTPS listener terminates TLS with a certificate Secret",
-            "pass --tls-secret [NAMESPACE/]NAME (a kubernetes.io/tls Secret), or --tls-secret HOST=SECRET for each --listener-hostname",
+            format!(
+                "use {} (a kubernetes.io/tls Secret), or {} for each of {}",
+                setting_to("gateway.tlsSecret", "[NAMESPACE/]NAME"),
+                setting_as("gateway.tlsSecrets", "HOST=SECRET", "{HOST: SECRET}"),
+                setting("gateway.hostnames")
+            ),
         ));
     }
     if !g.tls_secrets.is_empty() && !g.https {
-        c.fail("gateway.https", "false", "must be true when tlsSecrets are given (the secrets are only used by the HTTPS listeners)", "pass --https");
+        c.fail("gateway.https", "false", "must be true when tlsSecrets are given (the secrets are only used by the HTTPS listeners)", &format!("use {}", setting_to("gateway.https", "true")));
     }
     if g.tls_secret.is_some() && !g.https {
-        c.fail("gateway.https", "false", "must be true when a tlsSecret is given (the secret is only used by the HTTPS listener)", "pass --https");
+        c.fail("gateway.https", "false", "must be true when a tlsSecret is given (the secret is only used by the HTTPS listener)", &format!("use {}", setting_to("gateway.https", "true")));
     }
     if let Some(allowed) = &g.allowed_routes {
         match allowed.from {

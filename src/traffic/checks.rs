@@ -125,8 +125,10 @@ impl Model {
                         None => {
                             first.insert(condition, *e);
                         }
+                        // Two definitions of one route (duplicate-resource) are one object.
                         Some(w)
                             if (w.route, w.rule) != (e.route, e.rule)
+                                && (w.route == e.route || !self.same_object(w.route, e.route))
                                 && reported.insert((e.route, e.rule, e.matched)) =>
                         {
                             out.push(self.shadow_finding(w, e, listener, host, criteria));
@@ -136,6 +138,15 @@ impl Model {
                 }
             }
         }
+    }
+
+    /// Whether two routes of the facts are definitions of the same object.
+    fn same_object(&self, a: u32, b: u32) -> bool {
+        let (a, b) = (
+            &self.facts.routes[a as usize].object,
+            &self.facts.routes[b as usize].object,
+        );
+        (&a.id.kind, &a.namespace, &a.id.name) == (&b.id.kind, &b.namespace, &b.id.name)
     }
 
     fn shadow_finding(

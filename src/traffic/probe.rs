@@ -45,7 +45,7 @@ impl Probe {
     pub fn new(url: &str, method: Option<&str>, headers: &[String]) -> Result<Probe, ProbeError> {
         let (scheme, rest) = url.split_once("://").ok_or_else(|| {
             ProbeError(format!(
-                "--url {url:?} has no scheme: write it like http://app.example.com/path"
+                "the URL {url:?} has no scheme: write it like http://app.example.com/path"
             ))
         })?;
         let scheme = scheme.to_ascii_lowercase();
@@ -55,17 +55,17 @@ impl Probe {
             "tcp" | "udp" => 0,
             other => {
                 return Err(ProbeError(format!(
-                    "scheme {other:?} of --url {url:?} is not one of http, https, grpc, grpcs, tls, tcp, udp"
+                    "scheme {other:?} of the URL {url:?} is not one of http, https, grpc, grpcs, tls, tcp, udp"
                 )))
             }
         };
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let (authority, tail) = rest.split_at(end);
         let (host, port) = host_port(authority, default_port)
-            .map_err(|why| ProbeError(format!("--url {url:?}: {why}")))?;
+            .map_err(|why| ProbeError(format!("the URL {url:?}: {why}")))?;
         if port == 0 {
             return Err(ProbeError(format!(
-                "--url {url:?} needs a port: {scheme}://HOST:PORT"
+                "the URL {url:?} needs a port: {scheme}://HOST:PORT"
             )));
         }
         let tail = tail.split('#').next().unwrap_or_default();
@@ -85,7 +85,7 @@ impl Probe {
             }
             Some(m) => {
                 return Err(ProbeError(format!(
-                    "--method {m:?} is not an HTTP method (GET, POST, …)"
+                    "the method {m:?} is not an HTTP method (GET, POST, …)"
                 )))
             }
             None if scheme.starts_with("grpc") => "POST".to_string(),

@@ -288,7 +288,7 @@ impl Model {
                 .any(|g| !g.is_listener_set() && names_gateway(g, want))
             {
                 return Err(ProbeError(format!(
-                    "--gateway {want:?} is not in the set; it has: {}",
+                    "Gateway {want:?} is not in the set; it has: {}",
                     self.gateways().join(", ")
                 )));
             }
@@ -341,10 +341,11 @@ impl Model {
                     })
                     .collect();
                 Err(ProbeError(format!(
-                    "several Gateways listen on port {} for {}: {}; choose one with --gateway",
+                    "several Gateways listen on port {} for {}: {}; choose one with {}",
                     probe.port,
                     probe.host,
-                    names.join(", ")
+                    names.join(", "),
+                    crate::door::setting("gateway")
                 )))
             }
         }

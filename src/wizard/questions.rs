@@ -8,6 +8,7 @@ use super::advanced::{advanced, has_more_rules};
 use super::ask::Prompter;
 use super::WizardError;
 use crate::context::{Profile, RoutesNeed};
+use crate::door::Door;
 use crate::implementation::Implementations;
 use crate::plan::DEFAULT_IMPLEMENTATION;
 use crate::request::*;
@@ -234,8 +235,8 @@ fn field_error(request: &Request, field: &str) -> Result<(), String> {
         return Ok(());
     };
     match errors.iter().find(|e| within(&e.field, field)) {
-        Some(e) if e.hint.is_empty() => Err(e.message.clone()),
-        Some(e) => Err(format!("{} ({})", e.message, e.hint)),
+        Some(e) if e.hint.is_empty() => Err(Door::Flags.text(&e.message)),
+        Some(e) => Err(Door::Flags.text(&format!("{} ({})", e.message, e.hint))),
         None => Ok(()),
     }
 }

@@ -94,10 +94,10 @@ fn served(ctx: &mut Ctx, doc: &Node, header: &Header) -> bool {
                     header.kind, header.group
                 ),
             )
-            .hint = Some(
-                "install the experimental CRDs and lint with --channel experimental, or remove it"
-                    .into(),
-            );
+            .hint = Some(format!(
+                "install the experimental CRDs and lint with {}, or remove it",
+                crate::door::setting_to("channel", "experimental")
+            ));
             return false;
         }
         return true;

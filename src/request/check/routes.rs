@@ -1,6 +1,7 @@
 //! Checks of routes: hostnames, rules, matches, backends and filters, and what each route kind allows.
 
 use super::*;
+use crate::door::{setting, setting_as};
 
 /// How to fix a RegularExpression value that does not compile.
 const REGEX_HINT: &str = "write RE2 syntax, which Envoy-based implementations compile: no look-around or backreferences, and a backslash before a literal ( ) [ ] { } . * + ? |";
@@ -113,12 +114,12 @@ fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
             let Some(g) = &m.grpc else { continue };
             let field = format!("{at}.matches[{j}].grpc");
             if g.service.is_none() && g.method.is_none() {
-                c.fail(
-                    &field,
-                    "",
-                    "needs a service or a method",
-                    "pass --grpc-service and/or --grpc-method",
+                let hint = format!(
+                    "use {} and/or {}",
+                    setting(&format!("{field}.service")),
+                    setting(&format!("{field}.method"))
                 );
+                c.fail(&field, "", "needs a service or a method", &hint);
             }
             if let Some(svc) = &g.service {
                 c.value(
@@ -150,7 +151,10 @@ fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
         RouteKind::Tls if route.hostnames.is_empty() => c.errors.push(FieldError::missing(
             format!("{at}.hostnames"),
             "are required on a TLSRoute: TLS passthrough routes by SNI hostname",
-            "pass --hostname H",
+            format!(
+                "use {}",
+                setting_as(&format!("{at}.hostnames"), "HOST", "[HOST]")
+            ),
         )),
         RouteKind::Tcp | RouteKind::Udp if !route.hostnames.is_empty() => c.fail(
             &format!("{at}.hostnames"),
@@ -356,7 +360,7 @@ fn check_path_replacement(
         }
     }
     if prefix.is_some() && !has_one_prefix_match(rule) {
-        c.fail(&format!("{at}.prefix"), prefix.as_deref().unwrap_or_default(), "needs exactly one match whose path is a PathPrefix (Gateway API rule for ReplacePrefixMatch)", "match with --path-prefix, or replace the full path with --rewrite-path");
+        c.fail(&format!("{at}.prefix"), prefix.as_deref().unwrap_or_default(), "needs exactly one match whose path is a PathPrefix (Gateway API rule for ReplacePrefixMatch)", &format!("match with a PathPrefix, or replace the full path ({})", setting(&format!("{at}.path"))));
     }
 }
 
