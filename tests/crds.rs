@@ -367,9 +367,25 @@ spec:
               max: {type: integer, default: 3}
               mode: {type: string, enum: [Fast, Safe]}
 "#;
-    let crds = Arc::new(CrdSet::from_sources(&[("widgets.yaml", crd)]));
-    assert_eq!(crds.problems().len(), 1, "{:#?}", crds.problems());
+    let not_structural = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gadgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Gadget, plural: gadgets}\n  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            properties: {size: {type: integer}}\n";
+    let crds = Arc::new(CrdSet::from_sources(&[
+        ("widgets.yaml", crd),
+        ("gadgets.yaml", not_structural),
+    ]));
+    let problems: Vec<_> = crds
+        .problems()
+        .iter()
+        .map(|p| (p.file.as_str(), p.line, p.crd.as_str()))
+        .collect();
+    assert_eq!(
+        problems,
+        [
+            ("widgets.yaml", 29, "widgets.example.com"),
+            ("gadgets.yaml", 11, "gadgets.example.com")
+        ]
+    );
     assert!(crds.problems()[0].message.contains("self.size >"));
+    assert!(crds.problems()[1].message.contains("v1.spec: no type"), "{}", crds.problems()[1].message);
     let opts = LintOptions {
         crds: Some(crds),
         ..LintOptions::default()
@@ -398,7 +414,7 @@ spec:
             .iter()
             .filter(|(rule, _)| *rule == "crd-invalid")
             .count(),
-        1,
+        2,
         "{found:?}"
     );
     let report = lint_str(&widget("{replicas: 2, mode: Safe}"), "w.yaml", &opts);

@@ -195,16 +195,6 @@ impl CrdSet {
     /// Records what `compiler` compiled and the rules that did not compile.
     fn finish(&mut self, compiler: rules::RuleCompiler) {
         self.rules = compiler.compiled;
-        self.problems
-            .extend(compiler.failures.into_iter().map(|(path, rule, error)| {
-                let (crd, field) = path.split_once('|').unwrap_or(("", &path));
-                Problem {
-                    file: String::new(),
-                    line: 0,
-                    crd: crd.to_string(),
-                    message: format!("rule {rule:?} at {field} does not compile: {error}"),
-                }
-            }));
     }
 
     /// Compiles the CRDs of a JSON value: one CRD or a `List` of them, as kubectl prints.
@@ -251,12 +241,7 @@ impl CrdSet {
                 .and_then(|s| s.get("openAPIV3Schema"))
                 .or_else(|| spec.and_then(|s| s.get("validation")?.get("openAPIV3Schema")));
             let schema = match openapi {
-                // Rule paths carry the CRD name so compile failures name it.
-                Some(node) => match schema::Schema::compile(
-                    node,
-                    &format!("{metadata_name}|{name}"),
-                    compiler,
-                ) {
+                Some(node) => match schema::Schema::compile(node, &name, compiler) {
                     Ok(schema) => Some(schema),
                     Err(error) => {
                         self.problems.push(Problem {
@@ -272,6 +257,17 @@ impl CrdSet {
                 },
                 None => None,
             };
+            // A rule shared with an earlier CRD is compiled (and reported) once.
+            self.problems
+                .extend(compiler.failures.drain(..).map(|failure| Problem {
+                    file: label.to_string(),
+                    line: failure.line,
+                    crd: metadata_name.clone(),
+                    message: format!(
+                        "the rule {:?} at {} does not compile: {}",
+                        failure.rule, failure.path, failure.error
+                    ),
+                }));
             let status_subresource = version
                 .get("subresources")
                 .or_else(|| spec.and_then(|s| s.get("subresources")))

@@ -27,13 +27,24 @@ pub struct Rule {
     reason: Option<String>,
 }
 
+/// A rule (or message expression) that does not compile.
+#[derive(Debug)]
+pub struct CompileFailure {
+    /// The schema path of the rule, e.g. `v1.spec.rules`.
+    pub path: String,
+    /// The line of the rule in the CRD file.
+    pub line: u64,
+    pub rule: String,
+    pub error: String,
+}
+
 /// Compiles rules with one CEL environment, sharing programs between CRD versions that repeat a
 /// rule, and keeps what did not compile.
 pub struct RuleCompiler {
     env: Arc<Env>,
     programs: HashMap<String, Result<Arc<Program>, String>>,
-    /// `(schema path, rule, error)` of every rule or message expression that did not compile.
-    pub failures: Vec<(String, String, String)>,
+    /// Every rule or message expression that did not compile, until taken by the CRD's loader.
+    pub failures: Vec<CompileFailure>,
     /// Distinct rules that compiled.
     pub compiled: usize,
     /// The schemas' `pattern`s, compiled once each: the CRDs repeat a few dozen many times.
@@ -66,10 +77,11 @@ impl RuleCompiler {
                 if source.contains("oldSelf") || optional_old_self {
                     return None;
                 }
-                let program = self.compile(source, path);
+                let line = validation.line_of("rule");
+                let program = self.compile(source, path, line);
                 let message_expression = validation
                     .str_at("messageExpression")
-                    .and_then(|expression| self.compile(expression, path));
+                    .and_then(|expression| self.compile(expression, path, line));
                 Some(Rule {
                     source: source.into(),
                     program,
@@ -82,7 +94,7 @@ impl RuleCompiler {
             .collect()
     }
 
-    fn compile(&mut self, source: &str, path: &str) -> Option<Arc<Program>> {
+    fn compile(&mut self, source: &str, path: &str, line: u64) -> Option<Arc<Program>> {
         if let Some(known) = self.programs.get(source) {
             return known.as_ref().ok().cloned();
         }
@@ -93,9 +105,12 @@ impl RuleCompiler {
             .map_err(|e| e.to_string());
         match &compiled {
             Ok(_) => self.compiled += 1,
-            Err(error) => self
-                .failures
-                .push((path.to_string(), source.to_string(), error.clone())),
+            Err(error) => self.failures.push(CompileFailure {
+                path: path.to_string(),
+                line,
+                rule: source.to_string(),
+                error: error.clone(),
+            }),
         }
         self.programs.insert(source.to_string(), compiled.clone());
         compiled.ok()
@@ -138,7 +153,9 @@ fn walk(
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| walk(root, item_schema, item, &format!("{path}[{i}]"), &mut below))
+                    .map(|(i, item)| {
+                        walk(root, item_schema, item, &format!("{path}[{i}]"), &mut below)
+                    })
                     .collect(),
             ))
         }
@@ -148,12 +165,24 @@ fn walk(
                 .iter()
                 .map(|(name, value)| match typed {
                     Some(s) => {
-                        let child = walk(root, s.properties.get(name), value, &super::schema::join(path, name), &mut below);
+                        let child = walk(
+                            root,
+                            s.properties.get(name),
+                            value,
+                            &super::schema::join(path, name),
+                            &mut below,
+                        );
                         (Key::from(escape(name)), child)
                     }
                     None => {
                         let additional = schema.and_then(|s| s.additional.as_deref());
-                        let child = walk(root, additional, value, &format!("{path}[{name}]"), &mut below);
+                        let child = walk(
+                            root,
+                            additional,
+                            value,
+                            &format!("{path}[{name}]"),
+                            &mut below,
+                        );
                         (Key::from(name.as_str()), child)
                     }
                 })

@@ -82,6 +82,17 @@ impl Schema {
         path: &str,
         rules: &mut RuleCompiler,
     ) -> Result<Schema, CompileError> {
+        Schema::compile_node(node, path, rules, true)
+    }
+
+    /// `structural` is false inside `anyOf`/`oneOf`/`allOf`/`not`, whose branches only add value
+    /// constraints and need no types.
+    fn compile_node(
+        node: &Node,
+        path: &str,
+        rules: &mut RuleCompiler,
+        structural: bool,
+    ) -> Result<Schema, CompileError> {
         let mut schema = Schema::default();
         let entries = match &node.value {
             Value::Map(entries) => entries,
@@ -113,7 +124,12 @@ impl Schema {
                 }
                 "properties" => {
                     for (name, property) in value.entries() {
-                        let compiled = Schema::compile(property, &format!("{path}.{name}"), rules)?;
+                        let compiled = Schema::compile_node(
+                            property,
+                            &format!("{path}.{name}"),
+                            rules,
+                            structural,
+                        )?;
                         schema.properties.insert(name.clone(), compiled);
                     }
                 }
@@ -127,10 +143,22 @@ impl Schema {
                 "additionalProperties" => match &value.value {
                     Value::Bool(any) => schema.additional_any = *any,
                     _ => {
-                        schema.additional = Some(Box::new(Schema::compile(value, &here(), rules)?))
+                        schema.additional = Some(Box::new(Schema::compile_node(
+                            value,
+                            &here(),
+                            rules,
+                            structural,
+                        )?))
                     }
                 },
-                "items" => schema.items = Some(Box::new(Schema::compile(value, &here(), rules)?)),
+                "items" => {
+                    schema.items = Some(Box::new(Schema::compile_node(
+                        value,
+                        &here(),
+                        rules,
+                        structural,
+                    )?))
+                }
                 "enum" => {
                     schema.enumeration = value.items().iter().map(|n| n.value.clone()).collect()
                 }
@@ -175,7 +203,7 @@ impl Schema {
                         .iter()
                         .enumerate()
                         .map(|(i, branch)| {
-                            Schema::compile(branch, &format!("{}[{i}]", here()), rules)
+                            Schema::compile_node(branch, &format!("{}[{i}]", here()), rules, false)
                         })
                         .collect::<Result<Vec<_>, _>>()?;
                     match key.as_str() {
@@ -184,9 +212,21 @@ impl Schema {
                         _ => schema.all_of = branches,
                     }
                 }
-                "not" => schema.not = Some(Box::new(Schema::compile(value, &here(), rules)?)),
+                "not" => {
+                    schema.not = Some(Box::new(Schema::compile_node(
+                        value,
+                        &here(),
+                        rules,
+                        false,
+                    )?))
+                }
                 _ => {}
             }
+        }
+        if structural && schema.ty.is_none() && !schema.int_or_string && !schema.preserve_unknown {
+            return Err(format!(
+                "{path}: no type (a structural schema needs one, or x-kubernetes-int-or-string, or x-kubernetes-preserve-unknown-fields)"
+            ));
         }
         // `exclusiveMinimum`/`exclusiveMaximum` are booleans beside their bound in OpenAPI v3.0.
         let exclusive = |key| node.get(key).is_some_and(|n| n.value == Value::Bool(true));
