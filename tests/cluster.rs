@@ -621,6 +621,34 @@ fn lint_and_generate_validate_against_the_clusters_crds() {
     let (code, stdout, stderr) = run_cli(&stand_in, &generate);
     assert_eq!(code, 0, "{stderr}");
     assert!(stdout.contains("request: 10s"), "{stdout}");
+
+    // The same CRDs given as a file, without a cluster.
+    let offline = [
+        "generate",
+        "--request",
+        request.to_str().unwrap(),
+        "--crds",
+        older.to_str().unwrap(),
+    ];
+    let (code, _, stderr) = run_cli(&stand_in, &offline);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("field not declared in schema: spec.rules[0].timeouts"),
+        "{stderr}"
+    );
+    let no_crds = [
+        "generate",
+        "--request",
+        request.to_str().unwrap(),
+        "--crds",
+        route.as_str(),
+    ];
+    let (code, _, stderr) = run_cli(&stand_in, &no_crds);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("--crds: no CustomResourceDefinition found"),
+        "{stderr}"
+    );
 }
 
 #[test]

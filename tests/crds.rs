@@ -385,7 +385,11 @@ spec:
         ]
     );
     assert!(crds.problems()[0].message.contains("self.size >"));
-    assert!(crds.problems()[1].message.contains("v1.spec: no type"), "{}", crds.problems()[1].message);
+    assert!(
+        crds.problems()[1].message.contains("v1.spec: no type"),
+        "{}",
+        crds.problems()[1].message
+    );
     let opts = LintOptions {
         crds: Some(crds),
         ..LintOptions::default()
