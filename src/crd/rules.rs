@@ -165,14 +165,19 @@ fn walk(
                 .iter()
                 .map(|(name, value)| match typed {
                     Some(s) => {
+                        let property = s.properties.get_full(name);
                         let child = walk(
                             root,
-                            s.properties.get(name),
+                            property.map(|(_, _, p)| p),
                             value,
                             &super::schema::join(path, name),
                             &mut below,
                         );
-                        (Key::from(escape(name)), child)
+                        let key = match property {
+                            Some((i, _, _)) => s.cel_keys[i].clone(),
+                            None => Key::from(escape(name)),
+                        };
+                        (key, child)
                     }
                     None => {
                         let additional = schema.and_then(|s| s.additional.as_deref());
@@ -271,7 +276,7 @@ fn runtime_error(error: &ExecutionError) -> String {
 
 /// Property names as Kubernetes exposes them to CEL: reserved words wrapped in `__`, and `__`,
 /// `.`, `-`, `/` spelled out (k8s.io/apiserver/pkg/cel: `Escape`).
-fn escape(name: &str) -> String {
+pub(super) fn escape(name: &str) -> String {
     const RESERVED: &[&str] = &[
         "true",
         "false",

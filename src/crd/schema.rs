@@ -44,6 +44,9 @@ pub struct Schema {
     /// `x-kubernetes-embedded-resource`: a whole object (apiVersion, kind, metadata) lives here.
     pub embedded: bool,
     pub properties: IndexMap<String, Schema>,
+    /// The CEL map key of each property (its escaped name), in the order of `properties`:
+    /// made once here rather than at every evaluation.
+    pub cel_keys: Vec<cel::objects::Key>,
     pub required: Vec<String>,
     /// `additionalProperties` as a schema (a map's values).
     pub additional: Option<Box<Schema>>,
@@ -228,6 +231,11 @@ impl Schema {
                 "{path}: no type (a structural schema needs one, or x-kubernetes-int-or-string, or x-kubernetes-preserve-unknown-fields)"
             ));
         }
+        schema.cel_keys = schema
+            .properties
+            .keys()
+            .map(|name| cel::objects::Key::from(super::rules::escape(name)))
+            .collect();
         // `exclusiveMinimum`/`exclusiveMaximum` are booleans beside their bound in OpenAPI v3.0.
         let exclusive = |key| node.get(key).is_some_and(|n| n.value == Value::Bool(true));
         if let Some((_, ex)) = &mut schema.minimum {
