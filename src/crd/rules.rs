@@ -138,7 +138,9 @@ fn walk(
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| walk(root, item_schema, item, &format!("{path}[{i}]"), &mut below))
+                    .map(|(i, item)| {
+                        walk(root, item_schema, item, &format!("{path}[{i}]"), &mut below)
+                    })
                     .collect(),
             ))
         }
@@ -148,12 +150,24 @@ fn walk(
                 .iter()
                 .map(|(name, value)| match typed {
                     Some(s) => {
-                        let child = walk(root, s.properties.get(name), value, &super::schema::join(path, name), &mut below);
+                        let child = walk(
+                            root,
+                            s.properties.get(name),
+                            value,
+                            &super::schema::join(path, name),
+                            &mut below,
+                        );
                         (Key::from(escape(name)), child)
                     }
                     None => {
                         let additional = schema.and_then(|s| s.additional.as_deref());
-                        let child = walk(root, additional, value, &format!("{path}[{name}]"), &mut below);
+                        let child = walk(
+                            root,
+                            additional,
+                            value,
+                            &format!("{path}[{name}]"),
+                            &mut below,
+                        );
                         (Key::from(name.as_str()), child)
                     }
                 })
