@@ -780,3 +780,35 @@ fn a_closed_stdout_ends_every_command_quietly() {
 
 /// The signal number of SIGPIPE on Linux and macOS.
 const SIGPIPE: i32 = 13;
+
+/// platform-team's default selector admits the app's namespace by its name only: a note says
+/// which label other teams would put on their namespace, and the flag that selects it.
+#[test]
+fn the_default_selector_says_how_other_teams_attach() {
+    let stderr = |extra: &[&str]| {
+        let out = te()
+            .args([
+                "generate",
+                "--context",
+                "platform-team",
+                "--service",
+                "task-api",
+            ])
+            .args(["--port", "8000", "--no-input"])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let default = stderr(&[]);
+    for text in [
+        "note[one-namespace-admitted]: the Gateway admits routes from namespace task-api only",
+        "--allow-label gateway-access=true",
+        "kubectl label namespace NAMESPACE gateway-access=true",
+    ] {
+        assert!(default.contains(text), "{text}: {default}");
+    }
+    // Labels of one's own choosing need no such note.
+    let chosen = stderr(&["--allow-label", "gateway-access=true"]);
+    assert!(!chosen.contains("one-namespace-admitted"), "{chosen}");
+}
