@@ -80,6 +80,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
     check(request)?;
     let profile = profile_of(request, profiles)?;
     let mut p = Planner::new(request, profile);
+    p.notes.extend(warnings(request));
     let mut resources = Vec::new();
     if request.gateway.with_gateway_class {
         resources.push(p.gateway_class());
