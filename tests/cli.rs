@@ -812,3 +812,34 @@ fn the_default_selector_says_how_other_teams_attach() {
     let chosen = stderr(&["--allow-label", "gateway-access=true"]);
     assert!(!chosen.contains("one-namespace-admitted"), "{chosen}");
 }
+
+/// A refusal that comes from checking the rendered output names the request setting to change:
+/// the flag for flag users (in text and JSON), the field for request files.
+#[test]
+fn an_output_refusal_names_the_setting_to_change() {
+    let flags = [
+        "generate",
+        "--context",
+        "platform-team",
+        "--service",
+        "task-api",
+        "--port",
+        "8000",
+        "--allow-label",
+        "kubernetes.io/metadata.name=other",
+    ];
+    let out = te().args(flags).assert().code(2);
+    assert!(out.get_output().stdout.is_empty());
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for text in [
+        "invalid gateway.allowedRoutes.labels (--allow-label) = \"kubernetes.io/metadata.name=other\": selects namespace other by its name",
+        "(route-not-allowed-by-listener)",
+        "hint: use --allow-label kubernetes.io/metadata.name=task-api",
+    ] {
+        assert!(stderr.contains(text), "{text}:\n{stderr}");
+    }
+    let out = te().args(flags).args(["--output", "json"]).assert().code(2);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    assert_eq!(v["error"]["field"], "gateway.allowedRoutes.labels");
+    assert_eq!(v["error"]["flag"], "--allow-label");
+}

@@ -318,6 +318,11 @@ impl From<GenerateError> for Failure {
     fn from(e: GenerateError) -> Failure {
         match e {
             GenerateError::Request(r) => r.into(),
+            GenerateError::Lint(errors) => {
+                let mut failure = Failure::from(RequestError::Invalid(errors));
+                failure.message = format!("{}\n{}", crate::generate::LINT_REFUSAL, failure.message);
+                failure
+            }
             other => Failure::usage(other.to_string()),
         }
     }

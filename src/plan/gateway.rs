@@ -9,11 +9,11 @@ use crate::request::*;
 use std::collections::BTreeSet;
 
 /// Label every namespace carries (Kubernetes ≥ 1.22), used to admit one namespace by name.
-const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+pub(super) const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
 /// The label suggested for namespaces that may attach routes to a shared Gateway.
-const SHARED_LABEL: &str = "gateway-access=true";
-const SHARED_LABEL_FIELD: &str = "{gateway-access: \"true\"}";
+pub(super) const SHARED_LABEL: &str = "gateway-access=true";
+pub(super) const SHARED_LABEL_FIELD: &str = "{gateway-access: \"true\"}";
 
 impl Planner<'_> {
     pub(super) fn class_name(&self) -> String {

@@ -12,6 +12,7 @@
 
 mod gateway;
 mod grants;
+mod origin;
 mod rbac;
 mod routes;
 
@@ -22,6 +23,7 @@ use crate::implementation::{Implementation, Implementations};
 use crate::model::*;
 use crate::request::*;
 use crate::version::{self, Version};
+pub use origin::field_error as output_field_error;
 
 /// The implementation whose class and controller are used when the request names none.
 pub const DEFAULT_IMPLEMENTATION: &str = "envoy-gateway";
