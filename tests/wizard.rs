@@ -23,8 +23,13 @@ struct Wizard {
     session: OsSession,
     shown: Vec<u8>,
     out: PathBuf,
+    /// The width of the terminal.
+    columns: usize,
     _dir: tempfile::TempDir,
 }
+
+/// Wide enough that no line of a session wraps (the equivalent command is read from one row).
+const WIDE: usize = 2000;
 
 /// How a session ended.
 struct Ended {
@@ -39,17 +44,23 @@ impl Wizard {
     /// Starts `traffic-engineer ARGS` on a pty, with stdout going to a file (or to the pty too
     /// when `merged`, as a person would see it).
     fn start(args: &[&str], merged: bool) -> Wizard {
-        Wizard::start_with_env(args, merged, &[])
+        Wizard::start_with_env(args, merged, &[], WIDE)
     }
 
-    fn start_with_env(args: &[&str], merged: bool, env: &[(&str, &Path)]) -> Wizard {
+    /// Starts on a terminal `columns` wide.
+    fn start_with_env(
+        args: &[&str],
+        merged: bool,
+        env: &[(&str, &Path)],
+        columns: usize,
+    ) -> Wizard {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.yaml");
         std::fs::write(&out, "").unwrap();
         let script = if merged {
-            r#"exec "$0" "$@""#
+            r#"stty cols "$WIZARD_COLUMNS" rows 50; exec "$0" "$@""#
         } else {
-            r#"exec "$0" "$@" > "$WIZARD_OUT""#
+            r#"stty cols "$WIZARD_COLUMNS" rows 50; exec "$0" "$@" > "$WIZARD_OUT""#
         };
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
@@ -57,6 +68,7 @@ impl Wizard {
             .arg(BIN)
             .args(args)
             .env("WIZARD_OUT", &out)
+            .env("WIZARD_COLUMNS", columns.to_string())
             .env("NO_COLOR", "1")
             .env("TERM", "xterm");
         for (key, value) in env {
@@ -69,6 +81,7 @@ impl Wizard {
             session,
             shown: Vec::new(),
             out,
+            columns,
             _dir: dir,
         }
     }
@@ -79,7 +92,7 @@ impl Wizard {
             Ok(found) => self.shown.extend_from_slice(found.as_bytes()),
             Err(e) => panic!(
                 "waiting for {text:?}: {e}\nshown so far:\n{}",
-                screen::render(&self.shown)
+                screen::render(&self.shown, self.columns)
             ),
         }
     }
@@ -103,7 +116,7 @@ impl Wizard {
         };
         Ended {
             code,
-            screen: screen::render(&self.shown),
+            screen: screen::render(&self.shown, self.columns),
             stdout: std::fs::read_to_string(&self.out).unwrap(),
         }
     }
@@ -438,6 +451,90 @@ fn esc_in_a_menu_cancels_with_130() {
 }
 
 #[test]
+fn esc_at_a_text_prompt_cancels_with_130() {
+    let ended = session(
+        &["wizard", "--context", "single-dev"],
+        &[("Service name", "web"), ("web", "\x1b")],
+    );
+    assert_eq!(ended.code, 130, "{}", ended.screen);
+    assert_eq!(ended.stdout, "");
+    assert!(ended.screen.contains("cancelled"), "{}", ended.screen);
+}
+
+/// A reason longer than the terminal is wide takes several rows; once an answer is taken, no row
+/// of it is left on the screen.
+#[test]
+fn a_reason_wider_than_the_terminal_is_cleared_whole() {
+    let mut w = Wizard::start_with_env(
+        &["wizard", "--context", "single-dev", "--port", "8000"],
+        false,
+        &[],
+        60,
+    );
+    w.play(&[
+        ("Service name", "Bad_Name\n"),
+        ("starting and ending with a letter or digit", ""),
+        ("Service name", "web\n"),
+        ("Namespace", "\n"),
+        ("Path prefix", "\n"),
+        ("Route hostnames", "\n"),
+        ("Gateway API implementation", "\n"),
+        ("GatewayClass name", "\n"),
+        ("Add more routing rules?", "\n"),
+    ]);
+    let ended = w.end();
+    assert_eq!(ended.code, 0, "{}", ended.screen);
+    let rows: Vec<&str> = ended.screen.lines().collect();
+    for part in ["DNS-1123", "letter or digit", "e.g. task-api"] {
+        assert!(
+            !rows.iter().any(|r| r.contains(part)),
+            "{part} left on the screen:\n{}",
+            ended.screen
+        );
+    }
+    assert!(rows.contains(&"✔ Service name · web"), "{}", ended.screen);
+}
+
+#[test]
+fn an_empty_required_answer_says_why_it_is_asked_again() {
+    let ended = session(
+        &["wizard", "--context", "cross-namespace", "--service", "db"],
+        &[
+            ("Namespace of the Service", "\n"),
+            ("an answer is needed: serviceNamespace (--service-namespace) is required for context cross-namespace: its backends live in another namespace than the routes", ""),
+            ("Namespace of the Service", "databases\n"),
+            ("Service port", "\n"),
+            ("an answer is needed: port (--port) is required", ""),
+            ("Service port", "5432\n"),
+            ("Namespace", "apps\n"),
+            ("Name of the existing Gateway", "shared\n"),
+            ("Namespace of the existing Gateway", "\n"),
+            ("Listener to attach to", "\n"),
+            ("Path prefix", "\n"),
+            ("Route hostnames", "\n"),
+            ("Add more routing rules?", "\n"),
+        ],
+    );
+    ended.assert_reproducible(&["kind: ReferenceGrant", "namespace: databases"]);
+}
+
+/// `generate > file` on a terminal: stdout is not one, but the questions are asked on the terminal
+/// (stderr), as `wizard` does, and the YAML goes to the file.
+#[test]
+fn generate_into_a_file_asks_on_the_terminal() {
+    let ended = session(
+        &["generate"],
+        &[&SINGLE_DEV[..], &[("Add more routing rules?", "\n")]].concat(),
+    );
+    ended.assert_reproducible(&["kind: Gateway\n", "kind: HTTPRoute"]);
+    assert!(
+        !ended.screen.contains("kind: HTTPRoute"),
+        "{}",
+        ended.screen
+    );
+}
+
+#[test]
 fn no_input_names_every_missing_flag_and_asks_nothing() {
     let output = Command::new(BIN)
         .args(["generate", "--no-input", "--context", "cross-namespace"])
@@ -514,6 +611,7 @@ fn cluster_gateways_and_classes_are_offered_as_choices() {
         ],
         false,
         &[("TE_KUBECTL", &kubectl)],
+        WIDE,
     );
     w.play(&[
         ("Namespace", "\n"),

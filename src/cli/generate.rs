@@ -22,7 +22,8 @@ use std::sync::Arc;
 pub(super) enum Ask {
     /// `wizard`: whatever the flags gave.
     Always,
-    /// `generate`: when values are missing and stdin and stdout are terminals.
+    /// `generate`: when values are missing and stdin and stderr are terminals (the wizard asks
+    /// on stderr, so `generate > file` asks as `wizard` does).
     WhenMissing,
     /// `generate --no-input`.
     Never,
@@ -40,7 +41,7 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         Ask::Never => false,
         Ask::WhenMissing => {
             std::io::stdin().is_terminal()
-                && std::io::stdout().is_terminal()
+                && std::io::stderr().is_terminal()
                 && misses_values(&given, &profiles)
         }
     };

@@ -1,10 +1,12 @@
-//! The prompts, over dialoguer. They are drawn on stderr, so stdout holds only the YAML. Esc in a
-//! menu or confirm returns [`WizardError::Cancelled`]; Ctrl-C ends the process (see `Prompter::new`).
+//! The prompts, over dialoguer (text lines over `line`). They are drawn on stderr, so stdout holds
+//! only the YAML. Esc at any prompt returns [`WizardError::Cancelled`]; Ctrl-C ends the process
+//! (see `Prompter::new`).
 
+use super::line::Line;
 use super::WizardError;
 use console::Term;
 use dialoguer::theme::ColorfulTheme;
-use dialoguer::{Confirm, Input, Select};
+use dialoguer::{Confirm, Select};
 
 /// Asks questions on the terminal. While one exists, Ctrl-C cancels the wizard (see `new`).
 pub struct Prompter {
@@ -32,28 +34,23 @@ impl Prompter {
     }
 
     /// A line of text, asked again with the reason until `check` accepts it. `default` is shown and
-    /// taken on Enter; when `optional`, an empty answer is accepted (and means "none").
+    /// taken on Enter; an empty answer is accepted (and means "none") unless `required` says why
+    /// one is needed. Esc cancels.
     pub fn text(
         &self,
         prompt: &str,
         default: Option<String>,
-        optional: bool,
-        mut check: impl FnMut(&str) -> Result<(), String>,
+        required: Option<String>,
+        check: impl FnMut(&str) -> Result<(), String>,
     ) -> Result<String, WizardError> {
-        let mut input = Input::<String>::with_theme(&self.theme)
-            .with_prompt(prompt)
-            .allow_empty(optional)
-            .validate_with(move |answer: &String| {
-                if optional && answer.is_empty() {
-                    Ok(())
-                } else {
-                    check(answer)
-                }
-            });
-        if let Some(default) = default {
-            input = input.default(default);
-        }
-        input.interact_text_on(&self.term).map_err(terminal_error)
+        let line = Line {
+            theme: &self.theme,
+            term: &self.term,
+            prompt,
+            default,
+            required,
+        };
+        line.read(check)
     }
 
     /// Yes or no.

@@ -6,6 +6,7 @@
 
 mod advanced;
 mod ask;
+mod line;
 mod questions;
 
 use crate::context::{Profile, Profiles};
@@ -70,6 +71,7 @@ fn interview(
         prompter,
         request,
         profile,
+        profiles,
         choices,
     };
     for q in &questions {
