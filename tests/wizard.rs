@@ -534,6 +534,82 @@ fn generate_into_a_file_asks_on_the_terminal() {
     );
 }
 
+/// A `wizard` session that picks the conversion (the last item of the first menu, after the
+/// contexts) of `examples/convert/FILE`, then plays `rest`; and the path of that file.
+fn convert_session(file: &str, rest: &[(&str, &str)]) -> (Ended, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/convert")
+        .join(file)
+        .display()
+        .to_string();
+    let menu = "Deployment context (or convert existing manifests)";
+    let answer = format!("{path}\n");
+    let start = [
+        (menu, "\x1b[A\n"),
+        ("Manifests to convert", answer.as_str()),
+    ];
+    (session(&["wizard"], &[&start[..], rest].concat()), path)
+}
+
+/// With nothing given, the first menu also offers to convert existing Ingress manifests: the
+/// wizard asks what `convert` takes (files that hold something to convert) and ends with the
+/// `traffic-engineer convert` command.
+#[test]
+fn converting_existing_ingress_manifests_is_a_start() {
+    let (ended, path) = convert_session(
+        "ingress-nginx.yaml",
+        &[
+            ("Deployment context of the converted routes", "\n"),
+            ("Gateway API implementation", "\n"),
+            ("Gateway name", "\n"),
+        ],
+    );
+    ended.assert_reproducible(&["kind: Gateway\n", "shop-api-canary", "statusCode: 308"]);
+    let command =
+        format!("Equivalent command: traffic-engineer convert {path} --context single-dev");
+    assert!(ended.screen.contains(&command), "{}", ended.screen);
+    assert!(ended.screen.contains("Generated "), "{}", ended.screen);
+    // A file that is not there is named, and asked again.
+    let mut w = Wizard::start(&["wizard"], false);
+    w.play(&[
+        (
+            "Deployment context (or convert existing manifests)",
+            "\x1b[A\n",
+        ),
+        ("Manifests to convert", "nowhere.yaml\n"),
+        ("nowhere.yaml", ""),
+        ("Manifests to convert", "\x1b"),
+    ]);
+    assert_eq!(w.end().code, 130);
+}
+
+/// The conversion attached to an existing Gateway asks for it (saying why when left empty) and
+/// its listeners.
+#[test]
+fn converting_onto_a_shared_gateway_asks_for_it() {
+    let (ended, _) = convert_session(
+        "traefik.yaml",
+        &[
+            (
+                "Deployment context of the converted routes",
+                "\x1b[B\x1b[B\n",
+            ),
+            ("Name of the existing Gateway", "\n"),
+            (
+                "an answer is needed: shared-gateway attaches the converted routes",
+                "",
+            ),
+            ("Name of the existing Gateway", "shared-gateway\n"),
+            ("Namespace of the existing Gateway", "\n"),
+            ("Listener the routes attach to", "https\n"),
+            ("HTTP listener that redirects to HTTPS", "\n"),
+        ],
+    );
+    ended.assert_reproducible(&["namespace: gateway-system", "sectionName: https"]);
+    let flags = "--context shared-gateway --gateway shared-gateway --listener https";
+    assert!(ended.screen.contains(flags), "{}", ended.screen);
+}
+
 #[test]
 fn no_input_names_every_missing_flag_and_asks_nothing() {
     let output = Command::new(BIN)

@@ -200,7 +200,7 @@ pub struct GenerateArgs {
 }
 
 /// The output options `generate` and `convert` share.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// yaml: the manifests on stdout; json: one object with files, findings and the request(s).
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]

@@ -447,6 +447,13 @@ fn gateway_listener(s: &mut Session) -> Result<(), WizardError> {
 /// `implementation`: which Gateway API implementation runs the Gateway; it decides the default
 /// GatewayClass and which features are checked against its conformance report.
 fn implementation(s: &mut Session) -> Result<(), WizardError> {
+    s.request.options.implementation = pick_implementation(&s.prompter)?;
+    Ok(())
+}
+
+/// Which preset, from a menu; `None` for the default, which needs no flag (the equivalent command
+/// stays short).
+pub(super) fn pick_implementation(prompter: &Prompter) -> Result<Option<String>, WizardError> {
     let presets = Implementations::built_in();
     let items: Vec<String> = presets
         .iter()
@@ -457,13 +464,9 @@ fn implementation(s: &mut Session) -> Result<(), WizardError> {
         .iter()
         .position(|n| *n == DEFAULT_IMPLEMENTATION)
         .unwrap_or(0);
-    let picked = s
-        .prompter
-        .select("Gateway API implementation", &items, first)?;
+    let picked = prompter.select("Gateway API implementation", &items, first)?;
     let name = presets.names()[picked].to_string();
-    // The default needs no flag: keep the equivalent command short.
-    s.request.options.implementation = (name != DEFAULT_IMPLEMENTATION).then_some(name);
-    Ok(())
+    Ok((name != DEFAULT_IMPLEMENTATION).then_some(name))
 }
 
 /// `gateway.className`: the GatewayClass of the Gateway to create.
