@@ -57,10 +57,12 @@ impl Wizard {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.yaml");
         std::fs::write(&out, "").unwrap();
+        // The shell waits for a line before it starts the wizard: the terminal's size is set by
+        // then (the pty library sets 80 columns in the parent after the child has started).
         let script = if merged {
-            r#"stty cols "$WIZARD_COLUMNS" rows 50; exec "$0" "$@""#
+            r#"read _; exec "$0" "$@""#
         } else {
-            r#"stty cols "$WIZARD_COLUMNS" rows 50; exec "$0" "$@" > "$WIZARD_OUT""#
+            r#"read _; exec "$0" "$@" > "$WIZARD_OUT""#
         };
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
@@ -68,13 +70,18 @@ impl Wizard {
             .arg(BIN)
             .args(args)
             .env("WIZARD_OUT", &out)
-            .env("WIZARD_COLUMNS", columns.to_string())
             .env("NO_COLOR", "1")
             .env("TERM", "xterm");
         for (key, value) in env {
             cmd.env(key, value);
         }
         let mut session = Session::spawn(cmd).expect("spawn on a pty");
+        let columns16 = u16::try_from(columns).expect("a terminal width");
+        session
+            .get_process_mut()
+            .set_window_size(columns16, 50)
+            .expect("the terminal's size");
+        session.send_line("").expect("start");
         // Generous: the machine running the tests may be busy.
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         Wizard {
