@@ -8,7 +8,7 @@ use crate::finding::{Finding, Severity};
 use crate::lint::{Channel, LintOptions};
 use crate::plan::plan;
 use crate::render::{Document, RenderError, Templates};
-use crate::request::{Request, RequestError};
+use crate::request::{FieldError, Request, RequestError};
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -18,14 +18,18 @@ pub enum GenerateError {
     #[error(transparent)]
     Render(#[from] RenderError),
     /// The rendered manifests break a rule the request checks did not catch: refused rather than
-    /// emitted.
-    #[error("the generated manifests would be rejected or would not route as asked; nothing was emitted:\n{}", .0.iter().map(|f| format!("  {}: {}", f.rule, f.message)).collect::<Vec<_>>().join("\n"))]
-    Lint(Vec<Finding>),
+    /// emitted, each problem naming the request field it comes from.
+    #[error("{LINT_REFUSAL}\n{}", RequestError::Invalid(.0.clone()))]
+    Lint(Vec<FieldError>),
     /// A request derived from the output does not reach the rule it was derived from: the
     /// output would route differently from what was asked (a bug of the tool; please report it).
     #[error("the generated manifests would not route as asked; nothing was emitted:\n{}", .0.iter().map(|w| format!("  {w}")).collect::<Vec<_>>().join("\n"))]
     Routing(Vec<String>),
 }
+
+/// What a refusal of the rendered output says first.
+pub const LINT_REFUSAL: &str =
+    "the generated manifests would be rejected or would not route as asked; nothing was emitted:";
 
 /// The rendered documents of one request, in apply order, and what was found about them.
 #[derive(Debug, Clone, Serialize)]
@@ -114,7 +118,11 @@ pub fn generate_against(
         .into_iter()
         .partition(|f| f.severity == Severity::Error);
     if !errors.is_empty() {
-        return Err(GenerateError::Lint(errors));
+        let fields = errors
+            .iter()
+            .map(|f| crate::plan::output_field_error(request, f))
+            .collect();
+        return Err(GenerateError::Lint(fields));
     }
     findings.extend(rest.into_iter().filter(|f| f.severity == Severity::Warning));
     let (traces, wrong) = model.samples();

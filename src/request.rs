@@ -10,7 +10,7 @@
 mod check;
 mod syntax;
 
-pub use check::{check, FieldError, RequestError};
+pub use check::{check, warnings, FieldError, RequestError};
 pub use syntax::{parse_backend, parse_name_value, parse_ref, parse_rule};
 
 use indexmap::IndexMap;

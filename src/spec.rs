@@ -162,15 +162,26 @@ pub fn query_value(s: &str) -> Check {
     max_len(s, MAX_QUERY_VALUE_LEN)
 }
 
-/// The value of an `Exact` or `PathPrefix` path match. The generator also holds `replaceFullPath`
-/// and `replacePrefixMatch` to it: the CRD only limits their length, but a replacement that is not
-/// a clean absolute path produces a broken request.
+/// The value of an `Exact` or `PathPrefix` path match: its shape ([`path_shape`]), no `#`, and
+/// only the characters of [`path_characters`].
 pub fn path(s: &str) -> Check {
+    path_shape(s)?;
+    if s.contains('#') {
+        return Err("not contain '#'".into());
+    }
+    path_characters(s)
+}
+
+/// The shape a path match must have, apart from its characters: 1 to 1024 characters, starting
+/// with '/', without `//`, dot segments or an encoded '/'. The generator holds `replaceFullPath` and
+/// `replacePrefixMatch` to it too: the CRD only limits their length, but a replacement that is not
+/// a clean absolute path produces a broken request.
+pub fn path_shape(s: &str) -> Check {
     max_len(s, MAX_PATH_LEN)?;
     if !s.starts_with('/') {
         return Err("start with '/'".into());
     }
-    for bad in ["//", "/./", "/../", "%2f", "%2F", "#"] {
+    for bad in ["//", "/./", "/../", "%2f", "%2F"] {
         if s.contains(bad) {
             return Err(format!("not contain '{bad}'"));
         }
@@ -178,6 +189,13 @@ pub fn path(s: &str) -> Check {
     if s.ends_with("/..") || s.ends_with("/.") {
         return Err("not end with '/..' or '/.'".into());
     }
+    Ok(())
+}
+
+/// The characters a path match may hold: `[-A-Za-z0-9/._~!$&'()*+,;=:@]` and percent-encodings
+/// (`%` and two hex digits). A replacement path may hold others (the CRD does not limit them),
+/// which implementations may encode, refuse or send as they are.
+pub fn path_characters(s: &str) -> Check {
     const EXTRA: &str = "-/._~!$&'()*+,;=:@";
     let bytes = s.as_bytes();
     let mut i = 0;

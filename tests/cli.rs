@@ -780,3 +780,66 @@ fn a_closed_stdout_ends_every_command_quietly() {
 
 /// The signal number of SIGPIPE on Linux and macOS.
 const SIGPIPE: i32 = 13;
+
+/// platform-team's default selector admits the app's namespace by its name only: a note says
+/// which label other teams would put on their namespace, and the flag that selects it.
+#[test]
+fn the_default_selector_says_how_other_teams_attach() {
+    let stderr = |extra: &[&str]| {
+        let out = te()
+            .args([
+                "generate",
+                "--context",
+                "platform-team",
+                "--service",
+                "task-api",
+            ])
+            .args(["--port", "8000", "--no-input"])
+            .args(extra)
+            .assert()
+            .success();
+        String::from_utf8(out.get_output().stderr.clone()).unwrap()
+    };
+    let default = stderr(&[]);
+    for text in [
+        "note[one-namespace-admitted]: the Gateway admits routes from namespace task-api only",
+        "--allow-label gateway-access=true",
+        "kubectl label namespace NAMESPACE gateway-access=true",
+    ] {
+        assert!(default.contains(text), "{text}: {default}");
+    }
+    // Labels of one's own choosing need no such note.
+    let chosen = stderr(&["--allow-label", "gateway-access=true"]);
+    assert!(!chosen.contains("one-namespace-admitted"), "{chosen}");
+}
+
+/// A refusal that comes from checking the rendered output names the request setting to change:
+/// the flag for flag users (in text and JSON), the field for request files.
+#[test]
+fn an_output_refusal_names_the_setting_to_change() {
+    let flags = [
+        "generate",
+        "--context",
+        "platform-team",
+        "--service",
+        "task-api",
+        "--port",
+        "8000",
+        "--allow-label",
+        "kubernetes.io/metadata.name=other",
+    ];
+    let out = te().args(flags).assert().code(2);
+    assert!(out.get_output().stdout.is_empty());
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    for text in [
+        "invalid gateway.allowedRoutes.labels (--allow-label) = \"kubernetes.io/metadata.name=other\": selects namespace other by its name",
+        "(route-not-allowed-by-listener)",
+        "hint: use --allow-label kubernetes.io/metadata.name=task-api",
+    ] {
+        assert!(stderr.contains(text), "{text}:\n{stderr}");
+    }
+    let out = te().args(flags).args(["--output", "json"]).assert().code(2);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stderr).unwrap();
+    assert_eq!(v["error"]["field"], "gateway.allowedRoutes.labels");
+    assert_eq!(v["error"]["flag"], "--allow-label");
+}

@@ -6,6 +6,7 @@ mod support;
 use proptest::prelude::*;
 use serde_json::Value;
 use traffic_engineer::context::Profiles;
+use traffic_engineer::finding::Finding;
 use traffic_engineer::generate::{generate, GenerateError};
 use traffic_engineer::render::Templates;
 use traffic_engineer::request::{self, Request, RequestError};
@@ -24,11 +25,12 @@ routes:
     rules:
       - matches:
           - path: { type: RegularExpression, value: "^/x" }
-            headers: [{ name: X-A, value: a }]
+            headers: [{ name: X-A, value: a }, { name: X-C, value: d }]
             queryParams: [{ name: q, value: b }]
         requestHeaders:
           add: [{ name: X-B, value: c }]
-        rewrite: { hostname: internal.example.com }
+          set: [{ name: X-D, value: e }]
+        rewrite: { hostname: internal.example.com, path: /internal }
 "#;
 
 /// (request field path, JSON pointer into the request, output kind, JSON pointer into that document)
@@ -70,6 +72,24 @@ const FIELDS: &[(&str, &str, &str, &str)] = &[
         "/spec/rules/0/filters/1/urlRewrite/hostname",
     ),
     (
+        "routes[0].rules[0].rewrite.path",
+        "/routes/0/rules/0/rewrite/path",
+        "HTTPRoute",
+        "/spec/rules/0/filters/1/urlRewrite/path/replaceFullPath",
+    ),
+    (
+        "routes[0].rules[0].matches[0].headers[1].name",
+        "/routes/0/rules/0/matches/0/headers/1/name",
+        "HTTPRoute",
+        "/spec/rules/0/matches/0/headers/1/name",
+    ),
+    (
+        "routes[0].rules[0].requestHeaders.set[0].name",
+        "/routes/0/rules/0/requestHeaders/set/0/name",
+        "HTTPRoute",
+        "/spec/rules/0/filters/0/requestHeaderModifier/set/0/name",
+    ),
+    (
         "routes[0].hostnames[0]",
         "/routes/0/hostnames/0",
         "HTTPRoute",
@@ -102,6 +122,11 @@ const FIELDS: &[(&str, &str, &str, &str)] = &[
 ];
 
 fn run(request: &Value) -> Result<Vec<Value>, GenerateError> {
+    run_with_findings(request).map(|(docs, _)| docs)
+}
+
+/// The documents as kubectl would read them back, and the findings (warnings included).
+fn run_with_findings(request: &Value) -> Result<(Vec<Value>, Vec<Finding>), GenerateError> {
     let request: Request =
         serde_json::from_value(request.clone()).expect("the base request deserializes");
     let bundle = generate(
@@ -110,10 +135,36 @@ fn run(request: &Value) -> Result<Vec<Value>, GenerateError> {
         &Templates::load(None).unwrap(),
     )?;
     // Parse the emitted stream back, as kubectl would.
-    Ok(
-        traffic_engineer::yaml::from_str_multiple(&bundle.yaml_stream())
-            .expect("generated YAML parses"),
-    )
+    let docs = traffic_engineer::yaml::from_str_multiple(&bundle.yaml_stream())
+        .expect("generated YAML parses");
+    Ok((docs, bundle.findings))
+}
+
+/// The warning a value the API accepts but may not do what was meant must get: a header name
+/// another entry of its list (or of add and set) has in other case; a replacement path with
+/// characters a path match would refuse.
+fn risky_rule(field: &str, text: &str, base: &Value) -> Option<&'static str> {
+    let other = |pointer: &str| base.pointer(pointer).and_then(Value::as_str).unwrap_or("");
+    let case_twin = |name: &str| name != text && name.eq_ignore_ascii_case(text);
+    match field {
+        "routes[0].rules[0].matches[0].headers[1].name" => {
+            case_twin(other("/routes/0/rules/0/matches/0/headers/0/name"))
+                .then_some("header-match-case")
+        }
+        // In add and set, the same name is risky too.
+        "routes[0].rules[0].requestHeaders.set[0].name" => {
+            other("/routes/0/rules/0/requestHeaders/add/0/name")
+                .eq_ignore_ascii_case(text)
+                .then_some("header-changed-twice")
+        }
+        "routes[0].rules[0].rewrite.path" => {
+            let spec = |check: fn(&str) -> Result<(), String>| check(text).is_ok();
+            (spec(traffic_engineer::spec::path_shape)
+                && !spec(traffic_engineer::spec::path_characters))
+            .then_some("replacement-path-characters")
+        }
+        _ => None,
+    }
 }
 
 /// The shape of a document: every pointer to a leaf, without the values.
@@ -165,6 +216,14 @@ fn hostile_string() -> impl Strategy<Value = String> {
     prop_oneof![
         any::<String>(),
         "[a-z0-9.*:#&!|>{}\\[\\]'\" \n\t-]{0,40}",
+        // Paths with characters a path match refuses but a replacement path may hold.
+        "/[a-zA-Z0-9 ?#%<>\"{}|\\\\^`é~!$&'()*+,;=:@./-]{0,30}",
+        // Header names: tokens, and the base's names in other case.
+        "[A-Za-z0-9!#$%&'*+.^_`|~-]{1,12}",
+        prop::sample::select(vec![
+            "X-A", "x-a", "X-a", "x-b", "X-b", "X-C", "x-c", "X-D", "x-d"
+        ])
+        .prop_map(str::to_string),
         prop::sample::select(vec![
             "on",
             "yes",
@@ -196,33 +255,102 @@ fn hostile_string() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `text` in the field `FIELDS[field]`: rejected naming the field (unless the API accepts it and
+/// it is only risky), or generated exactly there, shape unchanged, the risky with a warning.
+fn any_string_in(field: usize, text: &str) -> Result<(), TestCaseError> {
+    let (name, request_ptr, kind, output_ptr) = FIELDS[field];
+    let base: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
+    let baseline = run(&base).expect("the base request generates");
+    let mut request = base.clone();
+    *request.pointer_mut(request_ptr).unwrap() = Value::String(text.to_string());
+    // The service and namespace also name other objects; the label key is the field itself.
+    let namespace_like = name == "namespace" || name == "service";
+    let risky = risky_rule(name, text, &base);
+    match run_with_findings(&request) {
+        Ok((docs, findings)) => {
+            // What the generator accepts, the cluster accepts.
+            landed_exactly(&docs, kind, output_ptr, text)?;
+            if !namespace_like {
+                prop_assert_eq!(shapes(&docs), shapes(&baseline));
+            }
+            // What the API accepts but is risky is generated with a warning naming the field.
+            if let Some(rule) = risky {
+                let warned = |f: &Finding| f.rule == rule && f.message.starts_with(name);
+                prop_assert!(
+                    findings.iter().any(warned),
+                    "no {} for {:?}: {:?}",
+                    rule,
+                    text,
+                    findings
+                );
+            }
+        }
+        Err(GenerateError::Request(RequestError::Invalid(errors))) => {
+            prop_assert!(
+                risky.is_none(),
+                "{:?} in {}: the API accepts it, but it was refused: {:?}",
+                text,
+                name,
+                errors
+            );
+            // An error is about the field itself, a field holding it, or names it in a conflict.
+            let names = |e: &request::FieldError| {
+                e.field == name
+                    || name.starts_with(&format!("{}[", e.field))
+                    || e.message.contains(name)
+            };
+            prop_assert!(
+                errors.iter().any(names),
+                "errors {:?} do not name {}",
+                errors,
+                name
+            );
+            prop_assert!(errors
+                .iter()
+                .all(|e| !e.message.is_empty() && !e.hint.is_empty()));
+        }
+        Err(other) => prop_assert!(false, "unexpected error for {name}: {other}"),
+    }
+    Ok(())
+}
+
+/// The indices in `FIELDS` of the fields whose values may be risky rather than wrong (see
+/// `risky_rule`).
+fn risky_fields() -> Vec<usize> {
+    let names = [
+        "routes[0].rules[0].rewrite.path",
+        "routes[0].rules[0].matches[0].headers[1].name",
+        "routes[0].rules[0].requestHeaders.set[0].name",
+    ];
+    let found: Vec<usize> = names
+        .iter()
+        .filter_map(|n| FIELDS.iter().position(|f| f.0 == *n))
+        .collect();
+    assert_eq!(found.len(), names.len(), "a risky field is not in FIELDS");
+    found
+}
+
+/// Values of the risky classes: paths with characters a path match refuses, header names in
+/// another case than the base's.
+fn risky_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "/[a-zA-Z0-9 ?#%<>\"{}|\\\\^`é~!$&'()*+,;=:@./-]{0,30}",
+        "[xX]-[aAbBcCdD]",
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
     fn any_string_in_any_field(field in 0..FIELDS.len(), text in hostile_string()) {
-        let (name, request_ptr, kind, output_ptr) = FIELDS[field];
-        let base: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
-        let baseline = run(&base).expect("the base request generates");
-        let mut request = base.clone();
-        *request.pointer_mut(request_ptr).unwrap() = Value::String(text.clone());
-        // The service and namespace also name other objects; the label key is the field itself.
-        let namespace_like = name == "namespace" || name == "service";
-        match run(&request) {
-            Ok(docs) => {
-                // What the generator accepts, the cluster accepts.
-                landed_exactly(&docs, kind, output_ptr, &text)?;
-                if !namespace_like {
-                    prop_assert_eq!(shapes(&docs), shapes(&baseline));
-                }
-            }
-            Err(GenerateError::Request(RequestError::Invalid(errors))) => {
-                // An error is about the field itself, a field holding it, or names it in a conflict.
-                let names = |e: &request::FieldError| e.field == name || name.starts_with(&format!("{}[", e.field)) || e.message.contains(name);
-                prop_assert!(errors.iter().any(names), "errors {:?} do not name {}", errors, name);
-                prop_assert!(errors.iter().all(|e| !e.message.is_empty() && !e.hint.is_empty()));
-            }
-            Err(other) => prop_assert!(false, "unexpected error for {name}: {other}"),
-        }
+        any_string_in(field, &text)?;
+    }
+
+    /// The risky classes in the fields where they are risky: never refused when the API accepts
+    /// them, always warned about.
+    #[test]
+    fn risky_values_are_generated_with_a_warning(field in prop::sample::select(risky_fields()), text in risky_string()) {
+        any_string_in(field, &text)?;
     }
 
     /// Request files are hostile too: any text is read into a request or rejected with a located error.
@@ -264,45 +392,90 @@ fn unprintable_characters_round_trip_from_a_json_request() {
     }
 }
 
-/// Limits count characters, as the API server does, not UTF-8 bytes: exactly at the limit in
-/// two-byte characters is accepted (and by the CRDs), one more is refused naming the field.
+/// Limits count characters, as the API server does, not UTF-8 bytes: exactly at the limit (in
+/// two-byte characters where the field takes them) is accepted, and by the CRDs, one more is
+/// refused naming the field. A replacement path takes characters a path match refuses: at its
+/// limit it is generated with a warning.
 #[test]
 fn length_limits_count_characters_at_the_boundary() {
-    for (field, pointer, output, max) in [
+    // (field, request pointer, output pointer, limit, first character, the character repeated)
+    let cases = [
         (
             "routes[0].rules[0].matches[0].headers[0].value",
             "/routes/0/rules/0/matches/0/headers/0/value",
             "/spec/rules/0/matches/0/headers/0/value",
             4096,
+            "^",
+            "é",
         ),
         (
             "routes[0].rules[0].matches[0].queryParams[0].value",
             "/routes/0/rules/0/matches/0/queryParams/0/value",
             "/spec/rules/0/matches/0/queryParams/0/value",
             1024,
+            "^",
+            "é",
         ),
         (
             "routes[0].rules[0].requestHeaders.add[0].value",
             "/routes/0/rules/0/requestHeaders/add/0/value",
             "/spec/rules/0/filters/0/requestHeaderModifier/add/0/value",
             4096,
+            "^",
+            "é",
         ),
         (
             "routes[0].rules[0].matches[0].path.value",
             "/routes/0/rules/0/matches/0/path/value",
             "/spec/rules/0/matches/0/path/value",
             1024,
+            "^",
+            "é",
         ),
-    ] {
+        (
+            "routes[0].rules[0].rewrite.path",
+            "/routes/0/rules/0/rewrite/path",
+            "/spec/rules/0/filters/1/urlRewrite/path/replaceFullPath",
+            1024,
+            "/",
+            "é",
+        ),
+        // Header names are tokens (ASCII): 256 characters are 256 bytes.
+        (
+            "routes[0].rules[0].matches[0].headers[1].name",
+            "/routes/0/rules/0/matches/0/headers/1/name",
+            "/spec/rules/0/matches/0/headers/1/name",
+            256,
+            "X",
+            "y",
+        ),
+        (
+            "routes[0].rules[0].requestHeaders.set[0].name",
+            "/routes/0/rules/0/requestHeaders/set/0/name",
+            "/spec/rules/0/filters/0/requestHeaderModifier/set/0/name",
+            256,
+            "X",
+            "y",
+        ),
+    ];
+    for (field, pointer, output, max, first, unit) in cases {
+        let base: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
         let with = |text: &str| {
-            let mut request: Value = traffic_engineer::yaml::from_str(BASE).unwrap();
+            let mut request = base.clone();
             *request.pointer_mut(pointer).unwrap() = Value::String(text.to_string());
-            run(&request)
+            run_with_findings(&request)
         };
-        let fits = format!("^{}", "é".repeat(max - 1));
-        let docs = with(&fits).unwrap_or_else(|e| panic!("{field}: {e}"));
+        let fits = format!("{first}{}", unit.repeat(max - 1));
+        assert_eq!(fits.chars().count(), max);
+        let (docs, findings) = with(&fits).unwrap_or_else(|e| panic!("{field}: {e}"));
         landed_exactly(&docs, "HTTPRoute", output, &fits).unwrap();
-        let over = format!("{fits}é");
+        if let Some(rule) = risky_rule(field, &fits, &base) {
+            assert!(
+                findings.iter().any(|f| f.rule == rule),
+                "{field}: no {rule}: {findings:?}"
+            );
+        }
+        let over = format!("{fits}{unit}");
         match with(&over) {
             Err(GenerateError::Request(RequestError::Invalid(errors))) => {
                 assert!(errors.iter().any(|e| e.field == field), "{errors:?}")
@@ -331,6 +504,11 @@ const FLAGS: &[(&str, &str, &str)] = &[
         "/spec/rules/0/filters/0/requestHeaderModifier/add/0/value",
     ),
     ("--hostname=", "HTTPRoute", "/spec/hostnames/0"),
+    (
+        "--rewrite-path=",
+        "HTTPRoute",
+        "/spec/rules/0/filters/0/urlRewrite/path/replaceFullPath",
+    ),
     (
         "--path-regex=",
         "HTTPRoute",

@@ -317,6 +317,20 @@ fn messages_name_fields_and_parameters_not_flags() {
     assert!(said.contains("use gateway.https: true"), "{said}");
     assert!(said.contains("use options.rbac: true"), "{said}");
     assert!(!said.contains("--"), "{said}");
+    // A refusal of the rendered output names the request field, in request terms.
+    let result = s.call(
+        "generate",
+        json!({"context": "platform-team", "service": "task-api", "port": 8000,
+               "gateway": {"allowedRoutes": {"from": "Selector", "labels": {"kubernetes.io/metadata.name": "other"}}}}),
+    );
+    let error = &result["structuredContent"]["errors"][0];
+    assert_eq!(error["field"], "gateway.allowedRoutes.labels", "{result}");
+    let said = hints(&result);
+    assert!(
+        said.contains("gateway.allowedRoutes.labels: {kubernetes.io/metadata.name: task-api}"),
+        "{said}"
+    );
+    assert!(!said.contains("--"), "{said}");
     let experimental = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: app}\nspec:\n  rules:\n  - retry: {attempts: 2}\n    backendRefs: [{name: svc, port: 80}]\n";
     let result = s.call("lint", json!({ "yaml": experimental }));
     let finding = &result["structuredContent"]["findings"][0];

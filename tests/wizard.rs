@@ -23,8 +23,13 @@ struct Wizard {
     session: OsSession,
     shown: Vec<u8>,
     out: PathBuf,
+    /// The width of the terminal.
+    columns: usize,
     _dir: tempfile::TempDir,
 }
+
+/// Wide enough that no line of a session wraps (the equivalent command is read from one row).
+const WIDE: usize = 2000;
 
 /// How a session ended.
 struct Ended {
@@ -39,17 +44,25 @@ impl Wizard {
     /// Starts `traffic-engineer ARGS` on a pty, with stdout going to a file (or to the pty too
     /// when `merged`, as a person would see it).
     fn start(args: &[&str], merged: bool) -> Wizard {
-        Wizard::start_with_env(args, merged, &[])
+        Wizard::start_with_env(args, merged, &[], WIDE)
     }
 
-    fn start_with_env(args: &[&str], merged: bool, env: &[(&str, &Path)]) -> Wizard {
+    /// Starts on a terminal `columns` wide.
+    fn start_with_env(
+        args: &[&str],
+        merged: bool,
+        env: &[(&str, &Path)],
+        columns: usize,
+    ) -> Wizard {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out.yaml");
         std::fs::write(&out, "").unwrap();
+        // The shell waits for a line before it starts the wizard: the terminal's size is set by
+        // then (the pty library sets 80 columns in the parent after the child has started).
         let script = if merged {
-            r#"exec "$0" "$@""#
+            r#"read _; exec "$0" "$@""#
         } else {
-            r#"exec "$0" "$@" > "$WIZARD_OUT""#
+            r#"read _; exec "$0" "$@" > "$WIZARD_OUT""#
         };
         let mut cmd = Command::new("sh");
         cmd.arg("-c")
@@ -63,12 +76,19 @@ impl Wizard {
             cmd.env(key, value);
         }
         let mut session = Session::spawn(cmd).expect("spawn on a pty");
+        let columns16 = u16::try_from(columns).expect("a terminal width");
+        session
+            .get_process_mut()
+            .set_window_size(columns16, 50)
+            .expect("the terminal's size");
+        session.send_line("").expect("start");
         // Generous: the machine running the tests may be busy.
         session.set_expect_timeout(Some(Duration::from_secs(30)));
         Wizard {
             session,
             shown: Vec::new(),
             out,
+            columns,
             _dir: dir,
         }
     }
@@ -79,7 +99,7 @@ impl Wizard {
             Ok(found) => self.shown.extend_from_slice(found.as_bytes()),
             Err(e) => panic!(
                 "waiting for {text:?}: {e}\nshown so far:\n{}",
-                screen::render(&self.shown)
+                screen::render(&self.shown, self.columns)
             ),
         }
     }
@@ -103,7 +123,7 @@ impl Wizard {
         };
         Ended {
             code,
-            screen: screen::render(&self.shown),
+            screen: screen::render(&self.shown, self.columns),
             stdout: std::fs::read_to_string(&self.out).unwrap(),
         }
     }
@@ -438,6 +458,166 @@ fn esc_in_a_menu_cancels_with_130() {
 }
 
 #[test]
+fn esc_at_a_text_prompt_cancels_with_130() {
+    let ended = session(
+        &["wizard", "--context", "single-dev"],
+        &[("Service name", "web"), ("web", "\x1b")],
+    );
+    assert_eq!(ended.code, 130, "{}", ended.screen);
+    assert_eq!(ended.stdout, "");
+    assert!(ended.screen.contains("cancelled"), "{}", ended.screen);
+}
+
+/// A reason longer than the terminal is wide takes several rows; once an answer is taken, no row
+/// of it is left on the screen.
+#[test]
+fn a_reason_wider_than_the_terminal_is_cleared_whole() {
+    let mut w = Wizard::start_with_env(
+        &["wizard", "--context", "single-dev", "--port", "8000"],
+        false,
+        &[],
+        60,
+    );
+    w.play(&[
+        ("Service name", "Bad_Name\n"),
+        ("starting and ending with a letter or digit", ""),
+        ("Service name", "web\n"),
+        ("Namespace", "\n"),
+        ("Path prefix", "\n"),
+        ("Route hostnames", "\n"),
+        ("Gateway API implementation", "\n"),
+        ("GatewayClass name", "\n"),
+        ("Add more routing rules?", "\n"),
+    ]);
+    let ended = w.end();
+    assert_eq!(ended.code, 0, "{}", ended.screen);
+    let rows: Vec<&str> = ended.screen.lines().collect();
+    for part in ["DNS-1123", "letter or digit", "e.g. task-api"] {
+        assert!(
+            !rows.iter().any(|r| r.contains(part)),
+            "{part} left on the screen:\n{}",
+            ended.screen
+        );
+    }
+    assert!(rows.contains(&"✔ Service name · web"), "{}", ended.screen);
+}
+
+#[test]
+fn an_empty_required_answer_says_why_it_is_asked_again() {
+    let ended = session(
+        &["wizard", "--context", "cross-namespace", "--service", "db"],
+        &[
+            ("Namespace of the Service", "\n"),
+            ("an answer is needed: serviceNamespace (--service-namespace) is required for context cross-namespace: its backends live in another namespace than the routes", ""),
+            ("Namespace of the Service", "databases\n"),
+            ("Service port", "\n"),
+            ("an answer is needed: port (--port) is required", ""),
+            ("Service port", "5432\n"),
+            ("Namespace", "apps\n"),
+            ("Name of the existing Gateway", "shared\n"),
+            ("Namespace of the existing Gateway", "\n"),
+            ("Listener to attach to", "\n"),
+            ("Path prefix", "\n"),
+            ("Route hostnames", "\n"),
+            ("Add more routing rules?", "\n"),
+        ],
+    );
+    ended.assert_reproducible(&["kind: ReferenceGrant", "namespace: databases"]);
+}
+
+/// `generate > file` on a terminal: stdout is not one, but the questions are asked on the terminal
+/// (stderr), as `wizard` does, and the YAML goes to the file.
+#[test]
+fn generate_into_a_file_asks_on_the_terminal() {
+    let ended = session(
+        &["generate"],
+        &[&SINGLE_DEV[..], &[("Add more routing rules?", "\n")]].concat(),
+    );
+    ended.assert_reproducible(&["kind: Gateway\n", "kind: HTTPRoute"]);
+    assert!(
+        !ended.screen.contains("kind: HTTPRoute"),
+        "{}",
+        ended.screen
+    );
+}
+
+/// A `wizard` session that picks the conversion (the last item of the first menu, after the
+/// contexts) of `examples/convert/FILE`, then plays `rest`; and the path of that file.
+fn convert_session(file: &str, rest: &[(&str, &str)]) -> (Ended, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/convert")
+        .join(file)
+        .display()
+        .to_string();
+    let menu = "Deployment context (or convert existing manifests)";
+    let answer = format!("{path}\n");
+    let start = [
+        (menu, "\x1b[A\n"),
+        ("Manifests to convert", answer.as_str()),
+    ];
+    (session(&["wizard"], &[&start[..], rest].concat()), path)
+}
+
+/// With nothing given, the first menu also offers to convert existing Ingress manifests: the
+/// wizard asks what `convert` takes (files that hold something to convert) and ends with the
+/// `traffic-engineer convert` command.
+#[test]
+fn converting_existing_ingress_manifests_is_a_start() {
+    let (ended, path) = convert_session(
+        "ingress-nginx.yaml",
+        &[
+            ("Deployment context of the converted routes", "\n"),
+            ("Gateway API implementation", "\n"),
+            ("Gateway name", "\n"),
+        ],
+    );
+    ended.assert_reproducible(&["kind: Gateway\n", "shop-api-canary", "statusCode: 308"]);
+    let command =
+        format!("Equivalent command: traffic-engineer convert {path} --context single-dev");
+    assert!(ended.screen.contains(&command), "{}", ended.screen);
+    assert!(ended.screen.contains("Generated "), "{}", ended.screen);
+    // A file that is not there is named, and asked again.
+    let mut w = Wizard::start(&["wizard"], false);
+    w.play(&[
+        (
+            "Deployment context (or convert existing manifests)",
+            "\x1b[A\n",
+        ),
+        ("Manifests to convert", "nowhere.yaml\n"),
+        ("nowhere.yaml", ""),
+        ("Manifests to convert", "\x1b"),
+    ]);
+    assert_eq!(w.end().code, 130);
+}
+
+/// The conversion attached to an existing Gateway asks for it (saying why when left empty) and
+/// its listeners.
+#[test]
+fn converting_onto_a_shared_gateway_asks_for_it() {
+    let (ended, _) = convert_session(
+        "traefik.yaml",
+        &[
+            (
+                "Deployment context of the converted routes",
+                "\x1b[B\x1b[B\n",
+            ),
+            ("Name of the existing Gateway", "\n"),
+            (
+                "an answer is needed: shared-gateway attaches the converted routes",
+                "",
+            ),
+            ("Name of the existing Gateway", "shared-gateway\n"),
+            ("Namespace of the existing Gateway", "\n"),
+            ("Listener the routes attach to", "https\n"),
+            ("HTTP listener that redirects to HTTPS", "\n"),
+        ],
+    );
+    ended.assert_reproducible(&["namespace: gateway-system", "sectionName: https"]);
+    let flags = "--context shared-gateway --gateway shared-gateway --listener https";
+    assert!(ended.screen.contains(flags), "{}", ended.screen);
+}
+
+#[test]
 fn no_input_names_every_missing_flag_and_asks_nothing() {
     let output = Command::new(BIN)
         .args(["generate", "--no-input", "--context", "cross-namespace"])
@@ -514,6 +694,7 @@ fn cluster_gateways_and_classes_are_offered_as_choices() {
         ],
         false,
         &[("TE_KUBECTL", &kubectl)],
+        WIDE,
     );
     w.play(&[
         ("Namespace", "\n"),

@@ -231,6 +231,11 @@ fn backend_text(b: &BackendRequest, port: i64) -> String {
 
 /// `args` as one shell command line, each argument quoted when the shell would split or expand it.
 pub fn shell_line(args: &[String]) -> String {
+    command_line("generate", args)
+}
+
+/// `traffic-engineer COMMAND ARGS…` as one line a shell reads back as these words.
+pub fn command_line(command: &str, args: &[String]) -> String {
     let quote = |a: &String| {
         let plain = !a.is_empty()
             && a.chars()
@@ -241,7 +246,7 @@ pub fn shell_line(args: &[String]) -> String {
             format!("'{}'", a.replace('\'', r"'\''"))
         }
     };
-    let mut words = vec!["traffic-engineer".to_string(), "generate".to_string()];
+    let mut words = vec!["traffic-engineer".to_string(), command.to_string()];
     words.extend(args.iter().map(quote));
     words.join(" ")
 }

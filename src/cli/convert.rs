@@ -1,10 +1,12 @@
 //! `convert`: Ingress and Traefik IngressRoute manifests into Gateway API for a deployment
 //! context, printed or written like `generate` output.
 
-use super::generate::{files_json, Ask, Emit};
-use super::{load_profiles, Failure, OutputArgs, OutputFormat, EXIT_FOUND};
+use super::args::command_line;
+use super::generate::{files_json, output_words, Ask, Emit};
+use super::{load_profiles, Failure, GenerateArgs, OutputArgs, OutputFormat, EXIT_FOUND};
 use crate::convert::{convert, ConvertError, Options};
 use crate::render::Templates;
+use crate::wizard::ConvertAnswers;
 use clap::Args;
 use serde_json::json;
 use std::path::PathBuf;
@@ -59,6 +61,54 @@ pub struct ConvertArgs {
 }
 
 pub fn run(args: &ConvertArgs) -> Result<i32, Failure> {
+    run_as(args, false)
+}
+
+/// The wizard's other start: `convert` with its answers and the output options of the run that
+/// started it, then the equivalent command.
+pub(super) fn from_wizard(answers: ConvertAnswers, args: &GenerateArgs) -> Result<i32, Failure> {
+    let o = answers.options;
+    let convert = ConvertArgs {
+        paths: answers.paths,
+        context: o.context,
+        gateway: o.gateway,
+        gateway_namespace: o.gateway_namespace,
+        listener: o.listener,
+        redirect_listener: o.redirect_listener,
+        implementation: o.implementation,
+        strict: false,
+        profiles: args.profiles.clone(),
+        templates: args.templates.clone(),
+        out: args.out.clone(),
+    };
+    let code = run_as(&convert, true)?;
+    eprintln!();
+    eprintln!("Equivalent command: {}", equivalent_command(&convert));
+    Ok(code)
+}
+
+/// The `convert` command of `args`, as a shell reads it.
+fn equivalent_command(args: &ConvertArgs) -> String {
+    let mut words: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+    words.extend(["--context".to_string(), args.context.clone()]);
+    let options = [
+        ("--gateway", &args.gateway),
+        ("--gateway-namespace", &args.gateway_namespace),
+        ("--listener", &args.listener),
+        ("--redirect-listener", &args.redirect_listener),
+        ("--implementation", &args.implementation),
+    ];
+    for (flag, value) in options {
+        if let Some(value) = value {
+            words.extend([flag.to_string(), value.clone()]);
+        }
+    }
+    words.extend(output_words(&args.profiles, &args.templates, &args.out));
+    command_line("convert", &words)
+}
+
+/// `convert`; `wizard` adds the summary of what was generated before the manifests.
+fn run_as(args: &ConvertArgs, wizard: bool) -> Result<i32, Failure> {
     let usage = |e: &dyn std::fmt::Display| Failure::usage(e.to_string());
     let inputs = crate::lint::inputs(&args.paths).map_err(|e| usage(&e))?;
     let mut texts = Vec::new();
@@ -94,6 +144,9 @@ pub fn run(args: &ConvertArgs) -> Result<i32, Failure> {
     let findings = std::mem::take(&mut conversion.bundle.findings);
     conversion.bundle.findings = crate::door::Door::Flags.findings(findings);
     let bundle = &conversion.bundle;
+    if wizard {
+        eprint!("{}", crate::wizard::summary(bundle));
+    }
     let report = json!({
         "context": bundle.context,
         "files": files_json(bundle),

@@ -22,7 +22,8 @@ use std::sync::Arc;
 pub(super) enum Ask {
     /// `wizard`: whatever the flags gave.
     Always,
-    /// `generate`: when values are missing and stdin and stdout are terminals.
+    /// `generate`: when values are missing and stdin and stderr are terminals (the wizard asks
+    /// on stderr, so `generate > file` asks as `wizard` does).
     WhenMissing,
     /// `generate --no-input`.
     Never,
@@ -40,7 +41,7 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
         Ask::Never => false,
         Ask::WhenMissing => {
             std::io::stdin().is_terminal()
-                && std::io::stdout().is_terminal()
+                && std::io::stderr().is_terminal()
                 && misses_values(&given, &profiles)
         }
     };
@@ -63,7 +64,12 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
             }
             false => crate::wizard::Choices::default(),
         };
-        crate::wizard::run(given, &profiles, &choices)?
+        match crate::wizard::run(given, &profiles, &choices)? {
+            crate::wizard::Start::Generate(request) => *request,
+            crate::wizard::Start::Convert(answers) => {
+                return super::convert::from_wizard(answers, args)
+            }
+        }
     } else {
         given
     };
@@ -321,19 +327,30 @@ fn misses_values(request: &Request, profiles: &Profiles) -> bool {
 /// plus the options that shape the output.
 fn equivalent_command(request: &Request, args: &GenerateArgs) -> Option<String> {
     let mut words = to_args(request)?;
+    words.extend(output_words(&args.profiles, &args.templates, &args.out));
+    Some(shell_line(&words))
+}
+
+/// The flags of the options that shape the output, as the words of a command.
+pub(super) fn output_words(
+    profiles: &Option<std::path::PathBuf>,
+    templates: &Option<std::path::PathBuf>,
+    out: &OutputArgs,
+) -> Vec<String> {
+    let mut words = Vec::new();
     for (flag, dir) in [
-        ("--profiles", &args.profiles),
-        ("--templates", &args.templates),
-        ("--out-dir", &args.out.out_dir),
+        ("--profiles", profiles),
+        ("--templates", templates),
+        ("--out-dir", &out.out_dir),
     ] {
         if let Some(dir) = dir {
             words.extend([flag.to_string(), dir.display().to_string()]);
         }
     }
-    if args.out.output == OutputFormat::Json {
+    if out.output == OutputFormat::Json {
         words.extend(["--output".to_string(), "json".to_string()]);
     }
-    Some(shell_line(&words))
+    words
 }
 
 /// For a run from a request file that flags cannot say: `--request FILE` with the flags given on

@@ -200,7 +200,7 @@ pub struct GenerateArgs {
 }
 
 /// The output options `generate` and `convert` share.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// yaml: the manifests on stdout; json: one object with files, findings and the request(s).
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
@@ -318,6 +318,11 @@ impl From<GenerateError> for Failure {
     fn from(e: GenerateError) -> Failure {
         match e {
             GenerateError::Request(r) => r.into(),
+            GenerateError::Lint(errors) => {
+                let mut failure = Failure::from(RequestError::Invalid(errors));
+                failure.message = format!("{}\n{}", crate::generate::LINT_REFUSAL, failure.message);
+                failure
+            }
             other => Failure::usage(other.to_string()),
         }
     }

@@ -186,6 +186,16 @@ pub fn convert(
     Ok(Conversion { bundle, requests })
 }
 
+/// Whether `sources` can be converted: each is YAML, and together they hold an Ingress or an
+/// IngressRoute (the wizard checks the files it is given before asking more).
+pub fn check_sources(sources: &[(&str, &str)]) -> Result<(), ConvertError> {
+    let read = read(sources)?;
+    if read.ingresses.is_empty() && read.routes.is_empty() {
+        return Err(ConvertError::Empty);
+    }
+    Ok(())
+}
+
 /// The objects of the input the readers use.
 #[derive(Default)]
 struct Read {

@@ -585,8 +585,10 @@ impl Server {
     /// The tool result for a request that cannot be generated: the missing values with their
     /// questions when any are missing, otherwise every invalid field.
     fn failed(&self, e: GenerateError) -> CallToolResult {
-        let GenerateError::Request(RequestError::Invalid(errors)) = &e else {
-            return failure(e.to_string(), &[]);
+        let errors = match &e {
+            GenerateError::Request(RequestError::Invalid(errors)) => errors,
+            GenerateError::Lint(errors) => return failure(e.to_string(), errors),
+            _ => return failure(e.to_string(), &[]),
         };
         let missing = missing::questions(errors, &self.profiles);
         if missing.is_empty() {

@@ -9,7 +9,11 @@ use crate::request::*;
 use std::collections::BTreeSet;
 
 /// Label every namespace carries (Kubernetes ≥ 1.22), used to admit one namespace by name.
-const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+pub(super) const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// The label suggested for namespaces that may attach routes to a shared Gateway.
+pub(super) const SHARED_LABEL: &str = "gateway-access=true";
+pub(super) const SHARED_LABEL_FIELD: &str = "{gateway-access: \"true\"}";
 
 impl Planner<'_> {
     pub(super) fn class_name(&self) -> String {
@@ -72,6 +76,8 @@ impl Planner<'_> {
                 match self.namespace.as_deref().or(self.request.namespace.as_deref()) {
                     Some(ns) => {
                         match_labels.insert(NAMESPACE_NAME_LABEL.to_string(), ns.to_string());
+                        let message = format!("the Gateway admits routes from namespace {ns} only (it selects {NAMESPACE_NAME_LABEL}={ns}, the label Kubernetes sets to each namespace's own name, which no other namespace can carry); for other teams to attach routes, select a label they put on their namespace, e.g. {}, and each team runs kubectl label namespace NAMESPACE {SHARED_LABEL}", setting_as("gateway.allowedRoutes.labels", SHARED_LABEL, SHARED_LABEL_FIELD));
+                        self.note(crate::finding::Severity::Note, "one-namespace-admitted", message);
                     }
                     None => self.errors.push(FieldError::missing("gateway.allowedRoutes.labels", "are needed to say which namespaces may attach routes (from: Selector)",
                         format!("use {} (e.g. gateway-access=true), {} of the app, or {}", setting_as("gateway.allowedRoutes.labels", "KEY=VALUE", "{KEY: VALUE}"), setting("namespace"), setting_as("gateway.allowedRoutes.from", "all", "All")),

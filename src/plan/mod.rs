@@ -12,6 +12,7 @@
 
 mod gateway;
 mod grants;
+mod origin;
 mod rbac;
 mod routes;
 
@@ -22,6 +23,7 @@ use crate::implementation::{Implementation, Implementations};
 use crate::model::*;
 use crate::request::*;
 use crate::version::{self, Version};
+pub use origin::field_error as output_field_error;
 
 /// The implementation whose class and controller are used when the request names none.
 pub const DEFAULT_IMPLEMENTATION: &str = "envoy-gateway";
@@ -80,6 +82,7 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
     check(request)?;
     let profile = profile_of(request, profiles)?;
     let mut p = Planner::new(request, profile);
+    p.notes.extend(warnings(request));
     let mut resources = Vec::new();
     if request.gateway.with_gateway_class {
         resources.push(p.gateway_class());
@@ -90,7 +93,10 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
         resources.extend(p.certificate_grants());
     }
     let grants = grants::backend_grants(&routes);
-    if profile.cross_namespace_backends && grants.is_empty() {
+    // A route that could not be planned (a missing name) may hold the foreign backends: only a
+    // request that names none anywhere lacks them.
+    let names_foreign = names_foreign_backends(request, p.namespace.as_deref());
+    if profile.cross_namespace_backends && grants.is_empty() && !names_foreign {
         p.errors.push(FieldError::missing("serviceNamespace", format!("is required for context {}: its backends live in another namespace than the routes", profile.name),
             format!("use {} (or give the backends their namespace); for a backend in the same namespace use {} or shared-gateway", setting_to("serviceNamespace", "NS"), setting_to("context", "single-dev")),
         ));
@@ -111,6 +117,18 @@ pub fn plan(request: &Request, profiles: &Profiles) -> Result<Plan, RequestError
         notes: p.notes,
         implementation: p.implementation,
         experimental: p.experimental,
+    })
+}
+
+/// Whether a backend or mirror of the request's routes lives in another namespace than `namespace`
+/// (the app's, when known).
+fn names_foreign_backends(request: &Request, namespace: Option<&str>) -> bool {
+    let rules = request.routes.iter().flat_map(|r| &r.rules);
+    let mut backends = rules.flat_map(|rule| rule.backends.iter().chain(&rule.mirror));
+    backends.any(|b| {
+        b.namespace
+            .as_deref()
+            .is_some_and(|ns| Some(ns) != namespace)
     })
 }
 

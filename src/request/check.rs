@@ -5,7 +5,8 @@
 mod routes;
 
 use super::*;
-use crate::door::{setting, setting_as, setting_to};
+use crate::door::{flag_note, setting, setting_as, setting_to};
+use crate::finding::{Finding, Severity};
 use crate::spec;
 use routes::check_route;
 use serde::Serialize;
@@ -97,9 +98,12 @@ fn list(errors: &[FieldError]) -> String {
     lines.join("\n")
 }
 
-/// Collects errors while walking the request.
+/// Collects errors, and warnings about values the API accepts but that may not do what was
+/// meant, while walking the request.
+#[derive(Default)]
 struct Checker {
     errors: Vec<FieldError>,
+    warnings: Vec<Finding>,
 }
 
 impl Checker {
@@ -120,6 +124,16 @@ impl Checker {
     fn fail(&mut self, field: &str, value: impl fmt::Display, message: &str, hint: &str) {
         self.errors
             .push(FieldError::new(field, value, message, hint));
+    }
+
+    /// A value the API accepts at `field` that is risky: `message` says why, `hint` what to do.
+    fn warn(&mut self, rule: &str, field: &str, value: &str, message: &str, hint: &str) {
+        let at = match value {
+            "" => format!("{field}{}", flag_note(field)),
+            v => format!("{field}{} = {v:?}", flag_note(field)),
+        };
+        self.warnings
+            .push(Finding::new(Severity::Warning, rule, format!("{at}: {message}")).hint(hint));
     }
 
     fn most(&mut self, field: &str, count: usize, max: usize) {
@@ -155,7 +169,23 @@ impl Checker {
 /// Checks every field of `request`. Context-dependent requirements (which values a context needs)
 /// are the plan's job; this checks what each value is.
 pub fn check(request: &Request) -> Result<(), RequestError> {
-    let mut c = Checker { errors: Vec::new() };
+    let c = walk(request);
+    if c.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(RequestError::Invalid(c.errors))
+    }
+}
+
+/// What the API accepts in `request` but may not do what was meant: header names that differ
+/// only in case, a header both added and set, a redirect with a mirror, replacement paths with
+/// characters a path match would refuse. The plan passes them on as warnings.
+pub fn warnings(request: &Request) -> Vec<Finding> {
+    walk(request).warnings
+}
+
+fn walk(request: &Request) -> Checker {
+    let mut c = Checker::default();
     if let Some(s) = &request.service {
         c.label("service", s);
     }
@@ -175,11 +205,7 @@ pub fn check(request: &Request) -> Result<(), RequestError> {
     for (i, route) in request.routes.iter().enumerate() {
         check_route(&mut c, &format!("routes[{i}]"), route);
     }
-    if c.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(RequestError::Invalid(c.errors))
-    }
+    c
 }
 
 fn check_options(c: &mut Checker, o: &Options) {

@@ -328,25 +328,28 @@ fn trim_prefix(value: &str) -> String {
     }
 }
 
+/// The header or query parameter matches of `m`. Of entries with equivalent names (header names
+/// in any case) only the first counts: the spec has the others ignored.
 fn name_matches(m: &Node, key: &str, fold_case: bool) -> Box<[NameMatch]> {
-    m.items_at(key)
-        .iter()
-        .filter_map(|h| {
-            let name = h.str_at("name")?;
-            let value = h.str_at("value")?;
-            Some(NameMatch {
-                name: if fold_case {
-                    name.to_ascii_lowercase()
-                } else {
-                    name.to_string()
-                },
-                value: match h.str_at("type") {
-                    Some("RegularExpression") => StrMatch::Regex(Pattern::new(value)),
-                    _ => StrMatch::Exact(value.to_string()),
-                },
-            })
-        })
-        .collect()
+    let mut out: Vec<NameMatch> = Vec::new();
+    for h in m.items_at(key) {
+        let (Some(name), Some(value)) = (h.str_at("name"), h.str_at("value")) else {
+            continue;
+        };
+        let name = match fold_case {
+            true => name.to_ascii_lowercase(),
+            false => name.to_string(),
+        };
+        if out.iter().any(|n| n.name == name) {
+            continue;
+        }
+        let value = match h.str_at("type") {
+            Some("RegularExpression") => StrMatch::Regex(Pattern::new(value)),
+            _ => StrMatch::Exact(value.to_string()),
+        };
+        out.push(NameMatch { name, value });
+    }
+    out.into()
 }
 
 fn backends(file: &Arc<str>, rule: &Node, path: &str) -> Box<[Backend]> {

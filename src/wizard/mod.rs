@@ -6,6 +6,8 @@
 
 mod advanced;
 mod ask;
+mod convert;
+mod line;
 mod questions;
 
 use crate::context::{Profile, Profiles};
@@ -13,6 +15,7 @@ use crate::generate::Bundle;
 use crate::plan::plan;
 use crate::request::{FieldError, Request, RequestError};
 use ask::Prompter;
+pub use convert::ConvertAnswers;
 pub use questions::Choices;
 use questions::{Question, Session};
 use std::io::IsTerminal;
@@ -37,13 +40,19 @@ pub enum WizardError {
     Terminal(std::io::Error),
 }
 
-/// Asks for what `request` lacks and returns it complete: it plans without errors.
-/// `choices` are what the cluster offers (`--cluster`); empty: every value is typed.
-pub fn run(
-    request: Request,
-    profiles: &Profiles,
-    choices: &Choices,
-) -> Result<Request, WizardError> {
+/// What the person chose to do.
+#[derive(Debug)]
+pub enum Start {
+    /// Generate from this request, complete: it plans without errors.
+    Generate(Box<Request>),
+    /// Convert existing Ingress manifests (offered when nothing was given).
+    Convert(ConvertAnswers),
+}
+
+/// Asks for what `request` lacks and returns it complete, or, when nothing was given and the
+/// person chose so, what to convert. `choices` are what the cluster offers (`--cluster`); empty:
+/// every value is typed.
+pub fn run(request: Request, profiles: &Profiles, choices: &Choices) -> Result<Start, WizardError> {
     if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
         return Err(WizardError::NoTerminal);
     }
@@ -56,20 +65,25 @@ fn interview(
     mut request: Request,
     profiles: &Profiles,
     choices: &Choices,
-) -> Result<Request, WizardError> {
+) -> Result<Start, WizardError> {
+    // With nothing given, converting existing manifests is a start too.
+    let blank = request == Request::default();
     let profile = match request.context.as_deref().and_then(|c| profiles.get(c)) {
         Some(profile) => profile,
-        None => {
-            let profile = ask_context(&prompter, profiles)?;
-            request.context = Some(profile.name.clone());
-            profile
-        }
+        None => match ask_context(&prompter, profiles, blank)? {
+            Some(profile) => {
+                request.context = Some(profile.name.clone());
+                profile
+            }
+            None => return Ok(Start::Convert(convert::ask(&prompter, profiles)?)),
+        },
     };
     let questions = questions_of(profile)?;
     let mut session = Session {
         prompter,
         request,
         profile,
+        profiles,
         choices,
     };
     for q in &questions {
@@ -81,7 +95,7 @@ fn interview(
     }
     loop {
         let errors = match plan(&session.request, profiles) {
-            Ok(_) => return Ok(session.request),
+            Ok(_) => return Ok(Start::Generate(Box::new(session.request))),
             Err(RequestError::Invalid(errors)) => errors,
             Err(e) => return Err(e.into()),
         };
@@ -102,18 +116,27 @@ fn interview(
     }
 }
 
-/// The first question: which deployment context, with each one's summary.
+/// The first question: which deployment context, with each one's summary, and with `convert`
+/// the conversion of existing manifests after them (then `None`).
 fn ask_context<'a>(
     prompter: &Prompter,
     profiles: &'a Profiles,
-) -> Result<&'a Profile, WizardError> {
+    convert: bool,
+) -> Result<Option<&'a Profile>, WizardError> {
     let list: Vec<&Profile> = profiles.iter().collect();
     let width = list.iter().map(|p| p.name.len()).max().unwrap_or(0);
-    let items: Vec<String> = list
+    let mut items: Vec<String> = list
         .iter()
         .map(|p| format!("{:width$}  {}", p.name, p.summary))
         .collect();
-    Ok(list[prompter.select("Deployment context", &items, 0)?])
+    let prompt = match convert {
+        true => {
+            items.push(convert::START.to_string());
+            "Deployment context (or convert existing manifests)"
+        }
+        false => "Deployment context",
+    };
+    Ok(list.get(prompter.select(prompt, &items, 0)?).copied())
 }
 
 /// The profile's questions, in order; an id the wizard does not know is an error naming it.

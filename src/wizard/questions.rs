@@ -7,8 +7,8 @@
 use super::advanced::{advanced, has_more_rules};
 use super::ask::Prompter;
 use super::WizardError;
-use crate::context::{Profile, RoutesNeed};
-use crate::door::Door;
+use crate::context::{Profile, Profiles, RoutesNeed};
+use crate::door::{flag_note, Door};
 use crate::implementation::Implementations;
 use crate::plan::DEFAULT_IMPLEMENTATION;
 use crate::request::*;
@@ -18,6 +18,7 @@ pub struct Session<'a> {
     pub prompter: Prompter,
     pub request: Request,
     pub profile: &'a Profile,
+    pub profiles: &'a Profiles,
     pub choices: &'a Choices,
 }
 
@@ -252,14 +253,39 @@ impl Session<'_> {
         field: &str,
         set: impl Fn(&mut Request, &str) -> Result<(), String>,
     ) -> Result<(), WizardError> {
+        let required = (!optional).then(|| self.why_needed(field, &set));
         let request = &self.request;
-        let answer = self.prompter.text(prompt, default, optional, |answer| {
+        let answer = self.prompter.text(prompt, default, required, |answer| {
             let mut trial = request.clone();
             set(&mut trial, answer)?;
             field_error(&trial, field)
         })?;
         set(&mut self.request, &answer).expect("the answer was validated with the same function");
         Ok(())
+    }
+
+    /// Why `field` needs an answer: what the plan says of it when the answer is empty (`set` puts
+    /// an answer into a request), as a flag user reads it.
+    fn why_needed(
+        &self,
+        field: &str,
+        set: impl Fn(&mut Request, &str) -> Result<(), String>,
+    ) -> String {
+        let mut trial = self.request.clone();
+        let _ = set(&mut trial, "");
+        let errors = match crate::plan::plan(&trial, self.profiles) {
+            Err(RequestError::Invalid(errors)) => errors,
+            _ => Vec::new(),
+        };
+        match errors
+            .iter()
+            .find(|e| e.is_missing() && within(&e.field, field))
+        {
+            Some(e) => {
+                Door::Flags.text(&format!("{}{} {}", e.field, flag_note(&e.field), e.message))
+            }
+            None => "it has no default, and the request cannot do without it".to_string(),
+        }
     }
 
     /// Asks for a text value that goes as it is into `slot` of the request (empty: none).
@@ -421,6 +447,13 @@ fn gateway_listener(s: &mut Session) -> Result<(), WizardError> {
 /// `implementation`: which Gateway API implementation runs the Gateway; it decides the default
 /// GatewayClass and which features are checked against its conformance report.
 fn implementation(s: &mut Session) -> Result<(), WizardError> {
+    s.request.options.implementation = pick_implementation(&s.prompter)?;
+    Ok(())
+}
+
+/// Which preset, from a menu; `None` for the default, which needs no flag (the equivalent command
+/// stays short).
+pub(super) fn pick_implementation(prompter: &Prompter) -> Result<Option<String>, WizardError> {
     let presets = Implementations::built_in();
     let items: Vec<String> = presets
         .iter()
@@ -431,13 +464,9 @@ fn implementation(s: &mut Session) -> Result<(), WizardError> {
         .iter()
         .position(|n| *n == DEFAULT_IMPLEMENTATION)
         .unwrap_or(0);
-    let picked = s
-        .prompter
-        .select("Gateway API implementation", &items, first)?;
+    let picked = prompter.select("Gateway API implementation", &items, first)?;
     let name = presets.names()[picked].to_string();
-    // The default needs no flag: keep the equivalent command short.
-    s.request.options.implementation = (name != DEFAULT_IMPLEMENTATION).then_some(name);
-    Ok(())
+    Ok((name != DEFAULT_IMPLEMENTATION).then_some(name))
 }
 
 /// `gateway.className`: the GatewayClass of the Gateway to create.

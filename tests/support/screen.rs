@@ -1,11 +1,16 @@
 //! What a terminal would show for the bytes a program wrote to it: enough of a VT100 for
 //! dialoguer's prompts, which redraw lines (carriage return, clear line, cursor up) rather than
-//! append. Colours and other sequences are dropped, so the result is plain text.
+//! append, on a terminal of a given width, where a long line wraps to the next row as in xterm
+//! (the cursor waits at the last column until the next character). Colours and other sequences are
+//! dropped, so the result is plain text.
 
-/// The lines on the screen, trailing spaces trimmed.
-pub fn render(bytes: &[u8]) -> String {
+/// The rows on a screen `columns` wide, trailing spaces trimmed.
+pub fn render(bytes: &[u8], columns: usize) -> String {
     let text = String::from_utf8_lossy(bytes);
-    let mut screen = Screen::default();
+    let mut screen = Screen {
+        columns,
+        ..Screen::default()
+    };
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -47,7 +52,9 @@ pub fn render(bytes: &[u8]) -> String {
 struct Screen {
     lines: Vec<Vec<char>>,
     row: usize,
+    /// `columns` when a character was written in the last column: the next one wraps.
     col: usize,
+    columns: usize,
 }
 
 impl Screen {
@@ -59,6 +66,9 @@ impl Screen {
     }
 
     fn put(&mut self, c: char) {
+        if self.col >= self.columns {
+            self.down(1);
+        }
         let col = self.col;
         let line = self.line();
         if line.len() <= col {
@@ -77,11 +87,13 @@ impl Screen {
     }
 
     fn control(&mut self, end: char, params: &str) {
+        // A cursor waiting to wrap is in the last column.
+        self.col = self.col.min(self.columns.saturating_sub(1));
         let n = params.parse::<usize>().unwrap_or(1).max(1);
         match (end, params) {
             ('A', _) => self.row = self.row.saturating_sub(n),
             ('B', _) => self.row += n,
-            ('C', _) => self.col += n,
+            ('C', _) => self.col = (self.col + n).min(self.columns.saturating_sub(1)),
             ('D', _) => self.col = self.col.saturating_sub(n),
             ('G', _) => self.col = n - 1,
             ('K', "2") => self.line().clear(),

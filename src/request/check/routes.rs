@@ -278,21 +278,28 @@ fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
                     REGEX_HINT,
                 );
             }
-            // Header names are case-insensitive; query parameter names are not.
-            let name = if key == "headers" {
-                h.name.to_ascii_lowercase()
-            } else {
-                h.name.clone()
-            };
-            if seen.contains(&name) {
+            // The API refuses a name twice; header names that differ only in case it accepts,
+            // though they name one header (query parameter names are case-sensitive).
+            if seen.contains(&h.name) {
                 c.fail(
                     &format!("{field}.name"),
                     &h.name,
                     "must be unique within a match",
                     "match a name once per match; use several matches for alternatives",
                 );
+            } else if let Some(first) = seen
+                .iter()
+                .position(|n| key == "headers" && n.eq_ignore_ascii_case(&h.name))
+            {
+                c.warn(
+                    "header-match-case",
+                    &format!("{field}.name"),
+                    &h.name,
+                    &format!("names header {:?} of this match again, in other case: header names are case-insensitive, so the controller matches the first of them and ignores this one", seen[first]),
+                    "match each header once per match (both values at once cannot hold: use a RegularExpression, or several matches for alternatives)",
+                );
             }
-            seen.push(name);
+            seen.push(h.name.clone());
         }
     }
     if let Some(method) = &m.method {
@@ -350,12 +357,18 @@ fn check_path_replacement(
         );
     }
     for (key, value) in [("prefix", prefix), ("path", path)] {
-        if let Some(v) = value {
-            c.value(
-                &format!("{at}.{key}"),
+        let Some(v) = value else { continue };
+        let field = format!("{at}.{key}");
+        let shape = spec::path_shape(v);
+        let ok = shape.is_ok();
+        c.value(&field, v, shape, "an absolute path such as /api/v1");
+        if let (true, Err(rule)) = (ok, spec::path_characters(v)) {
+            c.warn(
+                "replacement-path-characters",
+                &field,
                 v,
-                spec::path(v),
-                "an absolute path such as /api/v1",
+                &format!("would be refused as a path match, which must {rule}: the API accepts it as a replacement, but implementations may percent-encode it, refuse the route or send a request line backends reject"),
+                "percent-encode the other characters (a space as %20, '?' as %3F, '#' as %23)",
             );
         }
     }
@@ -413,12 +426,20 @@ fn check_redirect(c: &mut Checker, at: &str, rd: &RedirectRequest, rule: &RuleRe
             "301 for permanent, 302 for temporary",
         );
     }
-    if !rule.backends.is_empty() || !rule.mirror.is_empty() {
+    if !rule.backends.is_empty() {
         c.fail(
             at,
             "",
-            "cannot be used with backends or a mirror: a redirect answers the request itself",
+            "cannot be used with backends: a redirect answers the request itself",
             "drop the backends of this rule, or drop the redirect",
+        );
+    } else if let Some(mirror) = rule.mirror.first() {
+        c.warn(
+            "redirect-with-mirror",
+            at,
+            "",
+            &format!("answers every request of the rule with a redirect, and the rule also mirrors to {}: the API accepts both, but whether the copy of a request that is redirected, not forwarded, reaches the mirror depends on the implementation", mirror.name),
+            "mirror in the rule the redirect leads to, or drop the mirror",
         );
     }
     if rule.rewrite.is_some() {
@@ -432,7 +453,7 @@ fn check_redirect(c: &mut Checker, at: &str, rd: &RedirectRequest, rule: &RuleRe
 }
 
 fn check_header_changes(c: &mut Checker, at: &str, h: &HeaderChanges) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<(String, &str)> = Vec::new();
     for (key, list) in [("add", &h.add), ("set", &h.set)] {
         c.most(&format!("{at}.{key}"), list.len(), spec::MAX_HEADER_CHANGES);
         for (i, nv) in list.iter().enumerate() {
@@ -449,16 +470,27 @@ fn check_header_changes(c: &mut Checker, at: &str, h: &HeaderChanges) {
                 spec::header_value(&nv.value),
                 "give the header's value",
             );
-            let lower = nv.name.to_ascii_lowercase();
-            if seen.contains(&lower) {
+            // The API refuses a name twice in one list; in add and set, or in other case, it
+            // accepts it, and the header gets what the order the implementation applies them says.
+            if seen.contains(&(nv.name.clone(), key)) {
                 c.fail(
                     &format!("{field}.name"),
                     &nv.name,
-                    "must be unique across add and set",
+                    &format!("must be unique within {key}"),
                     "change each header once",
                 );
+            } else if let Some((first, in_list)) =
+                seen.iter().find(|(n, _)| n.eq_ignore_ascii_case(&nv.name))
+            {
+                c.warn(
+                    "header-changed-twice",
+                    &format!("{field}.name"),
+                    &nv.name,
+                    &format!("changes header {first:?} of {in_list} again (header names are case-insensitive): whether the request ends with one value or both depends on the order the implementation applies add and set"),
+                    "change each header once: set to replace its value, add to append one",
+                );
             }
-            seen.push(lower);
+            seen.push((nv.name.clone(), key));
         }
     }
     c.most(
@@ -466,7 +498,6 @@ fn check_header_changes(c: &mut Checker, at: &str, h: &HeaderChanges) {
         h.remove.len(),
         spec::MAX_HEADER_CHANGES,
     );
-    let mut removed: Vec<String> = Vec::new();
     for (i, name) in h.remove.iter().enumerate() {
         let field = format!("{at}.remove[{i}]");
         c.value(
@@ -475,10 +506,10 @@ fn check_header_changes(c: &mut Checker, at: &str, h: &HeaderChanges) {
             spec::header_name(name),
             "e.g. X-Internal-Header",
         );
-        if removed.contains(&name.to_ascii_lowercase()) {
+        // The API refuses a name twice; the same name in other case removes the same header.
+        if h.remove[..i].contains(name) {
             c.fail(&field, name, "must be unique", "remove each header once");
         }
-        removed.push(name.to_ascii_lowercase());
     }
 }
 
