@@ -6,6 +6,7 @@
 //! dropped. The analysis ([`analysis`]) then runs on the facts of the whole set.
 
 pub(crate) mod analysis;
+pub(crate) mod block;
 mod check;
 mod docs;
 pub(crate) mod facts;
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub use docs::{explain, rule_docs, RuleDoc};
+pub(crate) use load::documents;
 pub use load::{inputs, Input, LoadError};
 pub use report::{format_human, Report};
 
