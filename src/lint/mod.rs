@@ -138,32 +138,49 @@ struct FileResult {
     documents: usize,
 }
 
-/// Reads one YAML stream: spec rules on every document, facts kept for the analysis.
+impl FileResult {
+    fn new() -> FileResult {
+        FileResult {
+            findings: Vec::new(),
+            facts: facts::Facts::default(),
+            documents: 0,
+        }
+    }
+}
+
+/// Reads one YAML stream: spec rules on every document, facts kept for the analysis. The
+/// documents of a long stream are read on several threads too, their results kept in order.
 fn lint_file(label: &str, text: &str, opts: &LintOptions) -> FileResult {
     let file: Arc<str> = label.into();
-    let mut out = FileResult {
-        findings: Vec::new(),
-        facts: facts::Facts::default(),
-        documents: 0,
-    };
-    for chunk in load::documents(text) {
-        match chunk.parse() {
-            Ok(Some(doc)) => {
-                out.documents += 1;
-                document(&mut out, &file, &doc, opts.channel);
-                if let Some(implementation) = &opts.implementation {
-                    let claims = crate::implementation::warnings(implementation, &[doc.to_json()]);
-                    out.findings
-                        .extend(claims.into_iter().map(|f| f.at(&file, doc.line)));
-                }
+    let chunks = load::documents(text);
+    let mut out = FileResult::new();
+    for part in parallel_map(&chunks, |chunk| lint_document(&file, chunk, opts)) {
+        out.documents += part.documents;
+        out.findings.extend(part.findings);
+        out.facts.append(part.facts);
+    }
+    out
+}
+
+/// One document of a stream (or the syntax error that stops it).
+fn lint_document(file: &Arc<str>, chunk: &load::Chunk, opts: &LintOptions) -> FileResult {
+    let mut out = FileResult::new();
+    match chunk.parse() {
+        Ok(Some(doc)) => {
+            out.documents += 1;
+            document(&mut out, file, &doc, opts.channel);
+            if let Some(implementation) = &opts.implementation {
+                let claims = crate::implementation::warnings(implementation, &[doc.to_json()]);
+                out.findings
+                    .extend(claims.into_iter().map(|f| f.at(file, doc.line)));
             }
-            Ok(None) => {}
-            Err(e) => out.findings.push(
-                Finding::new(Severity::Error, "yaml-syntax", e.message)
-                    .at(&file, e.line)
-                    .hint("fix the YAML on this line; the document was not checked"),
-            ),
         }
+        Ok(None) => {}
+        Err(e) => out.findings.push(
+            Finding::new(Severity::Error, "yaml-syntax", e.message)
+                .at(file, e.line)
+                .hint("fix the YAML on this line; the document was not checked"),
+        ),
     }
     out
 }
