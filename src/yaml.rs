@@ -36,7 +36,7 @@ impl From<serde_saphyr::Error> for YamlError {
     }
 }
 
-fn options() -> serde_saphyr::Options {
+pub(crate) fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
@@ -44,12 +44,41 @@ fn options() -> serde_saphyr::Options {
 }
 
 /// Every non-empty document of a YAML stream, as `T`.
+///
+/// Documents in the plain block subset are read by the fast reader ([`crate::lint::block`]);
+/// when any is not, or a value does not fit `T`, the whole stream is read by serde-saphyr, so
+/// results and errors are serde-saphyr's.
 pub fn from_str_multiple<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, YamlError> {
-    Ok(serde_saphyr::from_multiple_with_options(text, options())?)
+    let fast = || {
+        let mut out = Vec::new();
+        for chunk in crate::lint::documents(text) {
+            let node = crate::lint::block::read(chunk.text)?;
+            if node.value != crate::lint::node::Value::Null {
+                out.push(serde_json::from_value(node.to_json()).ok()?);
+            }
+        }
+        Some(out)
+    };
+    match fast() {
+        Some(values) => Ok(values),
+        None => Ok(serde_saphyr::from_multiple_with_options(text, options())?),
+    }
 }
 
-/// A single YAML (or JSON, which is YAML) document as `T`.
+/// A single YAML (or JSON, which is YAML) document as `T`, by the fast reader when the document
+/// is in its subset and the value fits `T`, else by serde-saphyr (see [`from_str_multiple`]).
+/// Line-aware trees ([`crate::lint::node::Node`]) are read with [`from_str_full`].
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if let Some(node) = crate::lint::block::read(text) {
+        if let Ok(value) = serde_json::from_value(node.to_json()) {
+            return Ok(value);
+        }
+    }
+    from_str_full(text)
+}
+
+/// A single document as `T`, always by serde-saphyr (the reference the fast reader is tested against).
+pub fn from_str_full<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     Ok(serde_saphyr::from_str_with_options(text, options())?)
 }
 

@@ -357,6 +357,13 @@ impl Facts {
 impl Facts {
     /// Adds the facts of the next file (files are merged in input order, so "first defined" is
     /// stable whatever thread read them).
+    /// Adds the facts of a later document of the same file; its objects are checked for
+    /// duplicates when the file is merged into the set.
+    pub fn append(&mut self, mut part: Facts) {
+        self.defined.append(&mut part.defined);
+        self.merge(part);
+    }
+
     pub fn merge(&mut self, part: Facts) {
         for (namespace, definitions) in part.namespaces {
             self.namespaces

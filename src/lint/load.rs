@@ -125,7 +125,11 @@ pub fn documents(text: &str) -> Vec<Chunk<'_>> {
 impl Chunk<'_> {
     /// The document, `None` when it is empty (only comments or markers), with file lines.
     pub fn parse(&self) -> Result<Option<Node>, YamlError> {
-        let mut node: Node = crate::yaml::from_str(self.text).map_err(|mut e: YamlError| {
+        let node = match super::block::read(self.text) {
+            Some(node) => Ok(node),
+            None => crate::yaml::from_str_full(self.text),
+        };
+        let mut node: Node = node.map_err(|mut e: YamlError| {
             e.line += self.first_line;
             e
         })?;

@@ -6,6 +6,7 @@
 //! dropped. The analysis ([`analysis`]) then runs on the facts of the whole set.
 
 pub(crate) mod analysis;
+pub(crate) mod block;
 mod check;
 mod crd;
 mod docs;
@@ -104,12 +105,19 @@ pub fn load_sources(sources: &[(&str, &str)], opts: &LintOptions) -> (Report, Mo
 /// Maps `f` over `items` on a few threads, keeping the order of `items`. Each worker holds one
 /// file at a time, so memory stays proportional to the largest file times the thread count.
 fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8)
-        .min(items.len());
-    // Threads cost more than they save on a handful of files (what `generate` lints).
-    if threads <= 1 || items.len() < 16 {
+    // Threads cost more than they save on a handful of items (what `generate` lints, the one
+    // document of most files). The core count is read once: it costs system calls and, in a
+    // container, reading cgroup files.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let threads = match items.len() {
+        0..16 => 1,
+        n => CORES
+            .get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+            .min(&8)
+            .min(&n)
+            .to_owned(),
+    };
+    if threads <= 1 {
         return items.iter().map(f).collect();
     }
     let next = AtomicUsize::new(0);
@@ -141,32 +149,52 @@ struct FileResult {
     documents: usize,
 }
 
-/// Reads one YAML stream: spec rules on every document, facts kept for the analysis.
+impl FileResult {
+    fn new() -> FileResult {
+        FileResult {
+            findings: Vec::new(),
+            facts: facts::Facts::default(),
+            documents: 0,
+        }
+    }
+}
+
+/// Reads one YAML stream: spec rules on every document, facts kept for the analysis. The
+/// documents of a long stream are read on several threads too (in batches, like files), their
+/// results kept in order.
 fn lint_file(label: &str, text: &str, opts: &LintOptions) -> FileResult {
     let file: Arc<str> = label.into();
-    let mut out = FileResult {
-        findings: Vec::new(),
-        facts: facts::Facts::default(),
-        documents: 0,
-    };
-    for chunk in load::documents(text) {
-        match chunk.parse() {
-            Ok(Some(doc)) => {
-                out.documents += 1;
-                document(&mut out, &file, &doc, opts);
-                if let Some(implementation) = &opts.implementation {
-                    let claims = crate::implementation::warnings(implementation, &[doc.to_json()]);
-                    out.findings
-                        .extend(claims.into_iter().map(|f| f.at(&file, doc.line)));
-                }
-            }
-            Ok(None) => {}
-            Err(e) => out.findings.push(
-                Finding::new(Severity::Error, "yaml-syntax", e.message)
-                    .at(&file, e.line)
-                    .hint("fix the YAML on this line; the document was not checked"),
-            ),
+    let chunks = load::documents(text);
+    let mut out = FileResult::new();
+    for batch in chunks.chunks(BATCH) {
+        for part in parallel_map(batch, |chunk| lint_document(&file, chunk, opts)) {
+            out.documents += part.documents;
+            out.findings.extend(part.findings);
+            out.facts.append(part.facts);
         }
+    }
+    out
+}
+
+/// One document of a stream (or the syntax error that stops it).
+fn lint_document(file: &Arc<str>, chunk: &load::Chunk, opts: &LintOptions) -> FileResult {
+    let mut out = FileResult::new();
+    match chunk.parse() {
+        Ok(Some(doc)) => {
+            out.documents += 1;
+            document(&mut out, file, &doc, opts);
+            if let Some(implementation) = &opts.implementation {
+                let claims = crate::implementation::warnings(implementation, &[doc.to_json()]);
+                out.findings
+                    .extend(claims.into_iter().map(|f| f.at(file, doc.line)));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => out.findings.push(
+            Finding::new(Severity::Error, "yaml-syntax", e.message)
+                .at(file, e.line)
+                .hint("fix the YAML on this line; the document was not checked"),
+        ),
     }
     out
 }
@@ -306,6 +334,31 @@ spec:
             "NotAllowedByListeners"
         );
         assert!(report.has_errors());
+    }
+
+    /// A stream long enough to be read on several threads reports what the same documents do as
+    /// separate files, duplicates across documents included, at their file lines.
+    #[test]
+    fn a_long_stream_reads_like_its_documents_as_files() {
+        let docs: Vec<String> = (0..40)
+            .map(|i| format!("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r{}\n  namespace: app\nspec:\n  parentRefs:\n  - name: gw{i}\n", i % 37))
+            .collect();
+        let stream = docs.join("---\n");
+        let one = lint_str(&stream, "all.yaml", &LintOptions::default());
+        let files: Vec<(String, &str)> = docs
+            .iter()
+            .map(|d| ("all.yaml".to_string(), d.as_str()))
+            .collect();
+        let sources: Vec<(&str, &str)> = files.iter().map(|(l, t)| (l.as_str(), *t)).collect();
+        let many = lint_sources(&sources, &LintOptions::default());
+        assert_eq!(one.documents, 40);
+        let rules = |r: &Report| {
+            let mut rules: Vec<_> = r.findings.iter().map(|f| f.rule.clone()).collect();
+            rules.sort();
+            rules
+        };
+        assert_eq!(lines_of(&one, "duplicate-resource"), [334, 343, 352]);
+        assert_eq!(rules(&one), rules(&many));
     }
 
     #[test]

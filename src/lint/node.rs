@@ -1,9 +1,11 @@
 //! A YAML document as a small tree that remembers the line of every field.
 //!
-//! Rules need both the value and where it was written. The tree is read in one pass with
-//! serde-saphyr's `Spanned` (with the options of [`crate::yaml`]), so a document is parsed once and
-//! no second event walk is needed to find lines. A map entry carries the line of its *key*: for
-//! `backendRefs:` followed by a block list, the finding points at `backendRefs:`, not at the first item.
+//! Rules need both the value and where it was written. Documents in the plain block subset that
+//! manifests are written in are read by the fast reader of [`super::block`]; every other document
+//! is read in one pass with serde-saphyr's `Spanned` (with the options of [`crate::yaml`]) through
+//! the `Deserialize` impls below, which are also the reference the fast reader is tested against.
+//! A map entry carries the line of its *key*: for `backendRefs:` followed by a block list, the
+//! finding points at `backendRefs:`, not at the first item.
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
@@ -209,7 +211,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Node {
-        crate::yaml::from_str(text).unwrap()
+        crate::yaml::from_str_full(text).unwrap()
     }
 
     #[test]
@@ -227,6 +229,6 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_errors() {
-        assert!(crate::yaml::from_str::<Node>("a: 1\na: 2\n").is_err());
+        assert!(crate::yaml::from_str_full::<Node>("a: 1\na: 2\n").is_err());
     }
 }

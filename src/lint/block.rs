@@ -1,0 +1,929 @@
+//! A fast reader for the block YAML that manifests are written in, straight into the [`Node`] tree.
+//!
+//! Full YAML parsers read about 10–25 MB/s on one core here (see the README's Performance section);
+//! this reader takes the lines of a document one at a time and reads several times faster. It
+//! accepts only a plain subset: block mappings and sequences (indented or not, `- key: value`
+//! items), plain keys of `[A-Za-z0-9._/-]`, plain, single- and double-quoted one-line scalars
+//! without escapes, `[]`, `{}` and comments. Anything else (tabs, block scalars, flow collections
+//! with items, anchors, aliases, tags, merge keys, multi-line scalars, numbers other than plain
+//! decimal integers, duplicate keys, every syntax error) returns `None`, and the caller reads the
+//! document with the full parser ([`crate::yaml`]), so results and error messages are exactly those
+//! of serde-saphyr with the crate's options. Tests compare the two readers on every example and
+//! on generated documents.
+
+use super::node::{Node, Value};
+
+/// Deeper documents go to the full parser, which enforces its own depth budget (64).
+const MAX_DEPTH: usize = 40;
+/// Larger documents go to the full parser, which enforces its node budget.
+const MAX_NODES: usize = 100_000;
+/// Maps with more keys go to the full parser (duplicate keys are looked for by a linear scan).
+const MAX_KEYS: usize = 256;
+/// Longer keys go to the full parser (its simple-key look-ahead is 1024 characters).
+const MAX_KEY_LEN: usize = 512;
+
+/// The document in `text` (one document, no `---` except on its first line), or `None` when it
+/// is not in the subset this reader is sure of.
+pub fn read(text: &str) -> Option<Node> {
+    if !plain_text(text) {
+        return None;
+    }
+    let mut lines = Vec::new();
+    for (i, raw) in text.split('\n').enumerate() {
+        let body = raw.trim_start_matches(' ');
+        let indent = raw.len() - body.len();
+        let trimmed = body.trim_end_matches(' ');
+        let trailing_space = trimmed.len() < body.len();
+        let body = trimmed;
+        if body.is_empty() || body.starts_with('#') {
+            continue;
+        }
+        if indent == 0 && (body.starts_with("---") || body.starts_with("...")) {
+            // Only the first content line may be a marker: the document's start, alone or with a
+            // comment after a space.
+            let rest = &body[3..];
+            let start_only = body.starts_with("---")
+                && (rest.is_empty()
+                    || (rest.starts_with(' ') && rest.trim_start().starts_with('#')));
+            if start_only && lines.is_empty() {
+                continue;
+            }
+            return None;
+        }
+        lines.push(Line {
+            indent,
+            text: body,
+            number: i as u64 + 1,
+            trailing_space,
+        });
+    }
+    let mut reader = Reader {
+        raw_lines: text.split('\n').count() as u64,
+        lines,
+        pos: 0,
+        nodes: 0,
+        depth: 0,
+    };
+    let Some(first) = reader.lines.first() else {
+        return Some(Node {
+            line: 0,
+            value: Value::Null,
+        });
+    };
+    let node = reader.block(first.indent)?;
+    (reader.pos == reader.lines.len()).then_some(node)
+}
+
+/// No tab, carriage return, control character or character a YAML parser treats specially
+/// (byte-order mark, NEL, line and paragraph separators, non-characters).
+fn plain_text(text: &str) -> bool {
+    let ascii_ok = text
+        .bytes()
+        .all(|b| (b >= 0x20 && b != 0x7f) || b == b'\n' || b >= 0x80);
+    ascii_ok
+        && (text.is_ascii()
+            || !text.chars().any(|c| {
+                matches!(
+                    c,
+                    '\u{80}'
+                        ..='\u{9f}'
+                            | '\u{2028}'
+                            | '\u{2029}'
+                            | '\u{feff}'
+                            | '\u{fffe}'
+                            | '\u{ffff}'
+                )
+            }))
+}
+
+#[derive(Clone, Copy)]
+struct Line<'t> {
+    indent: usize,
+    /// Without the indentation and trailing spaces; never empty, never a whole-line comment.
+    text: &'t str,
+    number: u64,
+    trailing_space: bool,
+}
+
+struct Reader<'t> {
+    lines: Vec<Line<'t>>,
+    /// Lines of the text, counting the empty one after a final line break.
+    raw_lines: u64,
+    pos: usize,
+    nodes: usize,
+    depth: usize,
+}
+
+fn is_entry(text: &str) -> bool {
+    text == "-" || text.starts_with("- ")
+}
+
+impl<'t> Reader<'t> {
+    fn current(&self) -> Option<Line<'t>> {
+        self.lines.get(self.pos).copied()
+    }
+
+    fn count(&mut self) -> Option<()> {
+        self.nodes += 1;
+        (self.nodes <= MAX_NODES).then_some(())
+    }
+
+    /// The map or sequence starting at the current line, which is indented by `indent`.
+    fn block(&mut self, indent: usize) -> Option<Node> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let line = self.current()?;
+        let node = if is_entry(line.text) {
+            self.sequence(indent)
+        } else {
+            self.map(indent)
+        };
+        self.depth -= 1;
+        node
+    }
+
+    /// After a value written on its line, a deeper line would continue it (or be an error).
+    fn value_ends(&self, indent: usize) -> Option<()> {
+        match self.current() {
+            Some(next) if next.indent > indent => None,
+            _ => Some(()),
+        }
+    }
+
+    fn map(&mut self, indent: usize) -> Option<Node> {
+        self.count()?;
+        let first = self.current()?.number;
+        let mut entries: Vec<(String, Node)> = Vec::new();
+        while let Some(line) = self.current() {
+            if line.indent < indent {
+                break;
+            }
+            if line.indent > indent || is_entry(line.text) || entries.len() >= MAX_KEYS {
+                return None;
+            }
+            let (key, rest) = split_key(line.text)?;
+            let key = match plain(key)? {
+                Value::Str(s) => s,
+                _ => return None, // `80:`, `true:`, `null:`: the full parser names them
+            };
+            if entries.iter().any(|(k, _)| *k == key) {
+                return None; // the full parser reports the duplicate
+            }
+            self.pos += 1;
+            let value = if rest.is_empty() || rest.starts_with('#') {
+                match self.current() {
+                    Some(next) if next.indent > indent => self.block(next.indent)?.value,
+                    Some(next) if next.indent == indent && is_entry(next.text) => {
+                        self.sequence(indent)?.value
+                    }
+                    _ => {
+                        self.count()?;
+                        Value::Null
+                    }
+                }
+            } else if rest.starts_with(['|', '>']) {
+                self.block_scalar(rest, indent, line.number)?
+            } else {
+                let value = self.inline(rest, line.number)?;
+                self.value_ends(indent)?;
+                value
+            };
+            entries.push((
+                key,
+                Node {
+                    line: line.number,
+                    value,
+                },
+            ));
+        }
+        Some(Node {
+            line: first,
+            value: Value::Map(entries),
+        })
+    }
+
+    fn sequence(&mut self, indent: usize) -> Option<Node> {
+        self.count()?;
+        let first = self.current()?.number;
+        let mut items = Vec::new();
+        while let Some(line) = self.current() {
+            if line.indent < indent || (line.indent == indent && !is_entry(line.text)) {
+                break;
+            }
+            if line.indent > indent {
+                return None;
+            }
+            let rest = line.text[1..].trim_start_matches(' ');
+            let column = indent + line.text.len() - rest.len();
+            let item = if rest.is_empty() || rest.starts_with('#') || is_entry(rest) {
+                return None; // a null item or `- - x`: the full parser knows their lines
+            } else if split_key(rest).is_some() {
+                // `- key: value`: a map whose keys are in the column of this first key.
+                self.lines[self.pos] = Line {
+                    indent: column,
+                    text: rest,
+                    ..line
+                };
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return None;
+                }
+                let map = self.map(column)?;
+                self.depth -= 1;
+                map
+            } else {
+                self.pos += 1;
+                let value = self.inline(rest, line.number)?;
+                self.value_ends(indent)?;
+                Node {
+                    line: line.number,
+                    value,
+                }
+            };
+            items.push(item);
+        }
+        Some(Node {
+            line: first,
+            value: Value::Seq(items),
+        })
+    }
+
+    /// A value written on the line of its key or `-`: a quoted or plain scalar, or a flow
+    /// collection that ends on the line.
+    fn inline(&mut self, text: &str, line: u64) -> Option<Value> {
+        let (value, rest) = match text.as_bytes()[0] {
+            b'"' | b'\'' => {
+                self.count()?;
+                let (value, used) = quoted(text)?;
+                (value, &text[used..])
+            }
+            b'[' | b'{' => {
+                let (value, used) = self.flow(text, line)?;
+                (value, &text[used..])
+            }
+            _ => {
+                self.count()?;
+                let end = text.find(" #").unwrap_or(text.len());
+                let scalar = text[..end].trim_end_matches(' ');
+                if scalar.contains(": ") || scalar.ends_with(':') || !plain_start(scalar) {
+                    return None;
+                }
+                return plain(scalar);
+            }
+        };
+        // After a quoted scalar or a collection only a comment may follow, after a space.
+        let after = rest.trim_start_matches(' ');
+        (after.is_empty() || (after.starts_with('#') && after.len() < rest.len())).then_some(value)
+    }
+}
+
+impl Reader<'_> {
+    /// A flow collection on one line (`[a, "b"]`, `{name: x, port: 80}`, nested), with the byte
+    /// length it takes; `None` for anything else (trailing commas, `:` or `#` in plain scalars,
+    /// several lines, `[a: b]` pairs).
+    fn flow(&mut self, text: &str, line: u64) -> Option<(Value, usize)> {
+        self.count()?;
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return None;
+        }
+        let bytes = text.as_bytes();
+        let is_map = bytes[0] == b'{';
+        let close = if is_map { b'}' } else { b']' };
+        let spaces = |mut i: usize| {
+            while bytes.get(i) == Some(&b' ') {
+                i += 1;
+            }
+            i
+        };
+        let mut items = Vec::new();
+        let mut entries: Vec<(String, Node)> = Vec::new();
+        let mut i = spaces(1);
+        if bytes.get(i) != Some(&close) {
+            loop {
+                let key = if is_map {
+                    let (key, rest) = split_key(&text[i..])?;
+                    let Value::Str(key) = plain(key)? else {
+                        return None;
+                    };
+                    if entries.iter().any(|(k, _)| *k == key) || entries.len() >= MAX_KEYS {
+                        return None;
+                    }
+                    i = text.len() - rest.len();
+                    Some(key)
+                } else {
+                    None
+                };
+                let (value, used) = self.flow_value(&text[i..], line)?;
+                i = spaces(i + used);
+                let node = Node { line, value };
+                match key {
+                    Some(key) => entries.push((key, node)),
+                    None => items.push(node),
+                }
+                match bytes.get(i) {
+                    Some(b',') => i = spaces(i + 1),
+                    Some(&c) if c == close => break,
+                    _ => return None,
+                }
+                if bytes.get(i) == Some(&close) {
+                    return None; // a trailing comma
+                }
+            }
+        }
+        self.depth -= 1;
+        let value = match is_map {
+            true => Value::Map(entries),
+            false => Value::Seq(items),
+        };
+        Some((value, i + 1))
+    }
+
+    fn flow_value(&mut self, text: &str, line: u64) -> Option<(Value, usize)> {
+        match text.as_bytes().first()? {
+            b'[' | b'{' => self.flow(text, line),
+            b'"' | b'\'' => {
+                self.count()?;
+                quoted(text)
+            }
+            _ => {
+                self.count()?;
+                let end = text
+                    .find([',', '[', ']', '{', '}', ':', '#'])
+                    .unwrap_or(text.len());
+                let scalar = text[..end].trim_end_matches(' ');
+                if !plain_start(scalar) || text[end..].starts_with([':', '#']) {
+                    return None;
+                }
+                Some((plain(scalar)?, scalar.len()))
+            }
+        }
+    }
+
+    /// `key: |` or `key: >` (also `|-`, `>-`) followed by lines all indented alike (more for
+    /// `|`), with no blank or comment-like line in or right after them; the rest goes to the full
+    /// parser.
+    fn block_scalar(&mut self, header: &str, indent: usize, key_line: u64) -> Option<Value> {
+        let header = header.split(" #").next()?.trim_end_matches(' ');
+        let (literal, strip) = match header {
+            "|" => (true, false),
+            "|-" => (true, true),
+            ">" => (false, false),
+            ">-" => (false, true),
+            _ => return None,
+        };
+        self.count()?;
+        let first = self.current().filter(|l| l.indent > indent)?;
+        let mut expected = key_line + 1;
+        let mut text = String::new();
+        while let Some(l) = self.current().filter(|l| l.indent > indent) {
+            if l.number != expected
+                || l.trailing_space
+                || l.indent < first.indent
+                || (!literal && l.indent != first.indent)
+            {
+                return None;
+            }
+            if l.number > first.number {
+                text.push(if literal { '\n' } else { ' ' });
+            }
+            text.extend(std::iter::repeat_n(' ', l.indent - first.indent));
+            text.push_str(l.text);
+            expected += 1;
+            self.pos += 1;
+        }
+        // The next line must follow at once, or the text end with its last line break.
+        let next = self.current().map_or(self.raw_lines, |l| l.number);
+        if next != expected {
+            return None;
+        }
+        if !strip {
+            text.push('\n');
+        }
+        Some(Value::Str(text))
+    }
+}
+
+/// A quoted scalar that ends on its line, without escapes, and its byte length.
+fn quoted(text: &str) -> Option<(Value, usize)> {
+    if text.starts_with('\'') {
+        let (inner, used) = single_quoted(text)?;
+        return Some((Value::Str(inner), used));
+    }
+    let end = text[1..].find('"')? + 1;
+    let inner = &text[1..end];
+    if inner.contains('\\') {
+        return None;
+    }
+    Some((Value::Str(inner.to_string()), end + 1))
+}
+
+/// `'it''s'` → `it's` and the byte length of the quoted text; `None` when it does not end on the line.
+fn single_quoted(text: &str) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut rest = &text[1..];
+    let mut used = 1;
+    loop {
+        let quote = rest.find('\'')?;
+        out.push_str(&rest[..quote]);
+        used += quote + 1;
+        if rest[quote + 1..].starts_with('\'') {
+            out.push('\'');
+            used += 1;
+            rest = &rest[quote + 2..];
+        } else {
+            return Some((out, used));
+        }
+    }
+}
+
+/// A plain scalar may start with any character but YAML's indicators (`-` only before a non-space).
+fn plain_start(text: &str) -> bool {
+    match text.as_bytes() {
+        [] => false,
+        [b'-', next, ..] => *next != b' ',
+        [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
+    }
+}
+
+/// `key: rest` with a plain key of `[A-Za-z0-9._/-]` (not starting with `-`); `rest` may be empty.
+fn split_key(text: &str) -> Option<(&str, &str)> {
+    let colon = text.find(':')?;
+    let key = &text[..colon];
+    let after = &text[colon + 1..];
+    let key_ok = !key.is_empty()
+        && key.len() <= MAX_KEY_LEN
+        && !key.starts_with('-')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
+    if !key_ok || !(after.is_empty() || after.starts_with(' ')) {
+        return None;
+    }
+    Some((key, after.trim_start_matches(' ')))
+}
+
+/// Characters that may occur in a YAML 1.2 number (any radix, exponent, `.inf`, `.nan`); a plain
+/// scalar starting like a number with another character in it can only be a string.
+fn numeric_char(b: u8) -> bool {
+    b.is_ascii_hexdigit() || b"xXoOiInN_.+-:".contains(&b)
+}
+
+/// A plain scalar as the crate's YAML options read it (YAML 1.2 core schema, strict booleans);
+/// `None` for the number spellings left to the full parser (floats, radixes, leading zeros, …).
+fn plain(text: &str) -> Option<Value> {
+    Some(match text {
+        "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        _ => {
+            let bytes = text.as_bytes();
+            let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+            let numeric_start = matches!(bytes[0], b'0'..=b'9' | b'+' | b'-' | b'.');
+            if !numeric_start {
+                Value::Str(text.to_string())
+            } else if matches!(digits, [b'1'..=b'9', ..] | [b'0'])
+                && digits.len() <= 18
+                && digits.iter().all(u8::is_ascii_digit)
+                && text != "-0"
+            {
+                Value::Int(text.parse().ok()?)
+            } else if bytes.iter().all(|&b| numeric_char(b)) {
+                return None;
+            } else {
+                Value::Str(text.to_string())
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::{Path, PathBuf};
+
+    /// The reference: serde-saphyr with the crate's options.
+    fn full(text: &str) -> Result<Node, crate::yaml::YamlError> {
+        crate::yaml::from_str_full(text)
+    }
+
+    /// Whenever the fast reader answers, serde-saphyr reads the same tree with the same lines.
+    fn same(text: &str) -> bool {
+        match read(text) {
+            None => false,
+            Some(fast) => {
+                let reference = full(text);
+                if fast.value == Value::Null {
+                    assert!(
+                        matches!(&reference, Ok(n) if n.value == Value::Null),
+                        "{text:?}: {reference:?}"
+                    );
+                } else {
+                    assert_eq!(reference.as_ref(), Ok(&fast), "{text:?}");
+                }
+                true
+            }
+        }
+    }
+
+    #[test]
+    fn reads_manifests_with_key_lines() {
+        let text = "---\n# c\napiVersion: v1\nkind: X # k\nmetadata:\n  name: 'it''s'\n  labels: {}\nspec:\n  ports:\n  - port: 80\n    name: \"a #b\"\n  -   port: 81\n  list:\n    - x\n    - -1\n  empty:\n  on: on\n";
+        assert!(same(text));
+        let n = read(text).unwrap();
+        assert_eq!(n.line, 3);
+        assert_eq!(n.get("spec").unwrap().items_at("ports")[1].line, 12);
+        assert_eq!(n.get("spec").unwrap().str_at("on"), Some("on"));
+    }
+
+    #[test]
+    fn leaves_the_rest_to_the_full_parser() {
+        for text in [
+            "a: 1\na: 2\n",
+            "a: &x 1\nb: *x\n",
+            "<<: {a: 1}\n",
+            "a: !t x\n",
+            "a: |+\n  x\n",
+            "a: 0755\n",
+            "a: 1.5\n",
+            "80: x\n",
+            "a: b\n  c\n",
+            "a:\tb\n",
+            "a: [x, 1.5]\n",
+            "a: |\n  x\n  # y\nb: 1\n",
+            "a: >\n  x\n   y\n",
+            "a: |\n  x\n\nb: 1\n",
+            "a: \"x\\ty\"\n",
+            "a: x: y\n",
+            "- \n- x\n",
+            "a: 1\n---\nb: 2\n",
+            "a: 1\n...\n",
+            "x\n",
+            "a:\n  b: 1\n c: 2\n",
+        ] {
+            assert!(read(text).is_none(), "{text:?}");
+        }
+    }
+
+    fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                yaml_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every example of the spec, every invalid example, every fixture of the tests and every
+    /// embedded data file: both readers agree on every document the fast one reads, and on streams.
+    #[test]
+    fn agrees_with_serde_saphyr_on_every_example() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let shared = root.join("../shared/gateway-api");
+        if !shared.exists() {
+            eprintln!("skipped the spec examples: {} is absent", shared.display());
+        }
+        let mut files = Vec::new();
+        for dir in ["examples", concat!("invalid", "-examples")] {
+            yaml_files(&shared.join(dir), &mut files);
+        }
+        for dir in ["tests", "profiles", "implementations", "examples"] {
+            yaml_files(&root.join(dir), &mut files);
+        }
+        let (mut documents, mut fast) = (0, 0);
+        for path in &files {
+            let Ok(text) = std::fs::read_to_string(path) else {
+                continue;
+            };
+            for chunk in crate::lint::documents(&text) {
+                documents += 1;
+                fast += usize::from(same(chunk.text));
+            }
+            let streams: Result<Vec<serde_json::Value>, _> =
+                serde_saphyr::from_multiple_with_options(&text, crate::yaml::options());
+            let ours: Result<Vec<serde_json::Value>, _> = crate::yaml::from_str_multiple(&text);
+            assert_eq!(ours.ok(), streams.ok(), "{}", path.display());
+        }
+        eprintln!(
+            "{} files, {documents} documents, {fast} read by the fast reader",
+            files.len()
+        );
+        assert!(
+            fast * 2 > documents,
+            "the fast reader should take most documents"
+        );
+    }
+
+    const KEYS: &[&str] = &[
+        "a", "b", "name", "kind", "80", "true", "null", "~", "<<", "a.b/c", "-a", "a b", "\"q\"",
+        "x-Y", "1a", "0x1", "on", "'s'", "a#b", "?", "...", "---",
+    ];
+    /// Scalars in the fast reader's subset.
+    const SAFE: &[&str] = &[
+        "[a, b]",
+        "{a: b, c: 'd'}",
+        "[{name: x, port: 80}, {name: y}]",
+        "[ \"q\" ,  [] ]",
+        "{a: {b: [c]}}",
+        "a",
+        "on",
+        "yes",
+        "NO",
+        "8080",
+        "-1",
+        "null",
+        "~",
+        "Null",
+        "true",
+        "False",
+        "TRUE",
+        "tRue",
+        "a #b",
+        "a#b",
+        "'q'",
+        "\"d\"",
+        "'it''s'",
+        "[]",
+        "{}",
+        "a:b",
+        "http://x",
+        "\"*.example.com\"",
+        "'a' #c",
+        "x y",
+        "[] # c",
+        "é",
+    ];
+    /// Scalars the fast reader leaves to the full parser, and a few it takes.
+    const SCALARS: &[&str] = &[
+        "[a,]",
+        "{a: }",
+        "[a: b]",
+        "{a:b}",
+        "[http://x]",
+        "{a: [b, {c: d}]",
+        "[a, b]]",
+        "{a: 1, a: 2}",
+        "[a #b]",
+        "[a] x",
+        "[0755, 1.5]",
+        "{80: x}",
+        "[-, a]",
+        "[a, , b]",
+        "0755",
+        "-0",
+        "+1",
+        "1.5",
+        "1e3",
+        ".inf",
+        "-.inf",
+        ".nan",
+        "0x1F",
+        "0X1F",
+        "0o17",
+        "0b1",
+        "1_000",
+        "10s",
+        "10.0.0.1",
+        "x: y",
+        "#c",
+        "\"a\\\"b\"",
+        "[ ]",
+        "[a]",
+        "{a: 1}",
+        "-",
+        "- x",
+        "?",
+        ":",
+        "a:",
+        "*.example.com",
+        "&a x",
+        "*a",
+        "!t x",
+        "|",
+        ">",
+        "<<",
+        "%",
+        "@x",
+        "`x",
+        "9223372036854775807",
+        "9223372036854775808",
+        "123456789012345678",
+        "1234567890123456789",
+        "-9223372036854775808",
+        "1:30",
+        "0",
+        "00",
+        "+",
+        ".",
+        "..",
+        "a b",
+        "a  b",
+        "\"a\"#c",
+        "'unterminated",
+        "\"x",
+        "{}x",
+        "a,b",
+        "a[0]",
+        "a]",
+        "-a",
+        "--",
+        "1-2",
+        "0.",
+        ".5",
+        "+.5",
+        "1e",
+        "0x",
+        "0xg",
+        "infinity",
+        "nan",
+        "Infinity",
+        "-inf",
+        "0b102",
+        "1__0",
+        "_1",
+        "1_",
+        "\\",
+        "a\\b",
+    ];
+
+    /// A block document from a stream of choices: maps, sequences (indented or not, compact
+    /// `- k: v` items), tricky keys and scalars, comments and blank lines.
+    fn render(choices: &[u16]) -> String {
+        struct R<'c> {
+            c: &'c [u16],
+            i: usize,
+            out: String,
+        }
+        impl R<'_> {
+            fn next(&mut self, n: usize) -> usize {
+                let v = self.c.get(self.i).copied().unwrap_or(0) as usize;
+                self.i += 1;
+                v % n
+            }
+            /// Half the time one the fast reader takes, so both readers are compared often.
+            fn scalar(&mut self) -> &'static str {
+                match self.next(2) {
+                    0 => SAFE[self.next(SAFE.len())],
+                    _ => SCALARS[self.next(SCALARS.len())],
+                }
+            }
+            fn key(&mut self) -> &'static str {
+                match self.next(2) {
+                    0 => KEYS[self.next(4)],
+                    _ => KEYS[self.next(KEYS.len())],
+                }
+            }
+            fn pad(&mut self) {
+                match self.next(12) {
+                    0 => self.out.push_str(" # c"),
+                    1 => self.out.push(' '),
+                    _ => {}
+                }
+                self.out.push('\n');
+                match self.next(14) {
+                    0 => self.out.push('\n'),
+                    1 => self.out.push_str("  # note\n"),
+                    _ => {}
+                }
+            }
+            fn node(&mut self, indent: usize, depth: usize, inline_ok: bool) {
+                let kind = if depth > 3 { 2 } else { self.next(3) };
+                let step = 1 + self.next(3);
+                match kind {
+                    0 => {
+                        for n in 0..1 + self.next(3) {
+                            if n > 0 || !inline_ok {
+                                self.out.push_str(&" ".repeat(indent));
+                            }
+                            let key = self.key();
+                            self.out.push_str(key);
+                            self.out.push(':');
+                            self.value(indent, step, depth);
+                        }
+                    }
+                    1 => {
+                        for _ in 0..1 + self.next(3) {
+                            self.out.push_str(&" ".repeat(indent));
+                            self.out.push('-');
+                            let gap = 1 + self.next(2);
+                            self.out.push_str(&" ".repeat(gap));
+                            let col = self.out.len() - self.out.rfind('\n').map_or(0, |i| i + 1);
+                            if self.next(2) == 0 {
+                                self.node(col, depth + 1, true);
+                            } else {
+                                let s = self.scalar();
+                                self.out.push_str(s);
+                                self.pad();
+                            }
+                        }
+                    }
+                    _ => {
+                        self.out.push_str(&" ".repeat(indent));
+                        let key = self.key();
+                        self.out.push_str(key);
+                        self.out.push_str(": ");
+                        let s = self.scalar();
+                        self.out.push_str(s);
+                        self.pad();
+                    }
+                }
+            }
+            fn value(&mut self, indent: usize, step: usize, depth: usize) {
+                match self.next(5) {
+                    4 => {
+                        // a block scalar
+                        let header = ["|", "|-", ">", ">-", "|+", "|2", "> # c"][self.next(7)];
+                        self.out.push(' ');
+                        self.out.push_str(header);
+                        self.out.push('\n');
+                        for _ in 0..1 + self.next(3) {
+                            let extra = [0, 0, 0, 1, 2][self.next(5)];
+                            let text =
+                                ["some text", "# x", "- y", "a: b", "", "t ", "[a]"][self.next(7)];
+                            let pad = " ".repeat(indent + step + extra);
+                            self.out.push_str(&format!("{pad}{text}\n"));
+                        }
+                        if self.next(4) == 0 {
+                            self.out.push('\n');
+                        }
+                    }
+                    0 => {
+                        self.pad();
+                        self.node(indent + step, depth + 1, false);
+                    }
+                    1 => {
+                        self.pad();
+                        // an indentless sequence
+                        for _ in 0..1 + self.next(2) {
+                            self.out.push_str(&" ".repeat(indent));
+                            self.out.push_str("- ");
+                            let s = self.scalar();
+                            self.out.push_str(s);
+                            self.pad();
+                        }
+                    }
+                    2 => self.pad(),
+                    _ => {
+                        self.out.push(' ');
+                        let s = self.scalar();
+                        self.out.push_str(s);
+                        self.pad();
+                    }
+                }
+            }
+        }
+        let mut r = R {
+            c: choices,
+            i: 0,
+            out: String::new(),
+        };
+        if r.next(4) == 0 {
+            r.out.push_str("---\n");
+        }
+        let indent = r.next(2);
+        r.node(indent, 0, false);
+        r.out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn generated_documents_read_alike(choices in proptest::collection::vec(any::<u16>(), 1..120)) {
+            same(&render(&choices));
+        }
+
+        /// Line soup: lines of random indentation and fragments, mostly invalid YAML.
+        #[test]
+        fn random_lines_read_alike(lines in proptest::collection::vec((0usize..6, 0usize..KEYS.len(), 0usize..SAFE.len() + SCALARS.len(), 0u8..5), 1..8)) {
+            let mut text = String::new();
+            for (indent, k, s, shape) in lines {
+                let scalar = SAFE.get(s).unwrap_or_else(|| &SCALARS[s - SAFE.len()]);
+                text.push_str(&" ".repeat(indent));
+                match shape {
+                    0 => text.push_str(&format!("{}: {scalar}", KEYS[k])),
+                    1 => text.push_str(&format!("{}:", KEYS[k])),
+                    2 => text.push_str(&format!("- {scalar}")),
+                    3 => text.push_str(&format!("- {}: {scalar}", KEYS[k])),
+                    _ => text.push_str(scalar),
+                }
+                text.push('\n');
+            }
+            same(&text);
+        }
+
+        /// Plain scalars of characters that make numbers, booleans and nulls resolve alike.
+        #[test]
+        fn plain_scalars_resolve_alike(s in "[-+.0-9a-fA-FxXoObBiInNulLtrsTRS_:e]{1,8}") {
+            same(&format!("k: {s}\n"));
+        }
+    }
+}
