@@ -6,6 +6,7 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use traffic_engineer::cluster::{self, ClusterFacts, InstalledApi, Kubectl, Query};
+use traffic_engineer::crd::OPENAPI_SCHEMA;
 use traffic_engineer::door::Door;
 use traffic_engineer::finding::{Finding, Severity};
 
@@ -504,24 +505,8 @@ fn https_redirect_reads_the_shared_gateways_listeners() {
 /// The standard CRDs of `../shared` as `kubectl get customresourcedefinitions -o json` prints
 /// them, written to a temp file; `edit` changes each CRD first (to stand for another release).
 fn recorded_crds(dir: &Path, edit: impl Fn(&mut serde_json::Value)) -> Option<PathBuf> {
-    let crds_dir = support::crd::gateway_api_dir()?.join("crds/standard");
-    let mut items = Vec::new();
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(&crds_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    paths.sort();
-    for path in paths {
-        let text = std::fs::read_to_string(&path).unwrap();
-        for mut doc in
-            traffic_engineer::yaml::from_str_multiple::<serde_json::Value>(&text).unwrap()
-        {
-            if doc["kind"] == "CustomResourceDefinition" {
-                edit(&mut doc);
-                items.push(doc);
-            }
-        }
-    }
+    let mut items = support::crd::crd_documents("standard")?;
+    items.iter_mut().for_each(edit);
     let file = dir.join(format!("crds-{}.json", items.len()));
     let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
     std::fs::write(&file, list.to_string()).unwrap();
@@ -536,9 +521,9 @@ fn without_timeouts(crd: &mut serde_json::Value) {
     }
     for version in crd["spec"]["versions"].as_array_mut().unwrap() {
         let rule = version
-            .pointer_mut(
-                "/schema/openAPIV3Schema/properties/spec/properties/rules/items/properties",
-            )
+            .pointer_mut(&format!(
+                "/schema/{OPENAPI_SCHEMA}/properties/spec/properties/rules/items/properties"
+            ))
             .unwrap();
         rule.as_object_mut()
             .unwrap()

@@ -3,13 +3,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
-use serde_json::Value;
-use support::crd::{crds as oracle, gateway_api_dir};
-use traffic_engineer::crd::CrdSet;
+use serde_json::{json, Value};
+use support::crd::{crd_documents, crds as oracle, gateway_api_dir};
+use support::yaml_files;
+use traffic_engineer::crd::{CrdSet, CEL_RULES, OPENAPI_SCHEMA};
 use traffic_engineer::finding::{Finding, Severity};
 use traffic_engineer::lint::{lint_str, Channel, LintOptions};
 
@@ -52,20 +53,6 @@ fn crd_errors(text: &str, label: &str, opts: &LintOptions) -> Vec<Finding> {
                     .is_some_and(|h| h.starts_with("from the CRD"))
         })
         .collect()
-}
-
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            files.extend(yaml_files(&path));
-        } else if path.extension().is_some_and(|ext| ext == "yaml") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
 }
 
 fn read(path: &Path) -> String {
@@ -328,50 +315,66 @@ fn blocking_schema_errors_hide_cel_errors() {
             .contains("RequestRedirect filter must not be used together with backendRefs")));
 }
 
+/// The standard HTTPRoute and GRPCRoute CRDs, read in place and edited: HTTPRoute v1 gets a
+/// rule that does not compile on `spec` and a limit on `metadata.name`; GRPCRoute v1 loses the
+/// type of `spec`, so it is no structural schema. Each is written as YAML, as a CRD file would be.
+fn broken_crds() -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for mut crd in crd_documents("standard")? {
+        let kind = crd["spec"]["names"]["kind"].as_str().unwrap().to_string();
+        if kind != "HTTPRoute" && kind != "GRPCRoute" {
+            continue;
+        }
+        for version in crd["spec"]["versions"].as_array_mut().unwrap() {
+            if version["name"] != "v1" {
+                continue;
+            }
+            let schema = &mut version["schema"][OPENAPI_SCHEMA];
+            if kind == "HTTPRoute" {
+                let spec = schema["properties"]["spec"].as_object_mut().unwrap();
+                let rules = spec.entry(CEL_RULES).or_insert(json!([]));
+                rules
+                    .as_array_mut()
+                    .unwrap()
+                    .push(json!({"rule": "self.size >"}));
+                schema["properties"]["metadata"] = json!({"type": "object", "properties": {"name": {"type": "string", "maxLength": 8}}});
+            } else {
+                schema["properties"]["spec"]
+                    .as_object_mut()
+                    .unwrap()
+                    .shift_remove("type");
+            }
+        }
+        out.push((
+            format!("{}.yaml", kind.to_lowercase()),
+            traffic_engineer::yaml::to_string(&crd),
+        ));
+    }
+    Some(out)
+}
+
+/// The 1-based line of the first line of `text` containing `needle`, after the line containing
+/// `after`.
+fn line_of(text: &str, after: &str, needle: &str) -> u64 {
+    let start = text.lines().position(|l| l.contains(after)).unwrap();
+    let offset = text
+        .lines()
+        .skip(start)
+        .position(|l| l.contains(needle))
+        .unwrap();
+    (start + offset + 1) as u64
+}
+
 /// A broken CRD is reported once, and its other rules and kinds still validate.
 #[test]
 fn a_broken_rule_is_reported_once_and_the_rest_validates() {
-    let crd = r#"
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: widgets.example.com}
-spec:
-  group: example.com
-  scope: Namespaced
-  names: {kind: Widget, plural: widgets}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    subresources: {status: {}}
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          metadata:
-            type: object
-            properties:
-              name: {type: string, maxLength: 8}
-          status:
-            type: object
-            properties:
-              ready: {type: boolean}
-          spec:
-            type: object
-            x-kubernetes-validations:
-            - rule: "self.size >"
-            - rule: "self.replicas <= self.max"
-              message: replicas must not exceed max
-            properties:
-              replicas: {type: integer, minimum: 0}
-              max: {type: integer, default: 3}
-              mode: {type: string, enum: [Fast, Safe]}
-"#;
-    let not_structural = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: gadgets.example.com}\nspec:\n  group: example.com\n  names: {kind: Gadget, plural: gadgets}\n  versions:\n  - name: v1\n    served: true\n    schema:\n      openAPIV3Schema:\n        type: object\n        properties:\n          spec:\n            properties: {size: {type: integer}}\n";
-    let crds = Arc::new(CrdSet::from_sources(&[
-        ("widgets.yaml", crd),
-        ("gadgets.yaml", not_structural),
-    ]));
+    let Some(files) = broken_crds() else { return };
+    let sources: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(l, t)| (l.as_str(), t.as_str()))
+        .collect();
+    let crds = Arc::new(CrdSet::from_sources(&sources));
+    let (grpc, http) = (&files[0].1, &files[1].1);
     let problems: Vec<_> = crds
         .problems()
         .iter()
@@ -380,25 +383,40 @@ spec:
     assert_eq!(
         problems,
         [
-            ("widgets.yaml", 29, "widgets.example.com"),
-            ("gadgets.yaml", 11, "gadgets.example.com")
+            (
+                "grpcroute.yaml",
+                line_of(grpc, "name: v1", OPENAPI_SCHEMA),
+                "grpcroutes.gateway.networking.k8s.io"
+            ),
+            (
+                "httproute.yaml",
+                line_of(http, "self.size >", "self.size >"),
+                "httproutes.gateway.networking.k8s.io"
+            ),
         ]
     );
-    assert!(crds.problems()[0].message.contains("self.size >"));
     assert!(
-        crds.problems()[1].message.contains("v1.spec: no type"),
+        crds.problems()[0].message.contains("v1.spec: no type"),
         "{}",
-        crds.problems()[1].message
+        crds.problems()[0].message
     );
+    assert!(crds.problems()[1].message.contains("self.size >"));
     let opts = LintOptions {
         crds: Some(crds),
         ..LintOptions::default()
     };
-    let widget = |spec: &str| {
-        format!("apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec: {spec}\n")
+    let route = |name: &str, rest: &str| {
+        format!("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: {name}}}\n{rest}")
     };
-    // The default of `max` applies before the rule runs.
-    let report = lint_str(&widget("{replicas: 5, extra: 1}"), "w.yaml", &opts);
+    // The other rules of the broken CRD still run.
+    let report = lint_str(
+        &route(
+            "r",
+            "spec:\n  extra: 1\n  rules:\n  - timeouts: {request: 1s, backendRequest: 2s}\n",
+        ),
+        "r.yaml",
+        &opts,
+    );
     let found: Vec<_> = report
         .findings
         .iter()
@@ -410,7 +428,7 @@ spec:
     );
     assert!(
         found.iter().any(|(rule, message)| *rule == "crd-rule"
-            && message.contains("replicas must not exceed max")),
+            && message.contains("backendRequest timeout cannot be longer than request timeout")),
         "{found:?}"
     );
     assert_eq!(
@@ -421,15 +439,18 @@ spec:
         2,
         "{found:?}"
     );
-    let report = lint_str(&widget("{replicas: 2, mode: Safe}"), "w.yaml", &opts);
+    // Defaults apply before the rules: the default match is a PathPrefix one, which
+    // ReplacePrefixMatch needs.
+    let rewrite = "spec:\n  rules:\n  - filters:\n    - type: URLRewrite\n      urlRewrite:\n        path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}\n";
+    let report = lint_str(&route("r", rewrite), "r.yaml", &opts);
     assert!(
         report.findings.iter().all(|f| f.rule == "crd-invalid"),
         "{:#?}",
         report.findings
     );
     // The CRD limits the name; `status` is dropped on create (a status subresource).
-    let long = widget("{}\nstatus: {ready: maybe}").replace("name: w", "name: widget-long");
-    let report = lint_str(&long, "w.yaml", &opts);
+    let long = route("route-long", "spec: {}\nstatus: {parents: maybe}\n");
+    let report = lint_str(&long, "r.yaml", &opts);
     let fields: Vec<_> = report
         .findings
         .iter()
@@ -438,7 +459,11 @@ spec:
         .collect();
     assert_eq!(fields, [("invalid-value", "metadata.name")]);
     // A version the CRD does not serve.
-    let report = lint_str(&widget("{}").replace("/v1", "/v2"), "w.yaml", &opts);
+    let report = lint_str(
+        &route("r", "spec: {}\n").replace("/v1\n", "/v9\n"),
+        "r.yaml",
+        &opts,
+    );
     assert!(report
         .findings
         .iter()

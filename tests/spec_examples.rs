@@ -1,7 +1,11 @@
 //! Spec conformance: lint accepts every upstream example and rejects every upstream invalid
 //! example for the reason the file is about. Reads `../shared/gateway-api/` when present.
 
+mod support;
+
 use std::path::{Path, PathBuf};
+
+use support::yaml_files;
 
 use traffic_engineer::finding::Severity;
 use traffic_engineer::lint::{format_human, lint_paths, Channel, LintOptions, Report};
@@ -147,20 +151,6 @@ fn spec_dir() -> Option<PathBuf> {
         );
         None
     }
-}
-
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(yaml_files(&path));
-        } else if path.extension().is_some_and(|e| e == "yaml") {
-            out.push(path);
-        }
-    }
-    out.sort();
-    out
 }
 
 fn lint(file: &Path, channel: Channel) -> Report {

