@@ -287,6 +287,54 @@ fn a_fault_is_reported_once() {
         .any(|f| f.field.as_deref() == Some("spec.rules[0].matches[0].method")));
 }
 
+/// ObjectMeta is checked as the API server checks it: name, namespace, label keys and values,
+/// annotation keys.
+#[test]
+fn object_meta_is_checked() {
+    let Some(opts) = options("standard") else {
+        return;
+    };
+    let text = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: Web\n  namespace: team_a\n  labels: {\"bad key\": x, app: -web}\n  annotations: {example.com/ok: \"any value\", \"/empty-prefix\": x}\nspec: {}\n";
+    let report = lint_str(text, "r.yaml", &opts);
+    let found: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "invalid-name")
+        .map(|f| (f.field.as_deref().unwrap_or_default(), f.line.unwrap_or(0)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("metadata.name", 4),
+            ("metadata.namespace", 5),
+            ("metadata.labels", 6),
+            ("metadata.labels", 6),
+            ("metadata.annotations", 7),
+        ],
+        "{:#?}",
+        report.findings
+    );
+    let messages: Vec<&str> = report.findings.iter().map(|f| f.message.as_str()).collect();
+    assert!(
+        messages.iter().any(|m| m.starts_with(
+            "Invalid value: \"bad key\": name part must consist of alphanumeric characters"
+        )),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.starts_with("Invalid value: \"-web\": a valid label must be")),
+        "{messages:#?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("prefix part must be non-empty")),
+        "{messages:#?}"
+    );
+}
+
 /// CEL rules are not run when the schema check found a blocking error, as in the API server.
 #[test]
 fn blocking_schema_errors_hide_cel_errors() {

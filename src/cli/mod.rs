@@ -165,7 +165,8 @@ const GENERATE_EXAMPLES: &str = "Examples:
   traffic-engineer generate --context single-dev --service task-api --port 8000 --canary task-api-canary:8000=10
   traffic-engineer generate --context single-dev --service task-api --port 8000 --https --tls-secret task-api-tls --https-redirect
   traffic-engineer generate --context single-dev --service task-api --port 8000 --rule 'prefix:/api header:X-API-Version=2 -> task-api-v2:8000'
-  traffic-engineer generate --request examples/task-api/cross-namespace.yaml --output json";
+  traffic-engineer generate --request examples/task-api/cross-namespace.yaml --output json
+  traffic-engineer generate --request examples/task-api/cross-namespace.yaml --crds standard-install.yaml";
 
 #[derive(Debug, Args)]
 pub struct GenerateCommand {

@@ -478,19 +478,25 @@ fn metadata_violations(doc: &Node) -> Vec<Violation> {
     }
     for (field, values_checked) in [("labels", true), ("annotations", false)] {
         for (key, value) in metadata.get(field).map_or(&[][..], Node::entries) {
-            if !is_qualified_name(key) {
+            let key_errors = library::label_key_errors(key);
+            if !key_errors.is_empty() {
                 push(
                     format!("metadata.{field}"),
                     value.line,
-                    format!("Invalid value: {key:?}: name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character, with an optional DNS subdomain prefix and '/'"),
+                    format!("Invalid value: {key:?}: {}", key_errors.join("; ")),
                 );
             }
             match value.as_str() {
-                Some(text) if values_checked && !is_label_value(text) => push(
-                    format!("metadata.{field}"),
-                    value.line,
-                    format!("Invalid value: {text:?}: a valid label must be 63 characters or less, empty or beginning and ending with an alphanumeric character, with '-', '_' or '.' between"),
-                ),
+                Some(text) if values_checked => {
+                    let value_errors = library::label_value_errors(text);
+                    if !value_errors.is_empty() {
+                        push(
+                            format!("metadata.{field}"),
+                            value.line,
+                            format!("Invalid value: {text:?}: {}", value_errors.join("; ")),
+                        );
+                    }
+                }
                 Some(_) => {}
                 None => push(
                     format!("metadata.{field}.{key}"),
@@ -508,29 +514,6 @@ fn shown(node: &Node) -> String {
         Value::Str(s) => format!("{s:?}"),
         other => format!("{other:?}"),
     }
-}
-
-/// A Kubernetes qualified name: an optional DNS subdomain prefix and `/`, then a name of at
-/// most 63 alphanumerics, `-`, `_` and `.`, starting and ending alphanumeric.
-fn is_qualified_name(key: &str) -> bool {
-    let (prefix, name) = match key.rsplit_once('/') {
-        Some((prefix, name)) => (Some(prefix), name),
-        None => (None, key),
-    };
-    prefix.is_none_or(|p| crate::spec::dns_subdomain(p).is_ok())
-        && !name.is_empty()
-        && is_label_value(name)
-}
-
-fn is_label_value(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    value.len() <= 63
-        && (bytes.is_empty()
-            || (bytes[0].is_ascii_alphanumeric()
-                && bytes[bytes.len() - 1].is_ascii_alphanumeric()
-                && bytes
-                    .iter()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))))
 }
 
 /// A JSON value as a node tree without lines (kubectl's JSON has none worth pointing at).

@@ -170,7 +170,7 @@ fn walk(
                             root,
                             property.map(|(_, _, p)| p),
                             value,
-                            &super::schema::join(path, name),
+                            &crate::lint::join(path, name),
                             &mut below,
                         );
                         let key = match property {

@@ -10,6 +10,7 @@ use regex::Regex;
 
 use super::rules::{Rule, RuleCompiler};
 use super::{Violation, ViolationKind};
+use crate::lint::join;
 use crate::lint::node::{Node, Value};
 
 /// The JSON type a schema node declares.
@@ -357,15 +358,6 @@ fn with_line(node: &Node, line: u64) -> Node {
         other => other.clone(),
     };
     Node { line, value }
-}
-
-/// `parent.key`, or `key` at the root.
-pub fn join(parent: &str, key: &str) -> String {
-    if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
-    }
 }
 
 /// Validates a whole object against its version's schema, appending what the API server would

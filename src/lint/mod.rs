@@ -20,6 +20,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
+pub(crate) use check::join;
 pub use docs::{explain, rule_docs, RuleDoc};
 pub(crate) use load::documents;
 pub use load::{inputs, Input, LoadError};

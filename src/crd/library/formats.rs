@@ -311,7 +311,7 @@ fn matches_label_key(value: &str) -> bool {
 
 /// apimachinery's `IsQualifiedName` (`content.IsLabelKey`): a name,
 /// optionally after a DNS subdomain prefix and `/`.
-fn label_key_errors(value: &str) -> Vec<String> {
+pub(in crate::crd) fn label_key_errors(value: &str) -> Vec<String> {
     let key_error = || {
         regex_error(
             LABEL_KEY_ERROR,
@@ -355,7 +355,7 @@ fn label_key_errors(value: &str) -> Vec<String> {
 }
 
 /// apimachinery's `IsValidLabelValue`.
-fn label_value_errors(value: &str) -> Vec<String> {
+pub(in crate::crd) fn label_value_errors(value: &str) -> Vec<String> {
     let mut errors = Vec::new();
     if value.len() > LABEL_VALUE_MAX_LENGTH {
         errors.push(max_len_error(LABEL_VALUE_MAX_LENGTH));

@@ -157,4 +157,6 @@ mod urls;
 mod tests;
 
 /// The string formats the OpenAPI `format` keyword shares with the `format` library.
-pub(super) use formats::{is_base64, is_date, is_datetime, is_uuid};
+pub(super) use formats::{
+    is_base64, is_date, is_datetime, is_uuid, label_key_errors, label_value_errors,
+};
