@@ -4,25 +4,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{json, Value};
 use support::crd::{crds, gateway_api_dir, Crds};
-
-/// Every `.yaml` file under `dir`, sorted, recursively.
-fn yaml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            files.extend(yaml_files(&path));
-        } else if path.extension().is_some_and(|ext| ext == "yaml") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    files
-}
+use support::yaml_files;
 
 /// The Gateway API documents of a file; core kinds (Namespace, Service, ...) are not the
 /// CRDs' business.
