@@ -1,9 +1,11 @@
 //! Spec rules for one document: what the API server (schema + CEL) would reject, read off the
 //! v1.6.1 CRDs and RULES.md. One submodule per kind or shared part.
 
+mod backend_tls;
 mod filters;
 mod gateway;
 mod grant;
+mod listeners;
 mod refs;
 mod route;
 
@@ -71,10 +73,12 @@ pub fn check(ctx: &mut Ctx, doc: &Node, header: &Header) -> bool {
         "GatewayClass" => gateway::gateway_class(ctx, spec),
         "Gateway" => gateway::gateway(ctx, spec),
         "ReferenceGrant" => grant::reference_grant(ctx, spec),
+        "ListenerSet" => gateway::listener_set(ctx, spec),
+        "BackendTLSPolicy" => backend_tls::backend_tls_policy(ctx, spec),
         "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => {
             route::route(ctx, spec, header)
         }
-        // BackendTLSPolicy, ListenerSet and the X kinds: served-version and metadata checks only.
+        // The experimental X kinds: served-version and metadata checks only.
         _ => {}
     }
     true
