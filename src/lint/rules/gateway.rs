@@ -5,6 +5,7 @@ use super::listeners::{self, OBJECT_REF};
 use super::refs;
 use crate::lint::check::{index, join, Ctx, MapRules};
 use crate::lint::node::Node;
+use crate::lint::Channel;
 use crate::spec;
 
 pub fn gateway_class(ctx: &mut Ctx, spec_node: &Node) {
@@ -46,6 +47,9 @@ pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
         ],
         &["defaultScope"],
     );
+    if ctx.channel == Channel::Experimental {
+        ctx.check_enum(spec_node, "spec", "defaultScope", &["All", "None"]);
+    }
     ctx.require_str(
         spec_node,
         "spec",

@@ -186,9 +186,9 @@ pub fn backend_refs<'n>(
     refs
 }
 
-/// Route hostnames; TLSRoute also forbids IP addresses.
-pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, no_ip: bool) {
-    let list = ctx.list(spec_node, "spec", "hostnames", spec::MAX_HOSTNAMES);
+/// Route hostnames, at most `max`; `no_ip` forbids IP addresses (TLSRoute v1).
+pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, max: usize, no_ip: bool) {
+    let list = ctx.list(spec_node, "spec", "hostnames", max);
     for (i, h) in list.iter().enumerate() {
         let path = index("spec.hostnames", i);
         let Some(s) = h.as_str() else {
