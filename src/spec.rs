@@ -535,13 +535,31 @@ pub fn is_portable_protocol(s: &str) -> bool {
 }
 
 /// A Gateway address `type`: `Hostname`, `IPAddress`, `NamedAddress` or a domain-prefixed type.
+///
+/// The CRD's pattern `^Hostname|IPAddress|NamedAddress|<domain>/<path>$` groups none of its
+/// alternatives, so only `Hostname` is anchored at the start and only the domain-prefixed form at
+/// the end: the API server takes any type that starts with `Hostname`, contains `IPAddress` or
+/// `NamedAddress`, or ends with a lowercase letter or digit, `/` and path characters. This
+/// accepts exactly that.
 pub fn address_type(s: &str) -> Check {
     max_len(s, 253)?;
-    if ["Hostname", "IPAddress", "NamedAddress"].contains(&s) || controller_name(s).is_ok() {
-        Ok(())
-    } else {
-        Err("be Hostname, IPAddress, NamedAddress or a domain-prefixed type".into())
+    const PATH: &str = "/-._~%!$&'()*+,;=:";
+    let path_char = |c: char| c.is_ascii_alphanumeric() || PATH.contains(c);
+    let domain_prefixed = s.char_indices().any(|(i, c)| {
+        let rest = &s[i + 1..];
+        c == '/'
+            && s[..i].ends_with(is_lower_alnum)
+            && !rest.is_empty()
+            && rest.chars().all(path_char)
+    });
+    let ok = s.starts_with("Hostname")
+        || s.contains("IPAddress")
+        || s.contains("NamedAddress")
+        || domain_prefixed;
+    if !ok {
+        return Err("be Hostname, IPAddress, NamedAddress or a domain-prefixed type".into());
     }
+    Ok(())
 }
 
 /// A reference `name`: 1 to 253 characters (the CRDs put no pattern on it).
@@ -812,6 +830,10 @@ mod tests {
         assert!(listener_protocol("bad proto").is_err());
         assert!(address_type("example.com/custom").is_ok());
         assert!(address_type("Custom").is_err());
+        // The CRD pattern's unanchored alternatives.
+        assert!(address_type("spiffe://x/y").is_ok());
+        assert!(address_type("HostnameX").is_ok());
+        assert!(address_type("Example.com/").is_err());
         assert_eq!(default_route_kinds("UDP"), Some(&["UDPRoute"][..]));
         assert_eq!(default_route_kinds("example.com/x"), None);
     }

@@ -222,7 +222,9 @@ impl Ctx<'_> {
         for (i, item) in items.iter().enumerate() {
             let ipath = index(&field, i);
             let Some(s) = item.as_str() else {
-                self.wrong_type(item, &ipath, "a string");
+                if item.value != Value::Null {
+                    self.wrong_type(item, &ipath, "a string");
+                }
                 continue;
             };
             self.check_value(s, rules.check, rules.rule, item.line, &ipath);
@@ -315,12 +317,24 @@ impl Ctx<'_> {
         Some(i)
     }
 
-    /// The list at `key` (empty when absent), reporting a non-list value and more than `max` items.
+    /// The list at `key` (empty when absent), reporting a non-list value, more than `max` items
+    /// and null items (no Gateway API list takes them).
     pub fn list<'n>(&mut self, node: &'n Node, path: &str, key: &str, max: usize) -> &'n [Node] {
         let Some(v) = node.get(key) else { return &[] };
         let field = join(path, key);
         match &v.value {
             Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if item.value == Value::Null {
+                        let ipath = index(&field, i);
+                        self.error(
+                            "wrong-type",
+                            item.line,
+                            &ipath,
+                            format!("`{ipath}` must not be null"),
+                        );
+                    }
+                }
                 if items.len() > max {
                     self.error(
                         "too-many-items",

@@ -2,6 +2,7 @@
 //! rules, and the content of each filter kind.
 
 use super::refs;
+use crate::finding::Severity;
 use crate::lint::check::{index, join, Ctx, StringItems};
 use crate::lint::node::Node;
 use crate::lint::Channel;
@@ -217,13 +218,29 @@ fn header_modifier(ctx: &mut Ctx, m: &Node, path: &str) {
             h.str_at("name").map(str::to_string)
         });
     }
+    // Any strings, each once: the CRD puts no pattern on the names to remove.
+    let rpath = join(path, "remove");
     let names = StringItems {
         max: spec::MAX_HEADER_CHANGES,
         rule: "invalid-header",
-        check: spec::header_name,
+        check: |_| Ok(()),
         set: true,
     };
     ctx.strings(m, path, "remove", &names);
+    for (i, h) in m.items_at("remove").iter().enumerate() {
+        let Some(Err(must)) = h.as_str().map(spec::header_name) else {
+            continue;
+        };
+        let hpath = index(&rpath, i);
+        ctx.report(
+            Severity::Warning,
+            "header-name-not-a-token",
+            h.line,
+            &hpath,
+            format!("`{hpath}` removes nothing: a header name must {must}"),
+        )
+        .hint = Some("write the name of the header as it is sent, e.g. X-Debug".into());
+    }
 }
 
 fn mirror(ctx: &mut Ctx, m: &Node, path: &str) {

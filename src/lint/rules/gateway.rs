@@ -3,6 +3,7 @@
 
 use super::listeners::{self, OBJECT_REF};
 use super::refs;
+use crate::finding::Severity;
 use crate::lint::check::{index, join, Ctx, MapRules};
 use crate::lint::node::Node;
 use crate::lint::Channel;
@@ -50,13 +51,28 @@ pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
     if ctx.channel == Channel::Experimental {
         ctx.check_enum(spec_node, "spec", "defaultScope", &["All", "None"]);
     }
-    ctx.require_str(
+    let class = ctx.require_str(
         spec_node,
         "spec",
         "gatewayClassName",
         "invalid-name",
-        spec::dns_subdomain,
+        spec::ref_name,
     );
+    // The CRD only limits the length, but a GatewayClass is named like any object.
+    if let Some(Err(must)) = class
+        .filter(|c| spec::ref_name(c).is_ok())
+        .map(spec::dns_subdomain)
+    {
+        let field = "spec.gatewayClassName";
+        ctx.report(
+            Severity::Warning,
+            "gateway-class-name-invalid",
+            spec_node.line_of("gatewayClassName"),
+            field,
+            format!("no GatewayClass can be named {:?}: its name must {must}", class.unwrap_or_default()),
+        )
+        .hint = Some("name the GatewayClass of the controller that should run this Gateway (`kubectl get gatewayclass`); without one the Gateway gets no status".into());
+    }
     listeners::listeners(ctx, spec_node);
     addresses(ctx, spec_node);
     if let Some(i) = spec_node.get("infrastructure") {

@@ -58,14 +58,21 @@ pub fn namespaces(ctx: &mut Ctx, ns: &Node, path: &str, from_values: &[&str]) {
     for (i, e) in exprs.iter().enumerate() {
         let epath = index(&join(&spath, "matchExpressions"), i);
         ctx.known_fields(e, &epath, &["key", "operator", "values"], &[]);
-        ctx.require(e, &epath, "key");
-        ctx.require(e, &epath, "operator");
-        ctx.check_enum(
-            e,
-            &epath,
-            "operator",
-            &["In", "NotIn", "Exists", "DoesNotExist"],
-        );
+        ctx.require_str(e, &epath, "key", "invalid-value", |_| Ok(()));
+        let operator = ctx.require_str(e, &epath, "operator", "invalid-value", |_| Ok(()));
+        // The CRD takes any string; a label selector knows four operators.
+        let known = ["In", "NotIn", "Exists", "DoesNotExist"];
+        if let Some(op) = operator.filter(|op| !known.contains(op)) {
+            let field = join(&epath, "operator");
+            ctx.report(
+                Severity::Warning,
+                "label-selector-operator",
+                e.line_of("operator"),
+                &field,
+                format!("`{field}` is {op:?}, which is not a label selector operator ({})", known.join(", ")),
+            )
+            .hint = Some("the API server accepts it, but the controller cannot build the selector: use In, NotIn, Exists or DoesNotExist".into());
+        }
         let values = StringItems {
             max: usize::MAX,
             rule: "invalid-value",

@@ -1,7 +1,7 @@
 //! Parts shared by every route kind: parentRefs, backendRefs and hostnames.
 
 use crate::lint::check::{index, join, Ctx, StrCheck};
-use crate::lint::node::Node;
+use crate::lint::node::{Node, Value};
 use crate::lint::Channel;
 use crate::spec;
 
@@ -192,12 +192,9 @@ pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, max: usize, no_ip: bool) {
     for (i, h) in list.iter().enumerate() {
         let path = index("spec.hostnames", i);
         let Some(s) = h.as_str() else {
-            ctx.error(
-                "wrong-type",
-                h.line,
-                &path,
-                format!("`{path}` must be a string"),
-            );
+            if h.value != Value::Null {
+                ctx.wrong_type(h, &path, "a string");
+            }
             continue;
         };
         let check = spec::hostname(s).and_then(|()| match no_ip && spec::is_ip_address(s) {
