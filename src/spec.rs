@@ -26,6 +26,25 @@ pub const MAX_CERTIFICATE_REFS: usize = 64;
 pub const MAX_ALLOWED_KINDS: usize = 8;
 pub const MAX_ADDRESSES: usize = 16;
 pub const MAX_GRANT_ENTRIES: usize = 16;
+/// TLSRoute hostnames (HTTPRoute and GRPCRoute allow [`MAX_HOSTNAMES`]).
+pub const MAX_TLS_ROUTE_HOSTNAMES: usize = 1024;
+/// BackendTLSPolicy `targetRefs`.
+pub const MAX_TARGET_REFS: usize = 16;
+/// BackendTLSPolicy `validation.caCertificateRefs`.
+pub const MAX_BACKEND_CA_REFS: usize = 8;
+/// BackendTLSPolicy `validation.subjectAltNames`.
+pub const MAX_SUBJECT_ALT_NAMES: usize = 5;
+/// Gateway `tls.frontend` `validation.caCertificateRefs`.
+pub const MAX_FRONTEND_CA_REFS: usize = 16;
+/// Entries of a TLS `options` map (listener TLS, BackendTLSPolicy).
+pub const MAX_TLS_OPTIONS: usize = 16;
+/// Characters of an option or annotation value.
+pub const MAX_OPTION_VALUE_LEN: usize = 4096;
+/// Gateway `infrastructure.labels` and `infrastructure.annotations`.
+pub const MAX_INFRASTRUCTURE_LABELS: usize = 8;
+pub const MAX_INFRASTRUCTURE_ANNOTATIONS: usize = 16;
+/// CORS `allowOrigins`, `allowHeaders` and `exposeHeaders` (`allowMethods` has one per method).
+pub const MAX_CORS_ITEMS: usize = 64;
 pub const MAX_WEIGHT: u32 = 1_000_000;
 pub const MAX_PATH_LEN: usize = 1024;
 pub const MAX_HEADER_NAME_LEN: usize = 256;
@@ -534,18 +553,141 @@ pub fn is_portable_protocol(s: &str) -> bool {
 }
 
 /// A Gateway address `type`: `Hostname`, `IPAddress`, `NamedAddress` or a domain-prefixed type.
+///
+/// The CRD's pattern `^Hostname|IPAddress|NamedAddress|<domain>/<path>$` groups none of its
+/// alternatives, so only `Hostname` is anchored at the start and only the domain-prefixed form at
+/// the end: the API server takes any type that starts with `Hostname`, contains `IPAddress` or
+/// `NamedAddress`, or ends with a lowercase letter or digit, `/` and path characters. This
+/// accepts exactly that.
 pub fn address_type(s: &str) -> Check {
     max_len(s, 253)?;
-    if ["Hostname", "IPAddress", "NamedAddress"].contains(&s) || controller_name(s).is_ok() {
-        Ok(())
-    } else {
-        Err("be Hostname, IPAddress, NamedAddress or a domain-prefixed type".into())
+    const PATH: &str = "/-._~%!$&'()*+,;=:";
+    let path_char = |c: char| c.is_ascii_alphanumeric() || PATH.contains(c);
+    let domain_prefixed = s.char_indices().any(|(i, c)| {
+        let rest = &s[i + 1..];
+        c == '/'
+            && s[..i].ends_with(is_lower_alnum)
+            && !rest.is_empty()
+            && rest.chars().all(path_char)
+    });
+    let ok = s.starts_with("Hostname")
+        || s.contains("IPAddress")
+        || s.contains("NamedAddress")
+        || domain_prefixed;
+    if !ok {
+        return Err("be Hostname, IPAddress, NamedAddress or a domain-prefixed type".into());
     }
+    Ok(())
 }
 
 /// A reference `name`: 1 to 253 characters (the CRDs put no pattern on it).
 pub fn ref_name(s: &str) -> Check {
     max_len(s, 253)
+}
+
+/// `([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]`: the name part of a label key, 1 to 63.
+fn is_name_segment(s: &str) -> bool {
+    let edge = |c: char| c.is_ascii_alphanumeric();
+    (1..=63).contains(&s.len())
+        && s.starts_with(edge)
+        && s.ends_with(edge)
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A label or annotation key (Gateway `infrastructure`): an optional DNS-subdomain prefix
+/// shorter than 253 characters and `/`, then a name of 1 to 63 letters, digits, '-', '_' and
+/// '.', starting and ending with a letter or digit.
+pub fn label_key(s: &str) -> Check {
+    let (prefix, name) = match s.split_once('/') {
+        Some((prefix, name)) => (Some(prefix), name),
+        None => (None, s),
+    };
+    let prefix_ok = prefix.is_none_or(|p| is_subdomain(p) && p.chars().count() < 253);
+    if !(prefix_ok && is_name_segment(name)) {
+        return Err("be a label key: an optional DNS subdomain and '/', then a name of up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// A label value: empty, or up to 63 letters, digits, '-', '_' and '.', starting and ending
+/// with a letter or digit.
+pub fn label_value(s: &str) -> Check {
+    at_most(s, 63)?;
+    if !(s.is_empty() || is_name_segment(s)) {
+        return Err("be a label value: up to 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit".into());
+    }
+    Ok(())
+}
+
+/// An option or annotation value: at most 4096 characters (it may be empty).
+pub fn option_value(s: &str) -> Check {
+    at_most(s, MAX_OPTION_VALUE_LEN)
+}
+
+/// A CORS `allowOrigins` entry: `*`, or `http://` or `https://` and a host (a name, `*.` and a
+/// name, or `*`) with an optional port of up to 5 digits; no path.
+pub fn cors_origin(s: &str) -> Check {
+    max_len(s, 253)?;
+    let label = |l: &str| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    let ok = s == "*"
+        || s.strip_prefix("https://")
+            .or_else(|| s.strip_prefix("http://"))
+            .is_some_and(|rest| {
+                let (host, port) = match rest.split_once(':') {
+                    Some((host, port)) => (host, Some(port)),
+                    None => (rest, None),
+                };
+                let port_ok = port.is_none_or(|p| {
+                    (1..=5).contains(&p.len()) && p.chars().all(|c| c.is_ascii_digit())
+                });
+                let host_ok = host == "*"
+                    || host
+                        .strip_prefix("*.")
+                        .unwrap_or(host)
+                        .split('.')
+                        .all(label);
+                port_ok && host_ok
+            });
+    if !ok {
+        return Err("be '*' or an origin such as 'https://app.example.com', 'https://*.example.com' or 'http://localhost:8080' (scheme http or https, a host, an optional port; no path)".into());
+    }
+    Ok(())
+}
+
+/// A CORS `allowMethods` entry: an HTTP method of an HTTPRoute match, or `*`.
+pub fn cors_method(s: &str) -> Check {
+    if s == "*" || HTTP_METHODS.contains(&s) {
+        Ok(())
+    } else {
+        Err(format!("be one of {} or '*'", HTTP_METHODS.join(", ")))
+    }
+}
+
+/// BackendTLSPolicy `wellKnownCACertificates`: `System`, or an implementation-specific
+/// `domain/name`.
+pub fn well_known_ca(s: &str) -> Check {
+    max_len(s, 253)?;
+    let ok = s == "System"
+        || s.split_once('/')
+            .is_some_and(|(domain, name)| is_subdomain(domain) && is_name_segment(name));
+    if !ok {
+        return Err("be 'System' or an implementation-specific 'example.com/name'".into());
+    }
+    Ok(())
+}
+
+/// A subject alternative name of type URI: a scheme, `:` and `//` authority, such as
+/// `spiffe://trust-domain/path`, at most 253 characters.
+pub fn san_uri(s: &str) -> Check {
+    max_len(s, 253)?;
+    let ok = s.split_once(':').is_some_and(|(scheme, rest)| {
+        !scheme.is_empty() && !scheme.contains(['/', '?', '#']) && rest.starts_with("//")
+    });
+    if !ok {
+        return Err("be a URI with a scheme and an authority, such as 'spiffe://cluster.local/ns/app/sa/api'".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -642,6 +784,55 @@ mod tests {
     }
 
     #[test]
+    fn policy_and_cors_values() {
+        let long_prefix = format!("{}/x", "a".repeat(253));
+        let long_value = "a".repeat(64);
+        type Case<'a> = (fn(&str) -> Check, &'a [&'a str], &'a [&'a str]);
+        let cases: [Case; 6] = [
+            (
+                cors_origin,
+                &[
+                    "*",
+                    "https://*.bar.com",
+                    "http://localhost:8080",
+                    "https://*",
+                ],
+                &[
+                    "https://a.com/path",
+                    "ftp://a.com",
+                    "https://a.com:123456",
+                    "https://a..com",
+                ],
+            ),
+            (cors_method, &["*", "GET"], &["get", ""]),
+            (
+                well_known_ca,
+                &["System", "example.com/bundle"],
+                &["system", "a/"],
+            ),
+            (
+                san_uri,
+                &["spiffe://cluster.local/ns/a"],
+                &["spiffe:/x", "://x"],
+            ),
+            (
+                label_key,
+                &["example.com/tier", "team"],
+                &["Bad_Value!", &long_prefix],
+            ),
+            (label_value, &["", "a-b_c.d"], &["-a", &long_value]),
+        ];
+        for (check, ok, bad) in cases {
+            for s in ok {
+                assert!(check(s).is_ok(), "{s:?}");
+            }
+            for s in bad {
+                assert!(check(s).is_err(), "{s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn lint_additions() {
         assert!(header_value_experimental("a b\tc").is_ok());
         assert!(header_value_experimental(" a").is_err());
@@ -657,6 +848,10 @@ mod tests {
         assert!(listener_protocol("bad proto").is_err());
         assert!(address_type("example.com/custom").is_ok());
         assert!(address_type("Custom").is_err());
+        // The CRD pattern's unanchored alternatives.
+        assert!(address_type("spiffe://x/y").is_ok());
+        assert!(address_type("HostnameX").is_ok());
+        assert!(address_type("Example.com/").is_err());
         assert_eq!(default_route_kinds("UDP"), Some(&["UDPRoute"][..]));
         assert_eq!(default_route_kinds("example.com/x"), None);
     }

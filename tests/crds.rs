@@ -3,13 +3,15 @@
 
 mod support;
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
-use serde_json::{json, Value};
+use serde_json::json;
 use support::crd::{crd_documents, crds as oracle, gateway_api_dir};
-use support::yaml_files;
+use support::mutation::{
+    example_documents, mutate, mutation, parse_all, pointers, Values, REPLACEMENTS,
+};
+use support::{read, yaml_files};
 use traffic_engineer::crd::{CrdSet, CEL_RULES, OPENAPI_SCHEMA};
 use traffic_engineer::finding::{Finding, Severity};
 use traffic_engineer::lint::{lint_str, Channel, LintOptions};
@@ -53,10 +55,6 @@ fn crd_errors(text: &str, label: &str, opts: &LintOptions) -> Vec<Finding> {
                     .is_some_and(|h| h.starts_with("from the CRD"))
         })
         .collect()
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
@@ -520,129 +518,6 @@ fn a_broken_rule_is_reported_once_and_the_rest_validates() {
 
 // ---- mutations compared with the oracle ----
 
-/// The Gateway API documents of the upstream examples, as JSON values.
-fn example_documents() -> &'static [(String, Value)] {
-    static DOCS: OnceLock<Vec<(String, Value)>> = OnceLock::new();
-    DOCS.get_or_init(|| {
-        let Some(dir) = gateway_api_dir() else {
-            return Vec::new();
-        };
-        yaml_files(&dir.join("examples"))
-            .iter()
-            .flat_map(|path| {
-                let docs: Vec<Value> =
-                    traffic_engineer::yaml::from_str_multiple(&read(path)).unwrap();
-                let label = path.display().to_string();
-                docs.into_iter()
-                    .filter(|d| {
-                        d["apiVersion"]
-                            .as_str()
-                            .is_some_and(|v| v.starts_with("gateway.networking."))
-                    })
-                    .map(move |d| (label.clone(), d))
-            })
-            .collect()
-    })
-}
-
-/// Every path to a value under `spec` of `doc`, as JSON pointers.
-fn spec_pointers(value: &Value, pointer: String, out: &mut Vec<String>) {
-    out.push(pointer.clone());
-    match value {
-        Value::Object(fields) => {
-            for (key, child) in fields {
-                spec_pointers(
-                    child,
-                    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1")),
-                    out,
-                );
-            }
-        }
-        Value::Array(items) => {
-            for (i, child) in items.iter().enumerate() {
-                spec_pointers(child, format!("{pointer}/{i}"), out);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The mutations: each changes one field of the document.
-const REPLACEMENTS: &[&str] = &[
-    "\"\"",
-    "\"Bad_Value!\"",
-    "\"x.example.com\"",
-    "-1",
-    "70000",
-    "0",
-    "true",
-    "[]",
-    "{}",
-    "null",
-    "\"HTTP\"",
-    "\"PathPrefix\"",
-    "\"/\"",
-];
-
-#[derive(Debug, Clone)]
-enum Mutation {
-    Delete,
-    Replace(usize),
-    AddUnknownSibling,
-    DuplicateItem,
-    LongString,
-}
-
-fn mutate(doc: &Value, pointer: &str, mutation: &Mutation) -> Option<Value> {
-    let mut doc = doc.clone();
-    let (parent, last) = pointer.rsplit_once('/')?;
-    match mutation {
-        Mutation::Delete => match doc.pointer_mut(parent)? {
-            Value::Object(fields) => {
-                fields.shift_remove(&last.replace("~1", "/").replace("~0", "~"))?;
-            }
-            Value::Array(items) => {
-                let i: usize = last.parse().ok()?;
-                items.remove(i);
-            }
-            _ => return None,
-        },
-        Mutation::Replace(i) => {
-            *doc.pointer_mut(pointer)? =
-                serde_json::from_str(REPLACEMENTS[i % REPLACEMENTS.len()]).unwrap()
-        }
-        Mutation::AddUnknownSibling => match doc.pointer_mut(parent)? {
-            Value::Object(fields) => {
-                fields.insert("unknownField".into(), Value::from(1));
-            }
-            _ => return None,
-        },
-        Mutation::DuplicateItem => match doc.pointer_mut(parent)? {
-            Value::Array(items) => {
-                let i: usize = last.parse().ok()?;
-                let item = items[i].clone();
-                items.push(item);
-            }
-            _ => return None,
-        },
-        Mutation::LongString => match doc.pointer_mut(pointer)? {
-            Value::String(s) => *s = format!("{s}{}", "a".repeat(300)),
-            _ => return None,
-        },
-    }
-    Some(doc)
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        2 => Just(Mutation::Delete),
-        4 => any::<usize>().prop_map(Mutation::Replace),
-        1 => Just(Mutation::AddUnknownSibling),
-        1 => Just(Mutation::DuplicateItem),
-        1 => Just(Mutation::LongString),
-    ]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -659,10 +534,12 @@ proptest! {
         let oracle = oracle(channel).unwrap();
         // Standard CRDs do not know the experimental examples' fields or kinds.
         prop_assume!(oracle.validate(original).is_ok());
-        let mut pointers = Vec::new();
-        spec_pointers(&original["spec"], "/spec".into(), &mut pointers);
-        let pointer = &pointers[field % pointers.len()];
-        let Some(mutated) = mutate(original, pointer, &m) else {
+        let mut paths = Vec::new();
+        pointers(&original["spec"], "/spec".into(), &mut paths);
+        let pointer = &paths[field % paths.len()];
+        let replacements = parse_all(REPLACEMENTS);
+        let values = Values { replacements: &replacements, fields: &[] };
+        let Some(mutated) = mutate(original, pointer, &m, &values) else {
             return Ok(());
         };
         let expected = oracle.validate(&mutated);

@@ -13,6 +13,35 @@ pub type StrCheck = fn(&str) -> Result<(), String>;
 /// A spec check on an integer value.
 pub type IntCheck = fn(i64) -> Result<(), String>;
 
+/// What a list of strings may hold (CORS lists, header names to remove, selector values).
+#[derive(Clone, Copy)]
+pub struct StringItems {
+    pub max: usize,
+    pub rule: &'static str,
+    pub check: StrCheck,
+    /// A list of type `set`: each value at most once.
+    pub set: bool,
+}
+
+/// What a map of strings may hold (TLS options, infrastructure labels and annotations).
+pub struct MapRules {
+    pub max: usize,
+    pub key: StrCheck,
+    pub value: StrCheck,
+    /// The rule a key or value breaking its check is reported under.
+    pub rule: &'static str,
+}
+
+impl MapRules {
+    /// Any number of entries, any keys, any string values.
+    pub const ANY: MapRules = MapRules {
+        max: usize::MAX,
+        key: |_| Ok(()),
+        value: |_| Ok(()),
+        rule: "invalid-value",
+    };
+}
+
 pub struct Ctx<'a> {
     pub file: &'a str,
     pub channel: Channel,
@@ -108,19 +137,105 @@ impl Ctx<'_> {
 
     /// The map at `key` (when present) whose values must all be strings (labels, selectors).
     pub fn string_map(&mut self, node: &Node, path: &str, key: &str) {
+        self.checked_string_map(node, path, key, &MapRules::ANY);
+    }
+
+    /// The map at `key` (when present) of string values, held to `rules`: how many entries, and
+    /// the format of each key and value.
+    pub fn checked_string_map(&mut self, node: &Node, path: &str, key: &str, rules: &MapRules) {
         let Some(map) = node.get(key) else { return };
         let field = join(path, key);
         match &map.value {
             Value::Map(entries) => {
+                if entries.len() > rules.max {
+                    self.error(
+                        "too-many-items",
+                        map.line,
+                        &field,
+                        format!(
+                            "`{field}` has {} entries; at most {} are allowed",
+                            entries.len(),
+                            rules.max
+                        ),
+                    );
+                }
                 for (name, value) in entries {
-                    if value.as_str().is_none() {
-                        self.wrong_type(value, &join(&field, name), "a string");
+                    let entry = join(&field, name);
+                    if let Err(must) = (rules.key)(name) {
+                        self.error(
+                            rules.rule,
+                            value.line,
+                            &entry,
+                            format!("the key {name:?} of `{field}` must {must}"),
+                        );
+                    }
+                    match value.as_str() {
+                        None => self.wrong_type(value, &entry, "a string"),
+                        Some(s) => self.check_value(s, rules.value, rules.rule, value.line, &entry),
                     }
                 }
             }
             Value::Null => {}
             _ => self.wrong_type(map, &field, "a map of names to string values"),
         }
+    }
+
+    /// Reports `s`, the value of `field`, under `rule` when `check` refuses it.
+    fn check_value(
+        &mut self,
+        s: &str,
+        check: StrCheck,
+        rule: &'static str,
+        line: u64,
+        field: &str,
+    ) {
+        if let Err(must) = check(s) {
+            self.error(
+                rule,
+                line,
+                field,
+                format!("`{field}` must {must} (it is {s:?})"),
+            );
+        }
+    }
+
+    /// Checks that the value at `key` (when present) is `true` or `false`.
+    pub fn check_bool(&mut self, node: &Node, path: &str, key: &str) {
+        let Some(v) = node.get(key) else { return };
+        if !matches!(v.value, Value::Bool(_) | Value::Null) {
+            self.wrong_type(v, &join(path, key), "true or false");
+        }
+    }
+
+    /// The list of strings at `key` (when present), held to `rules`: at most `max`, each a
+    /// string passing `check` (else a `rule` finding) and, for a set, each once.
+    pub fn strings<'n>(
+        &mut self,
+        node: &'n Node,
+        path: &str,
+        key: &str,
+        rules: &StringItems,
+    ) -> Vec<&'n str> {
+        let items = self.list(node, path, key, rules.max);
+        let field = join(path, key);
+        let mut strings = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let ipath = index(&field, i);
+            let Some(s) = item.as_str() else {
+                if item.value != Value::Null {
+                    self.wrong_type(item, &ipath, "a string");
+                }
+                continue;
+            };
+            self.check_value(s, rules.check, rules.rule, item.line, &ipath);
+            strings.push(s);
+        }
+        if rules.set {
+            self.unique(items, &field, "value", |item| {
+                item.as_str().map(str::to_string)
+            });
+        }
+        strings
     }
 
     /// Checks the string at `key` (when present) with a [`crate::spec`] check.
@@ -133,16 +248,7 @@ impl Ctx<'_> {
         check: StrCheck,
     ) -> Option<&'n str> {
         let s = self.opt_str(node, path, key)?;
-        if let Err(must) = check(s) {
-            let field = join(path, key);
-            let line = node.line_of(key);
-            self.error(
-                rule,
-                line,
-                &field,
-                format!("`{field}` must {must} (it is {s:?})"),
-            );
-        }
+        self.check_value(s, check, rule, node.line_of(key), &join(path, key));
         Some(s)
     }
 
@@ -211,12 +317,24 @@ impl Ctx<'_> {
         Some(i)
     }
 
-    /// The list at `key` (empty when absent), reporting a non-list value and more than `max` items.
+    /// The list at `key` (empty when absent), reporting a non-list value, more than `max` items
+    /// and null items (no Gateway API list takes them).
     pub fn list<'n>(&mut self, node: &'n Node, path: &str, key: &str, max: usize) -> &'n [Node] {
         let Some(v) = node.get(key) else { return &[] };
         let field = join(path, key);
         match &v.value {
             Value::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    if item.value == Value::Null {
+                        let ipath = index(&field, i);
+                        self.error(
+                            "wrong-type",
+                            item.line,
+                            &ipath,
+                            format!("`{ipath}` must not be null"),
+                        );
+                    }
+                }
                 if items.len() > max {
                     self.error(
                         "too-many-items",

@@ -76,10 +76,10 @@ impl Model {
         let trace = self
             .trace_on(probe, g, l, Trace::new(Outcome::NoListener))
             .ok()?;
-        if trace.rule != Some(start.rule as usize)
-            || trace.route.as_deref() != Some(&self.route_name(start.route))
-        {
-            return None; // another rule wins this request; that rule is checked on its own
+        // Another rule wins this request (perhaps of another definition of the same route, which
+        // has its name): that rule is checked on its own.
+        if trace.rule != Some(start.rule as usize) || trace.route_index != Some(start.route) {
+            return None;
         }
         let gateway = trace.gateway.clone()?;
         // hops[i] is the decision on urls[i].

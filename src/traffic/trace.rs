@@ -51,6 +51,10 @@ pub struct Trace {
     /// `Kind/namespace/name`
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+    /// Which route of the set won: two definitions of one object (duplicate-resource) share
+    /// the name above.
+    #[serde(skip)]
+    pub(crate) route_index: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rule: Option<usize>,
     #[serde(rename = "match", skip_serializing_if = "Option::is_none")]
@@ -219,6 +223,7 @@ impl Model {
         }
         t.hostname = Some(show_host(host));
         t.route = Some(self.route_name(w.route));
+        t.route_index = Some(w.route);
         t.rule = Some(w.rule as usize);
         t.match_ = Some(w.matched as usize);
         t.steps.push(format!(
@@ -570,6 +575,7 @@ impl Trace {
             listener_set: None,
             hostname: None,
             route: None,
+            route_index: None,
             rule: None,
             match_: None,
             backends: Vec::new(),

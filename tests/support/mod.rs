@@ -3,10 +3,11 @@
 #![allow(dead_code)]
 
 pub mod crd;
+pub mod mutation;
 
 use std::path::{Path, PathBuf};
 
-/// Every `.yaml` file under `dir`, recursively, sorted.
+/// Every `.yaml` file under `dir`, sorted, recursively.
 pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
@@ -19,4 +20,8 @@ pub fn yaml_files(dir: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -2,7 +2,8 @@
 //! rules, and the content of each filter kind.
 
 use super::refs;
-use crate::lint::check::{index, join, Ctx};
+use crate::finding::Severity;
+use crate::lint::check::{index, join, Ctx, StringItems};
 use crate::lint::node::Node;
 use crate::lint::Channel;
 use crate::spec;
@@ -217,26 +218,29 @@ fn header_modifier(ctx: &mut Ctx, m: &Node, path: &str) {
             h.str_at("name").map(str::to_string)
         });
     }
-    let remove = ctx.list(m, path, "remove", spec::MAX_HEADER_CHANGES);
+    // Any strings, each once: the CRD puts no pattern on the names to remove.
     let rpath = join(path, "remove");
-    for (i, h) in remove.iter().enumerate() {
-        let Some(name) = h.as_str() else {
-            ctx.wrong_type(h, &index(&rpath, i), "a string");
+    let names = StringItems {
+        max: spec::MAX_HEADER_CHANGES,
+        rule: "invalid-header",
+        check: |_| Ok(()),
+        set: true,
+    };
+    ctx.strings(m, path, "remove", &names);
+    for (i, h) in m.items_at("remove").iter().enumerate() {
+        let Some(Err(must)) = h.as_str().map(spec::header_name) else {
             continue;
         };
-        if let Err(must) = spec::header_name(name) {
-            let hpath = index(&rpath, i);
-            ctx.error(
-                "invalid-header",
-                h.line,
-                &hpath,
-                format!("`{hpath}` must {must}"),
-            );
-        }
+        let hpath = index(&rpath, i);
+        ctx.report(
+            Severity::Warning,
+            "header-name-not-a-token",
+            h.line,
+            &hpath,
+            format!("`{hpath}` removes nothing: a header name must {must}"),
+        )
+        .hint = Some("write the name of the header as it is sent, e.g. X-Debug".into());
     }
-    ctx.unique(remove, &rpath, "header name", |h| {
-        h.as_str().map(str::to_string)
-    });
 }
 
 fn mirror(ctx: &mut Ctx, m: &Node, path: &str) {
@@ -350,6 +354,8 @@ fn extension_ref(ctx: &mut Ctx, r: &Node, path: &str) {
     ctx.require_str(r, path, "name", "invalid-name", spec::ref_name);
 }
 
+/// The CORS filter: origins, methods and header names, each list a set, '*' alone where the
+/// CRD allows it; `maxAge` at least 1 second.
 fn cors(ctx: &mut Ctx, c: &Node, path: &str) {
     ctx.known_fields(
         c,
@@ -364,9 +370,37 @@ fn cors(ctx: &mut Ctx, c: &Node, path: &str) {
         ],
         &[],
     );
-    for key in ["allowOrigins", "allowMethods", "allowHeaders"] {
-        let list = c.items_at(key);
-        if list.len() > 1 && list.iter().any(|v| v.as_str() == Some("*")) {
+    let header_names = StringItems {
+        max: spec::MAX_CORS_ITEMS,
+        rule: "invalid-header",
+        check: spec::header_name,
+        set: true,
+    };
+    let lists = [
+        (
+            "allowOrigins",
+            StringItems {
+                rule: "invalid-value",
+                check: spec::cors_origin,
+                ..header_names
+            },
+        ),
+        (
+            "allowMethods",
+            StringItems {
+                max: spec::HTTP_METHODS.len(),
+                rule: "invalid-value",
+                check: spec::cors_method,
+                ..header_names
+            },
+        ),
+        ("allowHeaders", header_names),
+        ("exposeHeaders", header_names),
+    ];
+    for (key, items) in &lists {
+        let values = ctx.strings(c, path, key, items);
+        // exposeHeaders has no such rule: '*' there is a header name like any other.
+        if *key != "exposeHeaders" && values.len() > 1 && values.contains(&"*") {
             let field = join(path, key);
             ctx.error(
                 "cors-wildcard-mixed",
@@ -380,6 +414,11 @@ fn cors(ctx: &mut Ctx, c: &Node, path: &str) {
             );
         }
     }
+    ctx.check_bool(c, path, "allowCredentials");
+    ctx.check_int(c, path, "maxAge", |s| match s >= 1 {
+        true => Ok(()),
+        false => Err("be at least 1 (seconds a browser may cache the answer)".into()),
+    });
 }
 
 fn external_auth(ctx: &mut Ctx, a: &Node, path: &str) {

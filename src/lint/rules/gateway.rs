@@ -1,8 +1,12 @@
-//! GatewayClass and Gateway: listeners (with their TLS CEL rules), allowedRoutes, addresses.
+//! GatewayClass, Gateway (addresses, infrastructure, TLS, allowedListeners) and ListenerSet; the
+//! listeners both carry are in [`super::listeners`].
 
-use crate::finding::{Condition, Severity};
-use crate::lint::check::{index, join, Ctx};
+use super::listeners::{self, OBJECT_REF};
+use super::refs;
+use crate::finding::Severity;
+use crate::lint::check::{index, join, Ctx, MapRules};
 use crate::lint::node::Node;
+use crate::lint::Channel;
 use crate::spec;
 
 pub fn gateway_class(ctx: &mut Ctx, spec_node: &Node) {
@@ -23,15 +27,12 @@ pub fn gateway_class(ctx: &mut Ctx, spec_node: &Node) {
         spec::at_most(s, 64)
     });
     if let Some(p) = spec_node.get("parametersRef") {
-        let path = "spec.parametersRef";
-        ctx.known_fields(p, path, &["group", "kind", "name", "namespace"], &[]);
-        ctx.require(p, path, "group");
-        ctx.check_str(p, path, "group", "invalid-value", spec::group);
-        ctx.require_str(p, path, "kind", "invalid-value", spec::kind);
-        ctx.require_str(p, path, "name", "invalid-name", spec::ref_name);
-        ctx.check_str(p, path, "namespace", "invalid-name", spec::dns_label);
+        refs::reference(ctx, p, "spec.parametersRef", &OBJECT_REF, &GROUP_KIND_NAME);
     }
 }
+
+/// What a reference to a namespaced object of any group must say.
+const GROUP_KIND_NAME: [&str; 3] = ["group", "kind", "name"];
 
 pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
     ctx.known_fields(
@@ -47,254 +48,144 @@ pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
         ],
         &["defaultScope"],
     );
-    ctx.require_str(
+    if ctx.channel == Channel::Experimental {
+        ctx.check_enum(spec_node, "spec", "defaultScope", &["All", "None"]);
+    }
+    let class = ctx.require_str(
         spec_node,
         "spec",
         "gatewayClassName",
         "invalid-name",
-        spec::dns_subdomain,
+        spec::ref_name,
     );
-    let listeners = ctx.require_list(spec_node, "spec", "listeners", 1, spec::MAX_LISTENERS);
-    for (i, l) in listeners.iter().enumerate() {
-        listener(ctx, l, &index("spec.listeners", i));
+    // The CRD only limits the length, but a GatewayClass is named like any object.
+    if let Some(Err(must)) = class
+        .filter(|c| spec::ref_name(c).is_ok())
+        .map(spec::dns_subdomain)
+    {
+        let field = "spec.gatewayClassName";
+        ctx.report(
+            Severity::Warning,
+            "gateway-class-name-invalid",
+            spec_node.line_of("gatewayClassName"),
+            field,
+            format!("no GatewayClass can be named {:?}: its name must {must}", class.unwrap_or_default()),
+        )
+        .hint = Some("name the GatewayClass of the controller that should run this Gateway (`kubectl get gatewayclass`); without one the Gateway gets no status".into());
     }
-    ctx.unique(listeners, "spec.listeners", "name", |l| {
-        l.str_at("name").map(str::to_string)
-    });
-    ctx.unique(
-        listeners,
-        "spec.listeners",
-        "port, protocol and hostname",
-        |l| {
-            Some((
-                l.get("port")?.as_int()?,
-                l.str_at("protocol")?.to_string(),
-                l.str_at("hostname").unwrap_or_default().to_string(),
-            ))
-        },
-    );
+    listeners::listeners(ctx, spec_node);
     addresses(ctx, spec_node);
+    if let Some(i) = spec_node.get("infrastructure") {
+        infrastructure(ctx, i);
+    }
     if let Some(tls) = spec_node.get("tls") {
         gateway_tls(ctx, tls);
     }
+    if let Some(a) = spec_node.get("allowedListeners") {
+        let path = "spec.allowedListeners";
+        ctx.known_fields(a, path, &["namespaces"], &[]);
+        if let Some(ns) = a.get("namespaces") {
+            let from = ["All", "Selector", "Same", "None"];
+            listeners::namespaces(ctx, ns, &join(path, "namespaces"), &from);
+        }
+    }
 }
 
-/// Gateway-level TLS: frontend validation per port must name each port once.
+/// A ListenerSet: the Gateway it joins and its listeners, held to a Gateway listener's rules.
+pub fn listener_set(ctx: &mut Ctx, spec_node: &Node) {
+    ctx.known_fields(spec_node, "spec", &["parentRef", "listeners"], &[]);
+    if let Some(p) = ctx.require(spec_node, "spec", "parentRef") {
+        refs::reference(ctx, p, "spec.parentRef", &OBJECT_REF, &["name"]);
+    }
+    listeners::listeners(ctx, spec_node);
+}
+
+/// Infrastructure labels: at most 8, keys and values as Kubernetes labels.
+const LABELS: MapRules = MapRules {
+    max: spec::MAX_INFRASTRUCTURE_LABELS,
+    key: spec::label_key,
+    value: spec::label_value,
+    rule: "invalid-value",
+};
+
+/// Infrastructure annotations: at most 16, keys as label keys, values up to 4096 characters.
+const ANNOTATIONS: MapRules = MapRules {
+    max: spec::MAX_INFRASTRUCTURE_ANNOTATIONS,
+    value: spec::option_value,
+    ..LABELS
+};
+
+/// Labels and annotations the controller puts on what it provisions, and its parameters.
+fn infrastructure(ctx: &mut Ctx, i: &Node) {
+    let path = "spec.infrastructure";
+    ctx.known_fields(i, path, &["labels", "annotations", "parametersRef"], &[]);
+    ctx.checked_string_map(i, path, "labels", &LABELS);
+    ctx.checked_string_map(i, path, "annotations", &ANNOTATIONS);
+    if let Some(p) = i.get("parametersRef") {
+        let ppath = join(path, "parametersRef");
+        refs::reference(ctx, p, &ppath, &GROUP_KIND_NAME, &GROUP_KIND_NAME);
+    }
+}
+
+/// Gateway-level TLS: client certificate validation for the frontends (a default and per-port
+/// overrides, each port once) and the client certificate the Gateway shows its backends.
 fn gateway_tls(ctx: &mut Ctx, tls: &Node) {
     ctx.known_fields(tls, "spec.tls", &["backend", "frontend"], &[]);
+    if let Some(backend) = tls.get("backend") {
+        let path = "spec.tls.backend";
+        ctx.known_fields(backend, path, &["clientCertificateRef"], &[]);
+        if let Some(r) = backend.get("clientCertificateRef") {
+            let rpath = join(path, "clientCertificateRef");
+            refs::reference(ctx, r, &rpath, &OBJECT_REF, &["name"]);
+        }
+    }
     let Some(frontend) = tls.get("frontend") else {
         return;
     };
     let path = "spec.tls.frontend";
     ctx.known_fields(frontend, path, &["default", "perPort"], &[]);
-    ctx.require(frontend, path, "default");
+    if let Some(default) = ctx.require(frontend, path, "default") {
+        frontend_tls(ctx, default, &join(path, "default"));
+    }
     let per_port = ctx.list(frontend, path, "perPort", spec::MAX_LISTENERS);
     let list_path = join(path, "perPort");
     for (i, p) in per_port.iter().enumerate() {
         let ppath = index(&list_path, i);
         ctx.known_fields(p, &ppath, &["port", "tls"], &[]);
         ctx.require(p, &ppath, "port");
-        ctx.require(p, &ppath, "tls");
         ctx.check_int(p, &ppath, "port", spec::port);
+        if let Some(t) = ctx.require(p, &ppath, "tls") {
+            frontend_tls(ctx, t, &join(&ppath, "tls"));
+        }
     }
     ctx.unique(per_port, &list_path, "port", |p| p.get("port")?.as_int());
 }
 
-fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
-    ctx.known_fields(
-        l,
-        path,
-        &[
-            "name",
-            "hostname",
-            "port",
-            "protocol",
-            "tls",
-            "allowedRoutes",
-        ],
-        &[],
-    );
-    ctx.require_str(l, path, "name", "invalid-name", spec::dns_subdomain);
-    ctx.check_str(l, path, "hostname", "invalid-hostname", spec::hostname);
-    ctx.require(l, path, "port");
-    ctx.check_int(l, path, "port", spec::port);
-    let protocol = ctx.require_str(
-        l,
-        path,
-        "protocol",
-        "invalid-value",
-        spec::listener_protocol,
-    );
-    if let Some(protocol) = protocol {
-        if spec::listener_protocol(protocol).is_ok() && !spec::is_portable_protocol(protocol) {
-            let field = join(path, "protocol");
-            // The controller sets Accepted=False on the listener: an error, like every prediction
-            // of a listener or route that will not work.
-            let f = ctx.report(
-                Severity::Error,
-                "listener-protocol-unsupported",
-                l.line_of("protocol"),
-                &field,
-                format!("`{field}` is {protocol:?}: not a protocol of the spec (HTTP, HTTPS, TLS, TCP, UDP) nor domain-prefixed"),
-            );
-            f.condition = Some(Condition::new("Accepted", "False", "UnsupportedProtocol"));
-            f.hint = Some("protocols are case-sensitive: use HTTP, HTTPS, TLS, TCP or UDP".into());
-        }
-        listener_protocol_rules(ctx, l, path, protocol);
-    }
-    if let Some(tls) = l.get("tls") {
-        let tpath = join(path, "tls");
-        ctx.known_fields(tls, &tpath, &["mode", "certificateRefs", "options"], &[]);
-        ctx.check_enum(tls, &tpath, "mode", &["Terminate", "Passthrough"]);
-        let certs = ctx.list(tls, &tpath, "certificateRefs", spec::MAX_CERTIFICATE_REFS);
-        for (i, c) in certs.iter().enumerate() {
-            let cpath = index(&join(&tpath, "certificateRefs"), i);
-            ctx.known_fields(c, &cpath, &["group", "kind", "name", "namespace"], &[]);
-            ctx.check_str(c, &cpath, "group", "invalid-value", spec::group);
-            ctx.check_str(c, &cpath, "kind", "invalid-value", spec::kind);
-            ctx.require_str(c, &cpath, "name", "invalid-name", spec::ref_name);
-            ctx.check_str(c, &cpath, "namespace", "invalid-name", spec::dns_label);
-        }
-    }
-    if let Some(a) = l.get("allowedRoutes") {
-        allowed_routes(ctx, a, &join(path, "allowedRoutes"));
-        if let Some(protocol) = protocol {
-            route_kinds_for_protocol(ctx, a, &join(path, "allowedRoutes"), protocol);
-        }
-    }
-}
-
-/// `allowedRoutes.kinds` naming a Gateway API route kind the listener's protocol cannot carry
-/// (a TCPRoute on an HTTP listener): the controller sets ResolvedRefs=False, InvalidRouteKinds.
-fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: &str, protocol: &str) {
-    let Some(carried) = spec::default_route_kinds(protocol) else {
+/// A frontend TLS configuration: how client certificates are validated, against which CAs.
+fn frontend_tls(ctx: &mut Ctx, t: &Node, path: &str) {
+    ctx.known_fields(t, path, &["validation"], &[]);
+    let Some(v) = t.get("validation") else {
         return;
     };
-    for (i, k) in a.items_at("kinds").iter().enumerate() {
-        let group = k.str_at("group").unwrap_or(spec::GROUP);
-        let Some(kind) = k.str_at("kind") else {
-            continue;
-        };
-        if group != spec::GROUP || carried.contains(&kind) {
-            continue;
-        }
-        let field = join(&index(&join(path, "kinds"), i), "kind");
-        let f = ctx.report(
-            Severity::Warning,
-            "listener-invalid-route-kind",
-            k.line_of("kind"),
-            &field,
-            format!(
-                "`{field}` is {kind}, which a {protocol} listener cannot carry (it carries {})",
-                carried.join(", ")
-            ),
-        );
-        f.condition = Some(Condition::new("ResolvedRefs", "False", "InvalidRouteKinds"));
-        f.hint = Some(format!(
-            "allow {} here, or add a listener whose protocol carries {kind}",
-            carried.join(" or ")
-        ));
+    let vpath = join(path, "validation");
+    ctx.known_fields(v, &vpath, &["caCertificateRefs", "mode"], &[]);
+    let refs = ctx.require_list(
+        v,
+        &vpath,
+        "caCertificateRefs",
+        1,
+        spec::MAX_FRONTEND_CA_REFS,
+    );
+    for (i, r) in refs.iter().enumerate() {
+        let rpath = index(&join(&vpath, "caCertificateRefs"), i);
+        refs::reference(ctx, r, &rpath, &OBJECT_REF, &GROUP_KIND_NAME);
     }
-}
-
-/// The listener CEL rules of the Gateway CRD that depend on the protocol.
-fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) {
-    let tls = l.get("tls").filter(|_| l.has("tls"));
-    let tls_path = join(path, "tls");
-    if let (Some(tls), "HTTP" | "TCP" | "UDP") = (tls, protocol) {
-        ctx.error(
-            "listener-tls-forbidden",
-            tls.line,
-            &tls_path,
-            format!("`{tls_path}` must not be set for protocol {protocol}"),
-        )
-        .hint = Some("use protocol HTTPS or TLS to terminate TLS, or remove `tls`".into());
-    }
-    if let (Some(h), "TCP" | "UDP") = (
-        l.get("hostname").filter(|h| h.as_str() != Some("")),
-        protocol,
-    ) {
-        let field = join(path, "hostname");
-        ctx.error(
-            "listener-hostname-forbidden",
-            h.line,
-            &field,
-            format!("`{field}` must not be set for protocol {protocol}"),
-        )
-        .hint = Some("TCP and UDP carry no hostname; remove it".into());
-    }
-    if protocol == "TLS" && tls.is_none() {
-        ctx.error(
-            "listener-tls-required",
-            l.line,
-            &tls_path,
-            format!("a TLS listener needs `{tls_path}` with a mode"),
-        )
-        .hint = Some(
-            "add `tls: {mode: Passthrough}` or `tls: {mode: Terminate, certificateRefs: [...]}`"
-                .into(),
-        );
-    }
-    let Some(tls) = tls else { return };
-    let mode = tls.str_at("mode").unwrap_or("Terminate");
-    if protocol == "HTTPS" && !matches!(mode, "Terminate" | "") {
-        let field = join(&tls_path, "mode");
-        ctx.error(
-            "listener-tls-mode",
-            tls.line_of("mode"),
-            &field,
-            format!("`{field}` must be Terminate for protocol HTTPS"),
-        )
-        .hint = Some("to pass TLS through untouched use protocol TLS with a TLSRoute".into());
-    }
-    let has_certs = !tls.items_at("certificateRefs").is_empty()
-        || !tls.get("options").map_or(&[][..], Node::entries).is_empty();
-    if mode == "Terminate" && !has_certs {
-        ctx.error(
-            "listener-tls-missing-certificates",
-            tls.line,
-            &tls_path,
-            format!("`{tls_path}` terminates TLS but has no certificateRefs (or options)"),
-        )
-        .hint = Some(
-            "add `certificateRefs: [{name: my-cert}]` naming the Secret with the certificate"
-                .into(),
-        );
-    }
-}
-
-fn allowed_routes(ctx: &mut Ctx, a: &Node, path: &str) {
-    ctx.known_fields(a, path, &["namespaces", "kinds"], &[]);
-    if let Some(ns) = a.get("namespaces") {
-        let nspath = join(path, "namespaces");
-        ctx.known_fields(ns, &nspath, &["from", "selector"], &[]);
-        ctx.check_enum(ns, &nspath, "from", &["All", "Selector", "Same"]);
-        if let Some(sel) = ns.get("selector") {
-            let spath = join(&nspath, "selector");
-            ctx.known_fields(sel, &spath, &["matchLabels", "matchExpressions"], &[]);
-            ctx.string_map(sel, &spath, "matchLabels");
-            let exprs = ctx.list(sel, &spath, "matchExpressions", usize::MAX);
-            for (i, e) in exprs.iter().enumerate() {
-                let epath = index(&join(&spath, "matchExpressions"), i);
-                ctx.known_fields(e, &epath, &["key", "operator", "values"], &[]);
-                ctx.require(e, &epath, "key");
-                ctx.require(e, &epath, "operator");
-                ctx.check_enum(
-                    e,
-                    &epath,
-                    "operator",
-                    &["In", "NotIn", "Exists", "DoesNotExist"],
-                );
-            }
-        }
-    }
-    let kinds = ctx.list(a, path, "kinds", spec::MAX_ALLOWED_KINDS);
-    for (i, k) in kinds.iter().enumerate() {
-        let kpath = index(&join(path, "kinds"), i);
-        ctx.known_fields(k, &kpath, &["group", "kind"], &[]);
-        ctx.check_str(k, &kpath, "group", "invalid-value", spec::group);
-        ctx.require_str(k, &kpath, "kind", "invalid-value", spec::kind);
-    }
+    ctx.check_enum(
+        v,
+        &vpath,
+        "mode",
+        &["AllowValidOnly", "AllowInsecureFallback"],
+    );
 }
 
 fn addresses(ctx: &mut Ctx, spec_node: &Node) {

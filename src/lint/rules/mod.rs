@@ -1,14 +1,16 @@
 //! Spec rules for one document: what the API server (schema + CEL) would reject, read off the
 //! v1.6.1 CRDs and RULES.md. One submodule per kind or shared part.
 
+mod backend_tls;
 mod filters;
 mod gateway;
 mod grant;
+mod listeners;
 mod refs;
 mod route;
 
 use super::check::Ctx;
-use super::node::Node;
+use super::node::{Node, Value};
 use super::Channel;
 use crate::spec;
 
@@ -57,6 +59,13 @@ pub fn check(ctx: &mut Ctx, doc: &Node, header: &Header) -> bool {
     if !served(ctx, doc, header) {
         return false;
     }
+    let pruned;
+    let doc = if has_null_field(doc) {
+        pruned = without_null_fields(doc);
+        &pruned
+    } else {
+        doc
+    };
     ctx.known_fields(
         doc,
         "",
@@ -71,13 +80,47 @@ pub fn check(ctx: &mut Ctx, doc: &Node, header: &Header) -> bool {
         "GatewayClass" => gateway::gateway_class(ctx, spec),
         "Gateway" => gateway::gateway(ctx, spec),
         "ReferenceGrant" => grant::reference_grant(ctx, spec),
+        "ListenerSet" => gateway::listener_set(ctx, spec),
+        "BackendTLSPolicy" => backend_tls::backend_tls_policy(ctx, spec),
         "HTTPRoute" | "GRPCRoute" | "TLSRoute" | "TCPRoute" | "UDPRoute" => {
             route::route(ctx, spec, header)
         }
-        // BackendTLSPolicy, ListenerSet and the X kinds: served-version and metadata checks only.
+        // The experimental X kinds: served-version and metadata checks only.
         _ => {}
     }
     true
+}
+
+/// Whether a map below `node` has a field set to null.
+fn has_null_field(node: &Node) -> bool {
+    match &node.value {
+        Value::Map(entries) => entries
+            .iter()
+            .any(|(_, v)| v.value == Value::Null || has_null_field(v)),
+        Value::Seq(items) => items.iter().any(has_null_field),
+        _ => false,
+    }
+}
+
+/// `node` without its null fields. The API server prunes them before it defaults and validates
+/// (no Gateway API field is nullable), so a field set to null is a field left out. A null list
+/// item stays: it is of the wrong type.
+fn without_null_fields(node: &Node) -> Node {
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .filter(|(_, v)| v.value != Value::Null)
+                .map(|(k, v)| (k.clone(), without_null_fields(v)))
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(items.iter().map(without_null_fields).collect()),
+        other => other.clone(),
+    };
+    Node {
+        line: node.line,
+        value,
+    }
 }
 
 /// Whether the channel serves this kind at this version; reports it when not.

@@ -1,16 +1,48 @@
 //! Parts shared by every route kind: parentRefs, backendRefs and hostnames.
 
-use crate::lint::check::{index, join, Ctx};
-use crate::lint::node::Node;
+use crate::lint::check::{index, join, Ctx, StrCheck};
+use crate::lint::node::{Node, Value};
 use crate::lint::Channel;
 use crate::spec;
 
-/// Fields of an object reference, checked with the CRD patterns.
+/// The fields an object reference may have, with the rule and check of each (CRD patterns).
+const REF_FIELDS: [(&str, &str, StrCheck); 5] = [
+    ("group", "invalid-value", spec::group),
+    ("kind", "invalid-value", spec::kind),
+    ("namespace", "invalid-name", spec::dns_label),
+    ("name", "invalid-name", spec::ref_name),
+    ("sectionName", "invalid-name", spec::dns_subdomain),
+];
+
+/// Checks the reference fields of `r` named in `fields`, requiring those in `required` (a
+/// required `group` may be "", the core group).
+pub fn ref_fields(ctx: &mut Ctx, r: &Node, path: &str, fields: &[&str], required: &[&str]) {
+    for (key, rule, check) in REF_FIELDS {
+        if !fields.contains(&key) {
+            continue;
+        }
+        if required.contains(&key) && ctx.require(r, path, key).is_none() {
+            continue;
+        }
+        ctx.check_str(r, path, key, rule, check);
+    }
+}
+
+/// An object reference with exactly `fields` (others are unknown), requiring `required`.
+pub fn reference(ctx: &mut Ctx, r: &Node, path: &str, fields: &[&str], required: &[&str]) {
+    ctx.known_fields(r, path, fields, &[]);
+    ref_fields(ctx, r, path, fields, required);
+}
+
+/// Fields of a parent or backend reference, checked with the CRD patterns.
 fn object_ref(ctx: &mut Ctx, r: &Node, path: &str) {
-    ctx.check_str(r, path, "group", "invalid-value", spec::group);
-    ctx.check_str(r, path, "kind", "invalid-value", spec::kind);
-    ctx.check_str(r, path, "namespace", "invalid-name", spec::dns_label);
-    ctx.require_str(r, path, "name", "invalid-name", spec::ref_name);
+    ref_fields(
+        ctx,
+        r,
+        path,
+        &["group", "kind", "namespace", "name"],
+        &["name"],
+    );
 }
 
 pub fn parent_refs(ctx: &mut Ctx, spec_node: &Node) {
@@ -27,12 +59,6 @@ pub fn parent_refs(ctx: &mut Ctx, spec_node: &Node) {
         ctx.check_str(r, &path, "sectionName", "invalid-name", spec::dns_subdomain);
         ctx.check_int(r, &path, "port", spec::port);
     }
-    distinct_parents(ctx, refs);
-}
-
-/// The same parent twice needs distinct sections (CEL on `spec.parentRefs`). The experimental
-/// channel also counts `port` as distinguishing.
-fn distinct_parents(ctx: &mut Ctx, refs: &[Node]) {
     let parent = |r: &Node| {
         (
             r.str_at("group").unwrap_or(spec::GROUP).to_string(),
@@ -41,34 +67,76 @@ fn distinct_parents(ctx: &mut Ctx, refs: &[Node]) {
             r.str_at("name").unwrap_or_default().to_string(),
         )
     };
+    // The experimental channel also counts `port` as distinguishing.
     let with_port = ctx.channel == Channel::Experimental;
+    distinct_sections(ctx, refs, &SAME_PARENT, parent, with_port);
+}
+
+/// How one list of references names its objects, for [`distinct_sections`].
+pub struct SectionedRefs {
+    pub path: &'static str,
+    /// `parentRef`, `targetRef`.
+    pub item: &'static str,
+    /// `parent`, `target`.
+    pub object: &'static str,
+    pub rule: &'static str,
+    pub hint: &'static str,
+}
+
+const SAME_PARENT: SectionedRefs = SectionedRefs {
+    path: "spec.parentRefs",
+    item: "parentRef",
+    object: "parent",
+    rule: "parent-ref-needs-section",
+    hint: "set sectionName on every parentRef to that parent, each naming a different listener",
+};
+
+/// The same object twice needs distinct sections (the CEL rules on `parentRefs` and
+/// `targetRefs`): every reference to it sets `sectionName` (or, with `with_port`, `port`), and
+/// no two name the same section.
+pub fn distinct_sections<K: PartialEq>(
+    ctx: &mut Ctx,
+    refs: &[Node],
+    what: &SectionedRefs,
+    object: impl Fn(&Node) -> K,
+    with_port: bool,
+) {
+    let section = |r: &Node| {
+        (
+            r.str_at("sectionName")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            r.get("port").and_then(Node::as_int).filter(|_| with_port),
+        )
+    };
     for (i, r) in refs.iter().enumerate() {
         let same: Vec<usize> = (0..refs.len())
-            .filter(|&j| j != i && parent(&refs[j]) == parent(r))
+            .filter(|&j| j != i && object(&refs[j]) == object(r))
             .collect();
         if same.is_empty() {
             continue;
         }
-        let section = r.str_at("sectionName").filter(|s| !s.is_empty());
-        let port = r.get("port").and_then(Node::as_int).filter(|_| with_port);
-        let path = index("spec.parentRefs", i);
-        if section.is_none() && port.is_none() {
-            ctx.error("parent-ref-needs-section", r.line, &path, format!("`{path}` names the same parent as another parentRef, so it needs a sectionName"))
-                .hint = Some("set sectionName on every parentRef to that parent, each naming a different listener".into());
-        } else if same.iter().any(|&j| {
-            j < i
-                && refs[j].str_at("sectionName").filter(|s| !s.is_empty()) == section
-                && refs[j]
-                    .get("port")
-                    .and_then(Node::as_int)
-                    .filter(|_| with_port)
-                    == port
-        }) {
+        let path = index(what.path, i);
+        let (item, noun) = (what.item, what.object);
+        if section(r) == (None, None) {
+            ctx.error(
+                what.rule,
+                r.line,
+                &path,
+                format!(
+                    "`{path}` names the same {noun} as another {item}, so it needs a sectionName"
+                ),
+            )
+            .hint = Some(what.hint.into());
+        } else if same
+            .iter()
+            .any(|&j| j < i && section(&refs[j]) == section(r))
+        {
             ctx.error(
                 "duplicate-entry",
                 r.line,
                 &path,
-                format!("`{path}` repeats the parent and sectionName of an earlier parentRef"),
+                format!("`{path}` repeats the {noun} and sectionName of an earlier {item}"),
             );
         }
     }
@@ -118,18 +186,15 @@ pub fn backend_refs<'n>(
     refs
 }
 
-/// Route hostnames; TLSRoute also forbids IP addresses.
-pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, no_ip: bool) {
-    let list = ctx.list(spec_node, "spec", "hostnames", spec::MAX_HOSTNAMES);
+/// Route hostnames, at most `max`; `no_ip` forbids IP addresses (TLSRoute v1).
+pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, max: usize, no_ip: bool) {
+    let list = ctx.list(spec_node, "spec", "hostnames", max);
     for (i, h) in list.iter().enumerate() {
         let path = index("spec.hostnames", i);
         let Some(s) = h.as_str() else {
-            ctx.error(
-                "wrong-type",
-                h.line,
-                &path,
-                format!("`{path}` must be a string"),
-            );
+            if h.value != Value::Null {
+                ctx.wrong_type(h, &path, "a string");
+            }
             continue;
         };
         let check = spec::hostname(s).and_then(|()| match no_ip && spec::is_ip_address(s) {

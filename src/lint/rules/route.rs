@@ -15,23 +15,33 @@ struct Shape {
     flavor: Option<Flavor>,
     hostnames: bool,
     hostnames_required: bool,
+    max_hostnames: usize,
+    /// TLSRoute v1 and v1alpha3 refuse IP addresses as hostnames (a CEL rule v1alpha2 lacks).
+    hostnames_not_ip: bool,
     /// L4 routes must list their rules; HTTP and GRPC routes default to a catch-all rule.
     rules_required: bool,
     /// The fewest rules an explicit `rules` list may have (GRPCRoute alone allows none).
     min_rules: usize,
     max_rules: usize,
+    /// Rule names must be unique (a CEL rule of the v1alpha2 L4 routes, and of the
+    /// experimental HTTPRoute and GRPCRoute).
+    unique_rule_names: bool,
 }
 
-fn shape(header: &Header) -> Shape {
-    // TLS/TCP/UDPRoute v1 (and TLSRoute v1alpha3) have exactly one rule; the v1alpha2 forms allow 16.
+fn shape(header: &Header, channel: Channel) -> Shape {
+    // TLS/TCP/UDPRoute v1 (and TLSRoute v1alpha3) have exactly one rule; the v1alpha2 forms allow
+    // 16, with unique names.
     let alpha2 = header.version == "v1alpha2";
-    let l4 = |hostnames, hostnames_required| Shape {
+    let l4 = |hostnames: bool| Shape {
         flavor: None,
         hostnames,
-        hostnames_required,
+        hostnames_required: hostnames && !alpha2,
+        max_hostnames: spec::MAX_TLS_ROUTE_HOSTNAMES,
+        hostnames_not_ip: hostnames && !alpha2,
         rules_required: true,
         min_rules: 1,
         max_rules: if alpha2 { spec::MAX_RULES } else { 1 },
+        unique_rule_names: alpha2,
     };
     match header.kind {
         "HTTPRoute" | "GRPCRoute" => Shape {
@@ -42,28 +52,34 @@ fn shape(header: &Header) -> Shape {
             }),
             hostnames: true,
             hostnames_required: false,
+            max_hostnames: spec::MAX_HOSTNAMES,
+            hostnames_not_ip: false,
             rules_required: false,
             min_rules: usize::from(header.kind == "HTTPRoute"),
             max_rules: spec::MAX_RULES,
+            unique_rule_names: channel == Channel::Experimental,
         },
-        "TLSRoute" => l4(true, !alpha2),
-        _ => l4(false, false),
+        "TLSRoute" => l4(true),
+        _ => l4(false),
     }
 }
 
 pub fn route(ctx: &mut Ctx, spec_node: &Node, header: &Header) {
-    let shape = shape(header);
+    let shape = shape(header, ctx.channel);
     let mut known = vec!["parentRefs", "rules"];
     if shape.hostnames {
         known.push("hostnames");
     }
     ctx.known_fields(spec_node, "spec", &known, &["useDefaultGateways"]);
+    if ctx.channel == Channel::Experimental {
+        ctx.check_enum(spec_node, "spec", "useDefaultGateways", &["All", "None"]);
+    }
     refs::parent_refs(ctx, spec_node);
     if shape.hostnames_required {
-        ctx.require_list(spec_node, "spec", "hostnames", 1, spec::MAX_HOSTNAMES);
+        ctx.require_list(spec_node, "spec", "hostnames", 1, shape.max_hostnames);
     }
     if shape.hostnames {
-        refs::hostnames(ctx, spec_node, header.kind == "TLSRoute");
+        refs::hostnames(ctx, spec_node, shape.max_hostnames, shape.hostnames_not_ip);
     }
     let rules = if shape.rules_required || spec_node.has("rules") {
         ctx.require_list(spec_node, "spec", "rules", shape.min_rules, shape.max_rules)
@@ -81,7 +97,7 @@ pub fn route(ctx: &mut Ctx, spec_node: &Node, header: &Header) {
         }
         ctx.check_str(rule, &path, "name", "invalid-name", spec::dns_subdomain);
     }
-    if ctx.channel == Channel::Experimental {
+    if shape.unique_rule_names {
         ctx.unique(rules, "spec.rules", "name", |r| {
             r.str_at("name").map(str::to_string)
         });
