@@ -12,7 +12,9 @@ fn corpus() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint-cases");
     let mut texts: Vec<String> = std::fs::read_dir(root)
         .unwrap()
-        .map(|e| std::fs::read_to_string(e.unwrap().path().join("input.yaml")).unwrap())
+        .map(|e| e.unwrap().path())
+        .filter(|case| case.is_dir())
+        .map(|case| std::fs::read_to_string(case.join("input.yaml")).unwrap())
         .collect();
     texts.sort();
     texts

@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use traffic_engineer::door::Door;
-use traffic_engineer::finding::Finding;
-use traffic_engineer::lint::{explain, format_human, lint_str, Channel, LintOptions};
+use traffic_engineer::finding::{Finding, Severity};
+use traffic_engineer::lint::{explain, format_human, lint_str, Channel, LintOptions, Report};
 
 fn line(f: &Finding) -> String {
     let resource = f
@@ -23,6 +23,75 @@ fn line(f: &Finding) -> String {
         f.rule,
         f.field.as_deref().unwrap_or("-")
     )
+}
+
+fn lint_case(name: &str) -> Report {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/lint-cases")
+        .join(name);
+    let input = std::fs::read_to_string(case.join("input.yaml"))
+        .unwrap_or_else(|e| panic!("lint case {name}: {e}"));
+    let channel = if case.join("experimental").exists() {
+        Channel::Experimental
+    } else {
+        Channel::Standard
+    };
+    let options = LintOptions {
+        channel,
+        ..Default::default()
+    };
+    lint_str(&input, "input.yaml", &options)
+}
+
+/// Each predictable reason of `tests/lint-cases/REASONS.txt` is printed with its condition, on
+/// the object that carries it, with the severity the prediction calls for (what makes an object
+/// not accepted, not resolved or conflicted is an error), and its near miss does not predict it.
+#[test]
+fn every_predictable_reason_has_a_near_miss_pair() {
+    let table = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint-cases/REASONS.txt");
+    let table = std::fs::read_to_string(table).unwrap();
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert!(rows.len() >= 30, "REASONS.txt lost rows");
+    let mut failures = Vec::new();
+    for row in rows {
+        let [kind, condition, reason, broken, fixed] = row[..] else {
+            panic!("REASONS.txt: malformed row {row:?}");
+        };
+        let (type_, status) = condition.split_once('=').unwrap();
+        let predicts = |f: &Finding| {
+            f.resource.as_ref().is_some_and(|r| r.kind == kind)
+                && f.condition
+                    .as_ref()
+                    .is_some_and(|c| c.type_ == type_ && c.status == status && c.reason == reason)
+        };
+        let severity = match (type_, status) {
+            ("Accepted" | "ResolvedRefs", "False") | ("Conflicted", "True") => Severity::Error,
+            ("Accepted", "Unknown") => Severity::Note,
+            _ => Severity::Warning,
+        };
+        let said = lint_case(broken).findings;
+        match said.iter().find(|f| predicts(f)) {
+            None => failures.push(format!(
+                "{broken}: no {kind} finding predicts {type_}={status} ({reason})"
+            )),
+            Some(f) if f.severity != severity => failures.push(format!(
+                "{broken}: {reason} is a {:?}, not a {severity:?}",
+                f.severity
+            )),
+            Some(_) => {}
+        }
+        if let Some(f) = lint_case(fixed).findings.iter().find(|f| predicts(f)) {
+            failures.push(format!(
+                "{fixed} (near miss of {broken}) still predicts {reason}: {}",
+                f.message
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -39,20 +108,7 @@ fn lint_cases() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_string_lossy().to_string();
-        let input = std::fs::read_to_string(case.join("input.yaml")).unwrap();
-        let channel = if case.join("experimental").exists() {
-            Channel::Experimental
-        } else {
-            Channel::Standard
-        };
-        let report = lint_str(
-            &input,
-            "input.yaml",
-            &LintOptions {
-                channel,
-                ..Default::default()
-            },
-        );
+        let report = lint_case(&name);
         for f in &report.findings {
             assert!(
                 explain(&f.rule).is_some(),

@@ -5,11 +5,13 @@
 
 mod listeners;
 mod suggest;
+mod tls;
 
 use std::collections::HashMap;
 
 use super::facts::{
-    Facts, From, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector, ServicePort,
+    by_age, Facts, From, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
+    ServicePort,
 };
 use crate::finding::{Finding, Severity};
 use crate::implementation::Implementations;
@@ -46,6 +48,8 @@ pub fn analyse(facts: &Facts) -> Analysed {
         valid: Vec::new(),
     };
     a.valid = a.listeners();
+    a.frontend_validation();
+    a.gateways_with_valid_listeners();
     // Parents by (kind, namespace, name): Gateways and ListenerSets.
     let mut gateways: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
     for (i, g) in facts.gateways.iter().enumerate() {
@@ -87,16 +91,18 @@ pub fn analyse(facts: &Facts) -> Analysed {
             }
         }
         for r in route.rules.references() {
-            a.reference(&route.object, r, RefKind::Backend);
+            a.reference(&route.object, r, &BACKEND);
         }
     }
     for g in &facts.gateways {
         for l in &g.listeners {
             for r in &l.certificate_refs {
-                a.reference(&g.object, r, RefKind::Certificate);
+                a.reference(&g.object, r, &CERTIFICATE);
             }
         }
     }
+    a.gateway_references();
+    a.backend_tls_policies();
     a.grants();
     a.classes();
     for (object, first_file, first_line) in &facts.duplicates {
@@ -185,11 +191,35 @@ impl Known {
     }
 }
 
-#[derive(Clone, Copy)]
-enum RefKind {
-    Backend,
-    Certificate,
+/// How one kind of reference resolves, and what a controller says when it does not.
+struct RefKind {
+    /// The core kinds it may name; the first is the one the API documents.
+    core: &'static [&'static str],
+    /// Whether a kind of another API group is left to the implementation (a custom backend,
+    /// an implementation's CA source) rather than refused.
+    custom: bool,
+    /// Rule and reason when the kind is not one of `core` (or of another group, unless `custom`).
+    invalid_kind: (&'static str, &'static str),
+    not_permitted: &'static str,
+    /// Rule and reason when the set proves the object missing.
+    not_found: (&'static str, &'static str),
 }
+
+const BACKEND: RefKind = RefKind {
+    core: &["Service"],
+    custom: true,
+    invalid_kind: ("backend-invalid-kind", "InvalidKind"),
+    not_permitted: "backend-ref-not-permitted",
+    not_found: ("backend-not-found", "BackendNotFound"),
+};
+
+const CERTIFICATE: RefKind = RefKind {
+    core: &["Secret"],
+    custom: true,
+    invalid_kind: ("certificate-invalid-kind", "InvalidCertificateRef"),
+    not_permitted: "certificate-ref-not-permitted",
+    not_found: ("certificate-not-found", "InvalidCertificateRef"),
+};
 
 fn finding(
     severity: Severity,
@@ -407,27 +437,17 @@ impl Analysis<'_> {
         }
     }
 
-    /// A backendRef or certificateRef: kind, grant when crossing namespaces, and existence.
-    fn reference(&mut self, from: &Object, r: &Ref, kind: RefKind) {
-        let (core_kind, not_permitted, not_found, reason_missing) = match kind {
-            RefKind::Backend => (
-                "Service",
-                "backend-ref-not-permitted",
-                "backend-not-found",
-                "BackendNotFound",
-            ),
-            RefKind::Certificate => (
-                "Secret",
-                "certificate-ref-not-permitted",
-                "certificate-not-found",
-                "InvalidCertificateRef",
-            ),
-        };
+    /// A reference (backendRef, certificateRef, CA certificate, client certificate): its kind,
+    /// a grant when it crosses namespaces, and the object's existence. Whether it resolves, as
+    /// far as the set proves.
+    fn reference(&mut self, from: &Object, r: &Ref, kind: &RefKind) -> bool {
         let target_ns = r.namespace.as_deref().unwrap_or(&from.namespace);
-        if r.group.is_empty() && r.kind != core_kind {
-            let (rule, reason) = match kind {
-                RefKind::Backend => ("backend-invalid-kind", "InvalidKind"),
-                RefKind::Certificate => ("certificate-invalid-kind", "InvalidCertificateRef"),
+        let core = r.group.is_empty();
+        if (core && !kind.core.contains(&r.kind.as_str())) || (!core && !kind.custom) {
+            let (rule, reason) = kind.invalid_kind;
+            let what = match core {
+                true => format!("a core {}", r.kind),
+                false => format!("{} of group {}", r.kind, r.group),
             };
             self.findings.push(
                 finding(
@@ -436,17 +456,22 @@ impl Analysis<'_> {
                     from,
                     &r.origin,
                     format!(
-                        "refers to a core {}; only {core_kind} is supported here",
-                        r.kind
+                        "refers to {what}; only {} is supported here",
+                        kind.core.join(" or ")
                     ),
                 )
                 .condition("ResolvedRefs", "False", reason)
-                .hint(format!(
-                    "refer to a {core_kind}, or set the group of the custom kind"
-                )),
+                .hint(match kind.custom {
+                    true => format!(
+                        "refer to a {}, or set the group of the custom kind",
+                        kind.core[0]
+                    ),
+                    false => format!("refer to a core {}", kind.core[0]),
+                }),
             );
-            return;
+            return false;
         }
+        let mut resolves = true;
         if target_ns != from.namespace && !self.granted(from, r, target_ns) {
             // The usual mistake: the grant placed next to the referring object.
             let misplaced = self
@@ -459,28 +484,33 @@ impl Analysis<'_> {
                 None => format!("add a ReferenceGrant in namespace {target_ns} with from {{group: {}, kind: {}, namespace: {}}} and to {{group: {:?}, kind: {}, name: {}}}", spec::GROUP, from.id.kind, from.namespace, r.group, r.kind, r.name),
             };
             self.findings.push(
-                finding(Severity::Error, not_permitted, from, &r.origin, format!("refers to {} {target_ns}/{} in another namespace, and no ReferenceGrant in {target_ns} permits it", r.kind, r.name))
+                finding(Severity::Error, kind.not_permitted, from, &r.origin, format!("refers to {} {target_ns}/{} in another namespace, and no ReferenceGrant in {target_ns} permits it", r.kind, r.name))
                     .condition("ResolvedRefs", "False", "RefNotPermitted")
                     .hint(hint),
             );
+            resolves = false;
         }
-        if missing_core(self.facts, r, core_kind, target_ns) {
+        if missing_core(self.facts, r, &r.kind, target_ns) {
+            let (rule, reason) = kind.not_found;
+            let named = &r.kind;
             self.findings.push(
-                finding(Severity::Error, not_found, from, &r.origin, format!("{core_kind} {target_ns}/{} is not in the set, though other {core_kind}s of {target_ns} are", r.name))
-                    .condition("ResolvedRefs", "False", reason_missing)
-                    .hint(format!("check the name, or add the {core_kind}{}", suggest::did_you_mean(&r.name, self.facts.core.iter().filter(|(k, ns, _)| k == core_kind && ns == target_ns).map(|(_, _, n)| n.as_str())))),
+                finding(Severity::Error, rule, from, &r.origin, format!("{named} {target_ns}/{} is not in the set, though other {named}s of {target_ns} are", r.name))
+                    .condition("ResolvedRefs", "False", reason)
+                    .hint(format!("check the name, or add the {named}{}", suggest::did_you_mean(&r.name, self.facts.core.iter().filter(|(k, ns, _)| k == named && ns == target_ns).map(|(_, _, n)| n.as_str())))),
             );
+            resolves = false;
         }
-        if matches!(kind, RefKind::Backend) && r.group.is_empty() {
-            self.service_port(from, r, target_ns);
+        if kind.core[0] == "Service" && core {
+            resolves &= self.service_port(from, r, target_ns);
         }
+        resolves
     }
 
     /// A backendRef to a Service of the set names one of its ports. The usual mistake is the
     /// container port, the Service's `targetPort`.
-    fn service_port(&mut self, from: &Object, r: &Ref, target_ns: &str) {
+    fn service_port(&mut self, from: &Object, r: &Ref, target_ns: &str) -> bool {
         let (Some(port), Some(ports)) = (r.port, missing_port(self.facts, r, target_ns)) else {
-            return;
+            return true;
         };
         let listed: Vec<String> = ports.iter().map(|p| p.port.to_string()).collect();
         let hint = match ports
@@ -508,6 +538,7 @@ impl Analysis<'_> {
             .condition("ResolvedRefs", "False", "BackendNotFound")
             .hint(hint),
         );
+        false
     }
 
     /// Whether a ReferenceGrant in the target namespace permits `r` from `from`; marks it used.
@@ -653,6 +684,13 @@ fn missing_core(facts: &Facts, r: &Ref, core_kind: &str, target_ns: &str) -> boo
         && !facts
             .core
             .contains(&(core_kind.to_string(), target_ns.to_string(), r.name.clone()))
+}
+
+/// Older first by `creationTimestamp`, then by namespace/name: which of two conflicting objects
+/// wins (GEP-713).
+fn older_first(a: (&Option<String>, &Object), b: (&Option<String>, &Object)) -> std::cmp::Ordering {
+    by_age(a.0, b.0)
+        .then_with(|| (&a.1.namespace, &a.1.id.name).cmp(&(&b.1.namespace, &b.1.id.name)))
 }
 
 fn known(b: bool) -> Known {

@@ -95,6 +95,34 @@ pub struct Gateway {
     pub origin: Origin,
     /// A Gateway's `spec.gatewayClassName`, with where it is written.
     pub class_name: Option<(String, Origin)>,
+    /// A Gateway's frontend client-certificate validation (`spec.tls.frontend`): the default
+    /// first, then each `perPort` entry.
+    pub frontend_validation: Vec<FrontendValidation>,
+    /// A Gateway's `spec.tls.backend.clientCertificateRef`.
+    pub client_certificate: Option<Ref>,
+    /// A Gateway's `spec.infrastructure.parametersRef`.
+    pub parameters: Option<Ref>,
+}
+
+/// One client-certificate validation of a Gateway's `spec.tls.frontend`: it applies to the
+/// HTTPS listeners on `port`, or, for the default (`port: None`), on every port no `perPort`
+/// entry names.
+#[derive(Debug)]
+pub struct FrontendValidation {
+    pub port: Option<i64>,
+    pub ca_refs: Vec<Ref>,
+    /// Where `mode: AllowInsecureFallback` is written, when it is.
+    pub insecure_fallback: Option<Origin>,
+}
+
+/// A BackendTLSPolicy: the Service ports it targets, and the CA certificates it names.
+#[derive(Debug)]
+pub struct BackendTlsPolicy {
+    pub object: Object,
+    pub created: Option<String>,
+    /// Each targetRef (a local reference) with its `sectionName`.
+    pub targets: Vec<(Ref, Option<String>)>,
+    pub ca_refs: Vec<Ref>,
 }
 
 impl Gateway {
@@ -129,6 +157,8 @@ pub struct GatewayClass {
     pub object: Object,
     pub controller_name: String,
     pub line: u64,
+    /// `spec.parametersRef`, its namespace as written (a class is cluster-scoped).
+    pub parameters: Option<Ref>,
 }
 
 /// A port of a core Service: `port`, and `targetPort` when it is a number.
@@ -152,6 +182,7 @@ pub struct Facts {
     pub gateways: Vec<Gateway>,
     pub routes: Vec<Route>,
     pub grants: Vec<Grant>,
+    pub backend_tls_policies: Vec<BackendTlsPolicy>,
     /// Named objects of one file (with their API group) in document order, until
     /// [`Facts::merge`] checks them.
     defined: Vec<(String, Object)>,
@@ -207,7 +238,7 @@ fn identity(group: &str, object: &Object) -> Identity {
 pub const DEFAULT_NAMESPACE: &str = "default";
 
 /// The kinds of the core group whose presence the analysis uses.
-const CORE_KINDS: [&str; 2] = ["Service", "Secret"];
+const CORE_KINDS: [&str; 3] = ["Service", "Secret", "ConfigMap"];
 
 fn s(node: &Node, key: &str) -> Option<String> {
     node.str_at(key).map(str::to_string)
@@ -271,10 +302,14 @@ impl Facts {
             (spec::GROUP, "GatewayClass", Some(sp)) => {
                 if let Some(c) = sp.get("controllerName") {
                     let controller_name = c.as_str().unwrap_or_default().to_string();
+                    let parameters = sp
+                        .get("parametersRef")
+                        .and_then(|p| reference(file, p, "spec.parametersRef", ""));
                     self.classes.push(GatewayClass {
                         object,
                         controller_name,
                         line: c.line,
+                        parameters,
                     });
                 }
             }
@@ -312,6 +347,17 @@ impl Facts {
                     let at = sp.get("allowedListeners").unwrap_or(sp);
                     (None, from, origin(file, at, "spec.allowedListeners"))
                 };
+                let tls = sp.get("tls");
+                let client_certificate = tls
+                    .and_then(|t| t.get("backend"))
+                    .and_then(|b| b.get("clientCertificateRef"))
+                    .and_then(|r| {
+                        reference(file, r, "spec.tls.backend.clientCertificateRef", "Secret")
+                    });
+                let parameters = sp
+                    .get("infrastructure")
+                    .and_then(|i| i.get("parametersRef"))
+                    .and_then(|r| reference(file, r, "spec.infrastructure.parametersRef", ""));
                 self.gateways.push(Gateway {
                     object,
                     listeners,
@@ -320,6 +366,12 @@ impl Facts {
                     allowed_listeners,
                     origin,
                     class_name,
+                    frontend_validation: tls
+                        .and_then(|t| t.get("frontend"))
+                        .map(|f| frontend_validation(file, f))
+                        .unwrap_or_default(),
+                    client_certificate,
+                    parameters,
                 });
             }
             (spec::GROUP, "ReferenceGrant", Some(sp)) => {
@@ -339,6 +391,25 @@ impl Facts {
                     from,
                     to,
                     to_origin,
+                });
+            }
+            (spec::GROUP, "BackendTLSPolicy", Some(sp)) => {
+                let targets = each(sp, "targetRefs", "spec")
+                    .filter_map(|(p, t)| Some((reference(file, t, &p, "")?, s(t, "sectionName"))))
+                    .collect();
+                let ca_refs = sp
+                    .get("validation")
+                    .map(|v| {
+                        each(v, "caCertificateRefs", "spec.validation")
+                            .filter_map(|(p, r)| reference(file, r, &p, ""))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                self.backend_tls_policies.push(BackendTlsPolicy {
+                    created: meta.and_then(|m| s(m, "creationTimestamp")),
+                    object,
+                    targets,
+                    ca_refs,
                 });
             }
             (
@@ -380,6 +451,7 @@ impl Facts {
         self.gateways.extend(part.gateways);
         self.routes.extend(part.routes);
         self.grants.extend(part.grants);
+        self.backend_tls_policies.extend(part.backend_tls_policies);
         for (group, object) in part.defined {
             let key = identity(&group, &object);
             match self.identities.get(&key) {
@@ -475,6 +547,36 @@ fn listener(file: &Arc<str>, l: &Node, path: &str) -> Option<Listener> {
         certificate_refs,
         origin: origin(file, l, path),
     })
+}
+
+/// `spec.tls.frontend` of a Gateway: `default`, then each `perPort` entry.
+fn frontend_validation(file: &Arc<str>, frontend: &Node) -> Vec<FrontendValidation> {
+    let base = "spec.tls.frontend";
+    let one = |v: Option<&Node>, path: String, port: Option<i64>| FrontendValidation {
+        port,
+        ca_refs: v
+            .map(|v| {
+                each(v, "caCertificateRefs", &path)
+                    .filter_map(|(p, r)| reference(file, r, &p, ""))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        insecure_fallback: v
+            .and_then(|v| v.get("mode"))
+            .filter(|m| m.as_str() == Some("AllowInsecureFallback"))
+            .map(|m| origin(file, m, &format!("{path}.mode"))),
+    };
+    let default = frontend
+        .get("default")
+        .and_then(|d| d.get("validation"))
+        .map(|v| one(Some(v), format!("{base}.default.validation"), None));
+    // A perPort entry replaces the default on its port, even one without validation.
+    let per_port = each(frontend, "perPort", base).filter_map(|(p, entry)| {
+        let port = entry.get("port").and_then(Node::as_int)?;
+        let validation = entry.get("tls").and_then(|t| t.get("validation"));
+        Some(one(validation, format!("{p}.tls.validation"), Some(port)))
+    });
+    default.into_iter().chain(per_port).collect()
 }
 
 fn selector(node: Option<&Node>) -> Selector {

@@ -2,12 +2,11 @@
 //! (`spec.allowedListeners`; absent means none), and which listeners conflict on a port
 //! (`ProtocolConflict`, `HostnameConflict`). Only valid listeners carry routes.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::{finding, known, Analysis, Known};
+use super::{finding, known, older_first, Analysis, Known};
 use crate::finding::Severity;
-use crate::lint::facts::{by_age, From, Gateway, Listener};
+use crate::lint::facts::{From, Gateway, Listener};
 use crate::spec;
 
 impl Analysis<'_> {
@@ -48,7 +47,10 @@ impl Analysis<'_> {
             }
         }
         for (gw, sets) in members.iter_mut().enumerate() {
-            sets.sort_by(|a, b| older(&facts.gateways[*a], &facts.gateways[*b]));
+            sets.sort_by(|a, b| {
+                let (a, b) = (&facts.gateways[*a], &facts.gateways[*b]);
+                older_first((&a.created, &a.object), (&b.created, &b.object))
+            });
             // The Gateway's own listeners first, then its ListenerSets, oldest first.
             let order: Vec<(usize, usize)> = std::iter::once(gw)
                 .chain(sets.iter().copied())
@@ -173,11 +175,4 @@ fn conflict(earlier: &Listener, later: &Listener, either_set: bool) -> Option<&'
         return (!shareable).then_some("ProtocolConflict");
     }
     (either_set && earlier.hostname == later.hostname).then_some("HostnameConflict")
-}
-
-/// ListenerSets by age, then namespace/name.
-fn older(a: &Gateway, b: &Gateway) -> Ordering {
-    by_age(&a.created, &b.created).then_with(|| {
-        (&a.object.namespace, &a.object.id.name).cmp(&(&b.object.namespace, &b.object.id.name))
-    })
 }

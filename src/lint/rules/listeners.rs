@@ -160,7 +160,7 @@ fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: &str, protocol: &str)
         }
         let field = join(&index(&join(path, "kinds"), i), "kind");
         let f = ctx.report(
-            Severity::Warning,
+            Severity::Error,
             "listener-invalid-route-kind",
             k.line_of("kind"),
             &field,
