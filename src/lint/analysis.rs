@@ -10,8 +10,8 @@ mod tls;
 use std::collections::HashMap;
 
 use super::facts::{
-    by_age, Facts, From, Grant, Listener, Object, Origin, ParentRef, Ref, Route, Selector,
-    ServicePort,
+    by_age, Facts, From, Grant, Listener, Object, Origin, ParentRef, PemKey, PemKeys, Ref, Route,
+    Selector, ServicePort,
 };
 use crate::finding::{Finding, Severity};
 use crate::implementation::Implementations;
@@ -201,8 +201,11 @@ struct RefKind {
     /// Rule and reason when the kind is not one of `core` (or of another group, unless `custom`).
     invalid_kind: (&'static str, &'static str),
     not_permitted: &'static str,
-    /// Rule and reason when the set proves the object missing.
+    /// Rule and reason when the set proves the object missing; the reason also when the object
+    /// holds no usable certificate under `keys`.
     not_found: (&'static str, &'static str),
+    /// The certificate keys a controller reads from the object (none for a backend).
+    keys: &'static [PemKey],
 }
 
 const BACKEND: RefKind = RefKind {
@@ -211,6 +214,7 @@ const BACKEND: RefKind = RefKind {
     invalid_kind: ("backend-invalid-kind", "InvalidKind"),
     not_permitted: "backend-ref-not-permitted",
     not_found: ("backend-not-found", "BackendNotFound"),
+    keys: &[],
 };
 
 const CERTIFICATE: RefKind = RefKind {
@@ -219,6 +223,7 @@ const CERTIFICATE: RefKind = RefKind {
     invalid_kind: ("certificate-invalid-kind", "InvalidCertificateRef"),
     not_permitted: "certificate-ref-not-permitted",
     not_found: ("certificate-not-found", "InvalidCertificateRef"),
+    keys: &[PemKey::TlsCrt, PemKey::TlsKey],
 };
 
 fn finding(
@@ -500,6 +505,28 @@ impl Analysis<'_> {
             );
             resolves = false;
         }
+        if let Some(problem) = pem_problem(self.facts, r, target_ns, kind.keys) {
+            self.findings.push(
+                finding(
+                    Severity::Error,
+                    "certificate-data-invalid",
+                    from,
+                    &r.origin,
+                    format!("{} {target_ns}/{} {problem}", r.kind, r.name),
+                )
+                .condition("ResolvedRefs", "False", kind.not_found.1)
+                .hint(format!(
+                    "put the PEM-encoded {} in the {}",
+                    kind.keys
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    r.kind
+                )),
+            );
+            resolves = false;
+        }
         if kind.core[0] == "Service" && core {
             resolves &= self.service_port(from, r, target_ns);
         }
@@ -664,6 +691,29 @@ fn missing_port<'f>(facts: &'f Facts, r: &Ref, target_ns: &str) -> Option<&'f [S
         .get(&(target_ns.to_string(), r.name.clone()))?;
     // A Service without ports (ExternalName) leaves the port to the implementation.
     (!ports.is_empty() && !ports.iter().any(|p| i64::from(p.port) == port)).then_some(ports)
+}
+
+/// What is wrong with the certificate data of the Secret or ConfigMap a reference names, when
+/// the set holds it with data and no definition of it has every key in `keys` well-formed.
+fn pem_problem(facts: &Facts, r: &Ref, target_ns: &str, keys: &[PemKey]) -> Option<String> {
+    if keys.is_empty() || !r.group.is_empty() {
+        return None;
+    }
+    let definitions = facts
+        .pem
+        .get(&(r.kind.clone(), target_ns.to_string(), r.name.clone()))?;
+    let problem = |held: &PemKeys| {
+        keys.iter()
+            .find_map(|key| match held.iter().find(|(k, _)| k == key) {
+                None => Some(format!("has no {}", key.name())),
+                Some((_, false)) => {
+                    Some(format!("has a {} that is not PEM of its kind", key.name()))
+                }
+                Some((_, true)) => None,
+            })
+    };
+    let problems: Vec<String> = definitions.iter().map(problem).collect::<Option<_>>()?;
+    problems.into_iter().next()
 }
 
 /// Whether some ReferenceGrant in `target_ns` permits the reference.

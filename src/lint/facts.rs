@@ -161,6 +161,79 @@ pub struct GatewayClass {
     pub parameters: Option<Ref>,
 }
 
+/// The certificate keys one definition of a Secret or ConfigMap holds, each with whether it is
+/// PEM of its kind.
+pub type PemKeys = Vec<(PemKey, bool)>;
+
+/// The keys controllers read certificates from: a TLS Secret's `tls.crt` and `tls.key`, and a
+/// CA bundle's `ca.crt` (ConfigMap or Secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PemKey {
+    TlsCrt,
+    TlsKey,
+    CaCrt,
+}
+
+impl PemKey {
+    pub const ALL: [PemKey; 3] = [PemKey::TlsCrt, PemKey::TlsKey, PemKey::CaCrt];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            PemKey::TlsCrt => "tls.crt",
+            PemKey::TlsKey => "tls.key",
+            PemKey::CaCrt => "ca.crt",
+        }
+    }
+
+    /// Whether `text` holds a PEM block of this key's kind.
+    fn holds(self, text: &str) -> bool {
+        match self {
+            PemKey::TlsKey => text.split("-----BEGIN ").skip(1).any(|block| {
+                block
+                    .split("-----")
+                    .next()
+                    .is_some_and(|label| label.ends_with("PRIVATE KEY"))
+            }),
+            PemKey::TlsCrt | PemKey::CaCrt => text.contains("-----BEGIN CERTIFICATE-----"),
+        }
+    }
+}
+
+/// The certificate keys of a Secret or ConfigMap that carries `data` or `stringData`, each with
+/// whether it is PEM of its kind (Secret `data` is base64). `None` when the set cannot judge: no
+/// data (a Secret filled in the cluster, by cert-manager say), or data still to be decrypted or
+/// substituted (SOPS, `${VAR}`), which the API server would not take as base64 either.
+fn pem_keys(doc: &Node, kind: &str) -> Option<PemKeys> {
+    use base64::Engine;
+    let data = doc.get("data");
+    let string_data = doc.get("stringData");
+    if (data.is_none() && string_data.is_none()) || doc.get("sops").is_some() {
+        return None;
+    }
+    let mut keys = Vec::new();
+    for key in PemKey::ALL {
+        let text = match (
+            string_data.and_then(|d| d.str_at(key.name())),
+            data.and_then(|d| d.str_at(key.name())),
+        ) {
+            (Some(text), _) => text.to_string(),
+            (None, Some(text)) if kind == "ConfigMap" => text.to_string(),
+            (None, Some(encoded)) => {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(encoded.trim())
+                    .ok()?;
+                String::from_utf8_lossy(&bytes).into_owned()
+            }
+            (None, None) => continue,
+        };
+        if text.contains("${") || text.contains("ENC[") {
+            return None;
+        }
+        keys.push((key, key.holds(&text)));
+    }
+    Some(keys)
+}
+
 /// A port of a core Service: `port`, and `targetPort` when it is a number.
 #[derive(Debug)]
 pub struct ServicePort {
@@ -176,6 +249,9 @@ pub struct Facts {
     /// Core objects by (kind, namespace, name), and the (kind, namespace) pairs that have any.
     pub core: HashSet<(String, String, String)>,
     pub core_namespaces: HashSet<(String, String)>,
+    /// Secrets and ConfigMaps (kind, namespace, name) that carry data → per definition, the
+    /// certificate keys they hold and whether each is PEM of its kind ([`PemKey`]).
+    pub pem: HashMap<(String, String, String), Vec<PemKeys>>,
     /// Service (namespace, name) → its ports; a Service defined twice has the ports of both.
     pub service_ports: HashMap<(String, String), Vec<ServicePort>>,
     pub classes: Vec<GatewayClass>,
@@ -293,6 +369,14 @@ impl Facts {
                         .entry((object.namespace.clone(), object.id.name.clone()))
                         .or_default()
                         .extend(service_ports(spec_node));
+                }
+                if let Some(keys) = pem_keys(doc, kind) {
+                    let id = (
+                        kind.to_string(),
+                        object.namespace.clone(),
+                        object.id.name.clone(),
+                    );
+                    self.pem.entry(id).or_default().push(keys);
                 }
                 self.core_namespaces
                     .insert((kind.to_string(), object.namespace.clone()));
@@ -444,6 +528,9 @@ impl Facts {
         }
         self.core.extend(part.core);
         self.core_namespaces.extend(part.core_namespaces);
+        for (id, definitions) in part.pem {
+            self.pem.entry(id).or_default().extend(definitions);
+        }
         for (service, ports) in part.service_ports {
             self.service_ports.entry(service).or_default().extend(ports);
         }

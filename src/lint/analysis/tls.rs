@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::{finding, missing_core, older_first, Analysis, RefKind};
 use crate::finding::Severity;
-use crate::lint::facts::{Object, Ref};
+use crate::lint::facts::{Object, PemKey, Ref};
 
 /// A CA bundle for frontend validation: a ConfigMap (core), a Secret (implementation-specific
 /// but common), or a kind of an implementation's own group.
@@ -19,6 +19,7 @@ const FRONTEND_CA: RefKind = RefKind {
     invalid_kind: ("ca-certificate-invalid-kind", "InvalidCACertificateKind"),
     not_permitted: "ca-certificate-ref-not-permitted",
     not_found: ("ca-certificate-not-found", "InvalidCACertificateRef"),
+    keys: &[PemKey::CaCrt],
 };
 
 /// A BackendTLSPolicy's CA bundle (a local reference, so never across namespaces).
@@ -40,6 +41,7 @@ const CLIENT_CERTIFICATE: RefKind = RefKind {
         "client-certificate-invalid-ref",
         "InvalidClientCertificateRef",
     ),
+    keys: &[PemKey::TlsCrt, PemKey::TlsKey],
 };
 
 impl Analysis<'_> {
