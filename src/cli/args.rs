@@ -100,7 +100,11 @@ fn route_args(route: &RouteRequest, port: Option<i64>, flag: &mut Flags) -> Opti
         [rule] => rule,
         rules => return rule_flags(rules, port, flag),
     };
-    if rule.response_headers.is_some() || rule.timeouts.is_some() || rule.mirror.len() > 1 {
+    if rule.response_headers.is_some()
+        || rule.timeouts.is_some()
+        || rule.cors.is_some()
+        || rule.mirror.len() > 1
+    {
         return None;
     }
     match rule.matches.as_slice() {

@@ -47,6 +47,10 @@ pub struct ConvertArgs {
     /// The Gateway API implementation (sets the GatewayClass and controller).
     #[arg(long, help_heading = "Context")]
     pub implementation: Option<String>,
+    /// The Gateway API release the cluster runs, v1.0 to v1.6 [default: v1.6]: what it lacks (the
+    /// CORS filter before v1.5) stays a finding.
+    #[arg(long, value_name = "VERSION", help_heading = "Context")]
+    pub gateway_api: Option<String>,
     /// Exit 1 when anything was not carried over or a sample request routes differently.
     #[arg(long, help_heading = "Output")]
     pub strict: bool,
@@ -76,6 +80,7 @@ pub(super) fn from_wizard(answers: ConvertAnswers, args: &GenerateArgs) -> Resul
         listener: o.listener,
         redirect_listener: o.redirect_listener,
         implementation: o.implementation,
+        gateway_api: o.gateway_api,
         strict: false,
         profiles: args.profiles.clone(),
         templates: args.templates.clone(),
@@ -97,6 +102,7 @@ fn equivalent_command(args: &ConvertArgs) -> String {
         ("--listener", &args.listener),
         ("--redirect-listener", &args.redirect_listener),
         ("--implementation", &args.implementation),
+        ("--gateway-api", &args.gateway_api),
     ];
     for (flag, value) in options {
         if let Some(value) = value {
@@ -128,6 +134,7 @@ fn run_as(args: &ConvertArgs, wizard: bool) -> Result<i32, Failure> {
         listener: args.listener.clone(),
         redirect_listener: args.redirect_listener.clone(),
         implementation: args.implementation.clone(),
+        gateway_api: args.gateway_api.clone(),
     };
     let conversion = convert(&sources, &opts, &profiles, &templates).map_err(|e| match e {
         ConvertError::Generate { source, namespace } => {

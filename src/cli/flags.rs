@@ -154,7 +154,7 @@ pub struct RequestFlags {
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub redirect_listener: Option<String>,
     /// The TLS certificate Secret for --https; HOST=[NS/]NAME for one --listener-hostname's own
-    /// certificate (repeatable).
+    /// certificate, or without --listener-hostname for an HTTPS listener of HOST's own (repeatable).
     #[arg(long, value_name = "[HOST=][NS/]NAME", help_heading = "Gateway")]
     pub tls_secret: Vec<String>,
     /// Which namespaces may attach routes to the generated Gateway.

@@ -15,6 +15,7 @@
 mod equivalence;
 mod ingress;
 mod nginx;
+mod nginx_cors;
 mod request;
 mod source;
 mod traefik;
@@ -51,6 +52,9 @@ pub struct Options {
     pub redirect_listener: Option<String>,
     #[serde(default)]
     pub implementation: Option<String>,
+    /// The Gateway API release the cluster runs (default v1.6): what it lacks stays a finding.
+    #[serde(default)]
+    pub gateway_api: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

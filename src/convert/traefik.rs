@@ -140,6 +140,7 @@ pub fn read(
                     priority,
                     fallback: false,
                     class: CLASS.into(),
+                    cors: None,
                 };
                 for (k, mw) in router.middlewares.iter().enumerate() {
                     let at = format!("{field}.middlewares[{k}]");
