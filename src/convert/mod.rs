@@ -12,10 +12,10 @@
 //! (`source`), `request` turns it into Requests, and `equivalence` checks that the output routes
 //! sample requests where the source did.
 
+mod cors;
 mod equivalence;
 mod ingress;
 mod nginx;
-mod nginx_cors;
 mod request;
 mod source;
 mod traefik;

@@ -70,7 +70,7 @@ impl Annotations {
             cors: None,
         };
         if dialect == Dialect::Nginx {
-            a.cors = super::nginx_cors::read(origin, annotations, out)
+            a.cors = super::cors::nginx(origin, annotations, out)
                 .map(|c| (format!("metadata.annotations.{PREFIX}enable-cors"), c));
         }
         let get = |key: &str| annotations.get(&format!("{PREFIX}{key}")).cloned();
@@ -151,7 +151,7 @@ impl Annotations {
                 }
                 "upstream-vhost" => a.upstream_vhost = Some(value.clone()),
                 "x-forwarded-prefix" => a.forwarded_prefix = Some(value.clone()),
-                cors if super::nginx_cors::KEYS.contains(&cors) => {}
+                cors if super::cors::NGINX_KEYS.contains(&cors) => {}
                 _ => out.findings.push(unsupported(origin, name, "has no Gateway API equivalent the conversion knows")),
             }
         }

@@ -337,6 +337,13 @@ fn apply_middleware(
         return;
     };
     for (kind, config) in &found.spec {
+        if kind == "headers" {
+            let what = format!("middleware {ns}/{} (headers)", mw.name);
+            let field = format!("{at}.name");
+            if let Some(cors) = super::cors::traefik(origin, &what, &field, config, out) {
+                route.cors = Some((field, cors));
+            }
+        }
         let done = middleware(kind, config, route);
         if let Err(why) = done {
             out.findings.push(
@@ -436,6 +443,9 @@ fn middleware(kind: &str, config: &serde_json::Value, route: &mut Route) -> Resu
         "headers" => {
             let mut rest = Vec::new();
             for (key, value) in config.as_object().into_iter().flatten() {
+                if super::cors::TRAEFIK_KEYS.contains(&key.as_str()) {
+                    continue;
+                }
                 if key != "customRequestHeaders" {
                     rest.push(key.clone());
                     continue;
@@ -450,7 +460,7 @@ fn middleware(kind: &str, config: &serde_json::Value, route: &mut Route) -> Resu
             if rest.is_empty() {
                 Ok(())
             } else {
-                Err(format!("sets {} which the conversion does not carry (only customRequestHeaders become a RequestHeaderModifier)", rest.join(", ")))
+                Err(format!("sets {} which the conversion does not carry (only customRequestHeaders become a RequestHeaderModifier, and the accessControl* fields the CORS filter)", rest.join(", ")))
             }
         }
         other => Err(format!(
