@@ -16,9 +16,12 @@ pub const CONVERT_EXAMPLES: &str = "Examples:
   kubectl get ingress -A -o yaml | traffic-engineer convert - --context platform-team --implementation istio
   traffic-engineer convert traefik/ --context shared-gateway --gateway shared-gateway --gateway-namespace gateway-system --listener https --redirect-listener http
   traffic-engineer convert ingress/ --context single-dev --out-dir gitops --check --strict
+  traffic-engineer convert ingress/ --context single-dev --gateway-api v1.4
 What is converted: networking.k8s.io/v1 Ingress (IngressClass, ingress-nginx annotations) and Traefik
 IngressRoute (traefik.io and traefik.containo.us v1alpha1, with their Middlewares); Services in the
-input resolve named ports. Whatever cannot be said in Gateway API is a warning naming the object and
+input resolve named ports. TLS sections with different Secrets give each host its own HTTPS
+listener; CORS (enable-cors, a headers middleware's accessControl* fields) becomes the CORS filter
+from --gateway-api v1.5. Whatever cannot be said in Gateway API is a warning naming the object and
 the key, and sample requests of every route are checked to go where the source sends them.
 Exit codes: 0 done, 1 with --strict when something was not carried over or routes differently (or
 drift under --check), 2 bad input.";

@@ -175,8 +175,15 @@ fn origins(origin: &Origin, value: Option<&String>, out: &mut Sources) -> Vec<St
     kept
 }
 
-/// A comma-separated list; ingress-nginx takes its default for an empty value or one its
-/// pattern refuses (letters, digits, `-` and `_` per item; `*` too in expose-headers).
+/// The items of an ingress-nginx list, whose patterns take commas and spaces between them.
+fn items(text: &str) -> Vec<&str> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// A list; ingress-nginx takes its default for an empty value or one its pattern refuses
+/// (letters, digits, `-` and `_` per item; `*` too in expose-headers).
 fn list(
     origin: &Origin,
     key: &str,
@@ -185,30 +192,25 @@ fn list(
     out: &mut Sources,
 ) -> Vec<String> {
     let split = |text: &str| -> Vec<String> {
-        let mut items: Vec<String> = Vec::new();
-        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            if !items.iter().any(|i| i.eq_ignore_ascii_case(item)) {
-                items.push(item.to_string());
+        let mut items_once: Vec<String> = Vec::new();
+        for item in items(text) {
+            if !items_once.iter().any(|i| i.eq_ignore_ascii_case(item)) {
+                items_once.push(item.to_string());
             }
         }
-        items
+        items_once
     };
     let Some(value) = value.filter(|v| !v.trim().is_empty()) else {
         return split(default);
     };
     let star = key == "cors-expose-headers";
-    let valid = value
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .all(|item| {
-            (star && item == "*")
-                || item
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-                    && (key != "cors-allow-methods"
-                        || item.chars().all(|c| c.is_ascii_alphabetic()))
-        });
+    let valid = items(value).into_iter().all(|item| {
+        (star && item == "*")
+            || item
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && (key != "cors-allow-methods" || item.chars().all(|c| c.is_ascii_alphabetic()))
+    });
     if !valid {
         let shown = if default.is_empty() { "none" } else { default };
         out.findings.push(origin
