@@ -341,6 +341,11 @@ fn apply_middleware(
             let what = format!("middleware {ns}/{} (headers)", mw.name);
             let field = format!("{at}.name");
             if let Some(cors) = super::cors::traefik(origin, &what, &field, config, out) {
+                if let Some((first, _)) = &route.cors {
+                    out.findings.push(origin.finding(Severity::Warning, "convert-middleware-unsupported",
+                        format!("{what} answers CORS too ({first} did): a rule has one CORS filter, which cannot merge them; the conversion keeps this one's"))
+                        .field(field.clone()));
+                }
                 route.cors = Some((field, cors));
             }
         }
