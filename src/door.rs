@@ -228,6 +228,13 @@ pub fn flag_for(field: &str) -> Option<&'static str> {
             "rule.redirect",
             "--redirect-scheme/--redirect-hostname/--redirect-status",
         ),
+        ("rule.cors.allowOrigins", "--cors-origin"),
+        ("rule.cors.allowMethods", "--cors-method"),
+        ("rule.cors.allowHeaders", "--cors-header"),
+        ("rule.cors.exposeHeaders", "--cors-expose-header"),
+        ("rule.cors.allowCredentials", "--cors-credentials"),
+        ("rule.cors.maxAge", "--cors-max-age"),
+        ("rule.cors", "--cors-origin"),
     ];
     TABLE
         .iter()

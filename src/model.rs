@@ -169,6 +169,8 @@ pub struct HttpRouteFilter {
     pub request_redirect: Option<RequestRedirect>,
     #[serde(rename = "urlRewrite", skip_serializing_if = "Option::is_none")]
     pub url_rewrite: Option<UrlRewrite>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cors: Option<Cors>,
 }
 
 impl HttpRouteFilter {
@@ -181,8 +183,26 @@ impl HttpRouteFilter {
             request_mirror: None,
             request_redirect: None,
             url_rewrite: None,
+            cors: None,
         }
     }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cors {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_origins: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_credentials: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_methods: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allow_headers: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expose_headers: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

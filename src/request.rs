@@ -123,7 +123,9 @@ pub struct GatewayRequest {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub hostnames: Vec<String>,
     /// The TLS Secret of each hostname of `hostnames` whose certificate is not `tlsSecret`:
-    /// hostname → `NAME` or `NAMESPACE/NAME`.
+    /// hostname → `NAME` or `NAMESPACE/NAME`. Without `hostnames`, each hostname here gets an
+    /// HTTPS listener of its own (`https-api-example-com`) beside the HTTP listener, which
+    /// serves every host, and the `https` listener of `tlsSecret`, when given.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub tls_secrets: IndexMap<String, String>,
     /// Which namespaces may attach routes to the generated listeners.
@@ -238,6 +240,10 @@ pub struct RuleRequest {
     /// Timeouts, e.g. `10s`, `1m30s`, `500ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeouts: Option<TimeoutsRequest>,
+    /// Answer CORS preflights at the Gateway and add the CORS headers to responses (the CORS
+    /// filter, standard from Gateway API v1.5; HTTPRoute only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cors: Option<CorsRequest>,
 }
 
 impl RuleRequest {
@@ -405,6 +411,31 @@ pub struct HeaderChanges {
 pub struct NameValue {
     pub name: String,
     pub value: String,
+}
+
+/// Who may call the routes from a browser on another origin.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CorsRequest {
+    /// Origins allowed: `*` alone, or origins such as `https://app.example.com`,
+    /// `https://*.example.com` (any subdomain) and `http://localhost:8080` (≤ 64).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_origins: Vec<String>,
+    /// Methods allowed, e.g. `GET`, `PUT`, or `*` alone (GET, HEAD and POST always are).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_methods: Vec<String>,
+    /// Request headers allowed, e.g. `Authorization`, or `*` alone (≤ 64).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub allow_headers: Vec<String>,
+    /// Response headers scripts may read beyond the safelisted ones (≤ 64).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expose_headers: Vec<String>,
+    /// Let cross-origin requests carry credentials (cookies, Authorization).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_credentials: bool,
+    /// Seconds a browser may cache a preflight answer (default 5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -2,7 +2,8 @@
 //! the apiVersion to emit per kind, and the features a release lacks.
 //!
 //! Facts from the release notes: Gateway, GatewayClass and HTTPRoute are v1 since v1.0; GRPCRoute
-//! is v1 (standard) since v1.1; HTTPRoute timeouts are standard since v1.2; TLSRoute, TCPRoute and
+//! is v1 (standard) since v1.1; HTTPRoute timeouts are standard since v1.2, the HTTPRoute CORS
+//! filter since v1.5 (experimental from v1.2); TLSRoute, TCPRoute and
 //! UDPRoute are v1 (standard) since v1.6 and v1alpha2 in the experimental channel before;
 //! ReferenceGrant is emitted as v1beta1, served by every release.
 
@@ -59,12 +60,12 @@ impl Version {
             _ => Ok((format!("{group}/v1"), None)),
         }
     }
-
-    /// Whether HTTPRoute `timeouts` are served (standard since v1.2).
-    pub fn has_timeouts(self) -> bool {
-        self.minor >= 2
-    }
 }
+
+/// The first release whose standard channel serves HTTPRoute `timeouts`.
+pub const TIMEOUTS: Version = Version { minor: 2 };
+/// The first release whose standard channel serves the HTTPRoute `CORS` filter.
+pub const CORS: Version = Version { minor: 5 };
 
 #[cfg(test)]
 mod tests {
@@ -99,6 +100,5 @@ mod tests {
             v(0).api_version("ReferenceGrant").unwrap().0,
             "gateway.networking.k8s.io/v1beta1"
         );
-        assert!(!v(1).has_timeouts() && v(2).has_timeouts());
     }
 }

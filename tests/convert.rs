@@ -6,6 +6,7 @@
 
 mod support;
 
+use predicates::prelude::PredicateBooleanExt;
 use std::path::{Path, PathBuf};
 use traffic_engineer::context::Profiles;
 use traffic_engineer::convert::{convert, Conversion, Options};
@@ -230,4 +231,39 @@ fn input_without_sources_is_a_usage_error() {
         .args(["convert", "/no/such/file.yaml", "--context", "single-dev"])
         .assert()
         .code(2);
+}
+
+/// `--gateway-api` reaches the conversion: CORS on a release without the filter is not carried
+/// over (exit 1 under `--strict`), and a release that does not exist is bad input (exit 2).
+#[test]
+fn gateway_api_decides_what_is_carried_over() {
+    let input = fixture("nginx-cors-defaults");
+    cli()
+        .args(["convert", "--context", "single-dev", "--strict"])
+        .arg(&input)
+        .assert()
+        .code(0)
+        .stdout(predicates::str::contains("type: CORS"));
+    cli()
+        .args(["convert", "--context", "single-dev", "--strict"])
+        .args(["--gateway-api", "v1.4"])
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains("CORS").not())
+        .stderr(predicates::str::contains(
+            "warning[convert-cors-not-converted]",
+        ));
+    cli()
+        .args([
+            "convert",
+            "--context",
+            "single-dev",
+            "--gateway-api",
+            "v1.9",
+        ])
+        .arg(&input)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("(--gateway-api) = \"v1.9\""));
 }

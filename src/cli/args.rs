@@ -152,6 +152,26 @@ fn route_args(route: &RouteRequest, port: Option<i64>, flag: &mut Flags) -> Opti
             flag.value("remove-header", Some(name.clone()));
         }
     }
+    if let Some(c) = &rule.cors {
+        // `cors: {}` is a filter no flag sets.
+        if *c == CorsRequest::default() {
+            return None;
+        }
+        for (name, list) in [
+            ("cors-origin", &c.allow_origins),
+            ("cors-method", &c.allow_methods),
+            ("cors-header", &c.allow_headers),
+            ("cors-expose-header", &c.expose_headers),
+        ] {
+            for v in list {
+                flag.value(name, Some(v.clone()));
+            }
+        }
+        if c.allow_credentials {
+            flag.switch("cors-credentials");
+        }
+        flag.value("cors-max-age", c.max_age.map(|a| a.to_string()));
+    }
     if let Some(rd) = &rule.redirect {
         if rd.port.is_some() || rd.prefix.is_some() || rd.path.is_some() {
             return None;

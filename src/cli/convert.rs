@@ -16,9 +16,12 @@ pub const CONVERT_EXAMPLES: &str = "Examples:
   kubectl get ingress -A -o yaml | traffic-engineer convert - --context platform-team --implementation istio
   traffic-engineer convert traefik/ --context shared-gateway --gateway shared-gateway --gateway-namespace gateway-system --listener https --redirect-listener http
   traffic-engineer convert ingress/ --context single-dev --out-dir gitops --check --strict
+  traffic-engineer convert ingress/ --context single-dev --gateway-api v1.4
 What is converted: networking.k8s.io/v1 Ingress (IngressClass, ingress-nginx annotations) and Traefik
 IngressRoute (traefik.io and traefik.containo.us v1alpha1, with their Middlewares); Services in the
-input resolve named ports. Whatever cannot be said in Gateway API is a warning naming the object and
+input resolve named ports. TLS sections with different Secrets give each host its own HTTPS
+listener; CORS (enable-cors, a headers middleware's accessControl* fields) becomes the CORS filter
+from --gateway-api v1.5. Whatever cannot be said in Gateway API is a warning naming the object and
 the key, and sample requests of every route are checked to go where the source sends them.
 Exit codes: 0 done, 1 with --strict when something was not carried over or routes differently (or
 drift under --check), 2 bad input.";
@@ -47,6 +50,10 @@ pub struct ConvertArgs {
     /// The Gateway API implementation (sets the GatewayClass and controller).
     #[arg(long, help_heading = "Context")]
     pub implementation: Option<String>,
+    /// The Gateway API release the cluster runs, v1.0 to v1.6 [default: v1.6]: what it lacks (the
+    /// CORS filter before v1.5) stays a finding.
+    #[arg(long, value_name = "VERSION", help_heading = "Context")]
+    pub gateway_api: Option<String>,
     /// Exit 1 when anything was not carried over or a sample request routes differently.
     #[arg(long, help_heading = "Output")]
     pub strict: bool,
@@ -76,6 +83,7 @@ pub(super) fn from_wizard(answers: ConvertAnswers, args: &GenerateArgs) -> Resul
         listener: o.listener,
         redirect_listener: o.redirect_listener,
         implementation: o.implementation,
+        gateway_api: o.gateway_api,
         strict: false,
         profiles: args.profiles.clone(),
         templates: args.templates.clone(),
@@ -97,6 +105,7 @@ fn equivalent_command(args: &ConvertArgs) -> String {
         ("--listener", &args.listener),
         ("--redirect-listener", &args.redirect_listener),
         ("--implementation", &args.implementation),
+        ("--gateway-api", &args.gateway_api),
     ];
     for (flag, value) in options {
         if let Some(value) = value {
@@ -128,6 +137,7 @@ fn run_as(args: &ConvertArgs, wizard: bool) -> Result<i32, Failure> {
         listener: args.listener.clone(),
         redirect_listener: args.redirect_listener.clone(),
         implementation: args.implementation.clone(),
+        gateway_api: args.gateway_api.clone(),
     };
     let conversion = convert(&sources, &opts, &profiles, &templates).map_err(|e| match e {
         ConvertError::Generate { source, namespace } => {

@@ -126,6 +126,30 @@ pub struct RequestFlags {
     /// Redirect status code (301, 302, 303, 307, 308).
     #[arg(long, value_name = "CODE", help_heading = "Filters")]
     pub redirect_status: Option<i64>,
+    /// Let browsers on this origin call the route: https://app.example.com, https://*.example.com
+    /// or * (repeatable; the CORS filter, Gateway API v1.5+).
+    #[arg(long, value_name = "ORIGIN", help_heading = "Filters")]
+    pub cors_origin: Vec<String>,
+    /// A method cross-origin callers may use, or * (repeatable; with --cors-origin).
+    #[arg(long, value_name = "VERB", help_heading = "Filters")]
+    pub cors_method: Vec<String>,
+    /// A request header cross-origin callers may send, or * (repeatable; with --cors-origin).
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub cors_header: Vec<String>,
+    /// A response header cross-origin scripts may read (repeatable; with --cors-origin).
+    #[arg(long, value_name = "NAME", help_heading = "Filters")]
+    pub cors_expose_header: Vec<String>,
+    /// Let cross-origin requests carry credentials (cookies, Authorization).
+    #[arg(long, help_heading = "Filters")]
+    pub cors_credentials: bool,
+    /// Seconds a browser may cache a CORS preflight answer [default: 5].
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        allow_negative_numbers = true,
+        help_heading = "Filters"
+    )]
+    pub cors_max_age: Option<i64>,
 
     /// The Gateway to create or attach to.
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
@@ -154,7 +178,7 @@ pub struct RequestFlags {
     #[arg(long, value_name = "NAME", help_heading = "Gateway")]
     pub redirect_listener: Option<String>,
     /// The TLS certificate Secret for --https; HOST=[NS/]NAME for one --listener-hostname's own
-    /// certificate (repeatable).
+    /// certificate, or without --listener-hostname for an HTTPS listener of HOST's own (repeatable).
     #[arg(long, value_name = "[HOST=][NS/]NAME", help_heading = "Gateway")]
     pub tls_secret: Vec<String>,
     /// Which namespaces may attach routes to the generated Gateway.
@@ -203,6 +227,7 @@ struct Given {
     rewrite: bool,
     headers: bool,
     redirect: bool,
+    cors: bool,
 }
 
 /// `--canary [NS/]NAME:PORT=PERCENT`: the route's default rule (its last) goes PERCENT to the
@@ -344,6 +369,12 @@ impl RequestFlags {
             redirect: self.redirect_scheme.is_some()
                 || self.redirect_hostname.is_some()
                 || self.redirect_status.is_some(),
+            cors: !self.cors_origin.is_empty()
+                || !self.cors_method.is_empty()
+                || !self.cors_header.is_empty()
+                || !self.cors_expose_header.is_empty()
+                || self.cors_credentials
+                || self.cors_max_age.is_some(),
         }
     }
 
@@ -353,10 +384,11 @@ impl RequestFlags {
             || given.rewrite
             || given.headers
             || given.redirect
+            || given.cors
             || !self.backend.is_empty()
             || self.mirror.is_some();
         if !self.rules.is_empty() && rule_flags {
-            return Err(syntax_error("--rule", "cannot be combined with the flags of a single rule (--path-*, --header, --query, --method, --backend, --mirror, --rewrite-*, --*-header, --redirect-*): write each rule as a --rule".into()));
+            return Err(syntax_error("--rule", "cannot be combined with the flags of a single rule (--path-*, --header, --query, --method, --backend, --mirror, --rewrite-*, --*-header, --redirect-*, --cors-*): write each rule as a --rule".into()));
         }
         let touches_rules = rule_flags || !self.rules.is_empty() || self.canary.is_some();
         if !touches_rules
@@ -479,6 +511,16 @@ impl RequestFlags {
                 add: pairs("--add-header", &self.add_header)?,
                 set: pairs("--set-header", &self.set_header)?,
                 remove: self.remove_header.clone(),
+            });
+        }
+        if given.cors {
+            rule.cors = Some(CorsRequest {
+                allow_origins: self.cors_origin.clone(),
+                allow_methods: self.cors_method.clone(),
+                allow_headers: self.cors_header.clone(),
+                expose_headers: self.cors_expose_header.clone(),
+                allow_credentials: self.cors_credentials,
+                max_age: self.cors_max_age,
             });
         }
         if given.redirect {

@@ -249,6 +249,7 @@ fn read_one(
         priority: 0,
         fallback: false,
         class: class.to_string(),
+        cors: None,
     };
     let mut hosts: Vec<Option<String>> = Vec::new();
     for (i, rule) in ing.spec.rules.iter().enumerate() {

@@ -12,6 +12,7 @@
 //! (`source`), `request` turns it into Requests, and `equivalence` checks that the output routes
 //! sample requests where the source did.
 
+mod cors;
 mod equivalence;
 mod ingress;
 mod nginx;
@@ -51,6 +52,9 @@ pub struct Options {
     pub redirect_listener: Option<String>,
     #[serde(default)]
     pub implementation: Option<String>,
+    /// The Gateway API release the cluster runs (default v1.6): what it lacks stays a finding.
+    #[serde(default)]
+    pub gateway_api: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,7 @@ use indexmap::IndexMap;
 use super::source::*;
 use crate::finding::Severity;
 
-const PREFIX: &str = "nginx.ingress.kubernetes.io/";
+pub(super) const PREFIX: &str = "nginx.ingress.kubernetes.io/";
 
 /// Annotations that say nothing about routing.
 const UNRELATED: &[&str] = &[
@@ -31,6 +31,7 @@ pub struct Annotations {
     rewrite_target: Option<String>,
     upstream_vhost: Option<String>,
     forwarded_prefix: Option<String>,
+    cors: Option<(String, crate::request::CorsRequest)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -66,7 +67,12 @@ impl Annotations {
             rewrite_target: None,
             upstream_vhost: None,
             forwarded_prefix: None,
+            cors: None,
         };
+        if dialect == Dialect::Nginx {
+            a.cors = super::cors::nginx(origin, annotations, out)
+                .map(|c| (format!("metadata.annotations.{PREFIX}enable-cors"), c));
+        }
         let get = |key: &str| annotations.get(&format!("{PREFIX}{key}")).cloned();
         let int = |key: &str, default: i64, out: &mut Sources| -> i64 {
             match get(key) {
@@ -145,6 +151,7 @@ impl Annotations {
                 }
                 "upstream-vhost" => a.upstream_vhost = Some(value.clone()),
                 "x-forwarded-prefix" => a.forwarded_prefix = Some(value.clone()),
+                cors if super::cors::NGINX_KEYS.contains(&cors) => {}
                 _ => out.findings.push(unsupported(origin, name, "has no Gateway API equivalent the conversion knows")),
             }
         }
@@ -154,6 +161,7 @@ impl Annotations {
     /// Adds one converted path (`route`) of the Ingress to `out`, with what the annotations do.
     pub fn apply(&self, field: &str, path: &str, mut route: Route, out: &mut Sources) {
         route.grpc = self.grpc;
+        route.cors.clone_from(&self.cors);
         if let Some(canary) = &self.canary {
             attach_canary(canary, field, route, out);
             return;
@@ -224,7 +232,7 @@ impl Annotations {
     }
 }
 
-fn unsupported(origin: &Origin, name: &str, why: &str) -> crate::finding::Finding {
+pub(super) fn unsupported(origin: &Origin, name: &str, why: &str) -> crate::finding::Finding {
     origin
         .finding(
             Severity::Warning,

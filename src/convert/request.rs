@@ -4,7 +4,7 @@
 
 use super::source::*;
 use super::{Options, SHARED_CONTEXT};
-use crate::door::setting;
+use crate::door::{setting, setting_to};
 use crate::finding::{Finding, Severity};
 use crate::request::*;
 
@@ -33,16 +33,7 @@ pub fn build(
         ..GatewayRequest::default()
     };
     if !shared {
-        if let Some((origin, _, secret)) = tls.first() {
-            gateway.https = true;
-            gateway.tls_secret = Some(format!("{}/{secret}", origin.namespace()));
-        }
-        for (origin, _, secret) in tls.iter().skip(1) {
-            if Some(format!("{}/{secret}", origin.namespace())) != gateway.tls_secret {
-                findings.push(origin.finding(Severity::Warning, "convert-tls-secret-not-carried",
-                    format!("TLS Secret {secret} is not carried: the generated Gateway's HTTPS listener takes one certificate ({}); add it to the listener's certificateRefs by hand (implementations choose by SNI)", gateway.tls_secret.as_deref().unwrap_or_default())));
-            }
-        }
+        certificates(&mut gateway, tls, findings);
         if opts.context == "platform-team" {
             // Every namespace's request plans the same Gateway, so the copies are one document.
             gateway.allowed_routes = Some(AllowedRoutesRequest {
@@ -53,7 +44,6 @@ pub fn build(
             });
         }
     }
-    let (http, https) = listeners(&gateway, shared, opts);
     let mut out: Vec<RouteRequest> = Vec::new();
     for r in routes {
         let serve = match &r.action {
@@ -64,50 +54,24 @@ pub fn build(
             } if s == "https" && r.serve == Serve::Both => Serve::Http,
             _ => r.serve,
         };
-        let r = &Route {
-            serve,
-            ..(*r).clone()
-        };
-        let serve = effective_serve(r, https.is_some(), http.is_some(), shared, findings);
-        let kind = if r.grpc {
-            RouteKind::Grpc
-        } else {
-            RouteKind::Http
-        };
-        let Some(rule) = rule(r, kind, findings) else {
-            continue;
-        };
-        let (listener, redirect) = match serve {
-            Serve::Both => (None, None),
-            Serve::Http => (http.clone(), None),
-            Serve::Https => (https.clone(), None),
-            Serve::HttpsRedirect => (https.clone(), http.clone()),
-        };
-        add(&mut out, r, kind, listener.clone(), rule.clone(), "");
-        if let Some(http) = redirect {
-            // ingress-nginx answers HTTP with 308 for exactly the locations of the Ingress.
-            // Every location of the path redirects, whatever else it matches on.
-            let paths = r.matches.iter().map(|m| Match {
-                path: m.path.clone(),
-                ..Match::default()
-            });
-            let to_https = RuleRequest {
-                matches: paths.map(|m| http_match(&m)).collect(),
-                redirect: Some(RedirectRequest {
-                    scheme: Some("https".into()),
-                    status_code: Some(308),
-                    ..RedirectRequest::default()
-                }),
-                ..RuleRequest::default()
+        let (http, per_host) = listeners(&gateway, &r.hosts, shared, opts);
+        // Hosts with HTTPS listeners of their own become routes of their own, each attached
+        // to its host's listener.
+        let mut parts: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for (i, https) in per_host.into_iter().enumerate() {
+            let host = r.hosts.get(i).cloned();
+            match parts.iter_mut().find(|(l, _)| *l == https) {
+                Some((_, hosts)) => hosts.extend(host),
+                None => parts.push((https, host.into_iter().collect())),
+            }
+        }
+        for (https, hosts) in parts {
+            let r = &Route {
+                serve,
+                hosts,
+                ..(*r).clone()
             };
-            add(
-                &mut out,
-                r,
-                RouteKind::Http,
-                Some(http),
-                to_https,
-                "-https-redirect",
-            );
+            convert_route(r, http.clone(), https, shared, opts, &mut out, findings);
         }
     }
     unique_names(&mut out);
@@ -118,22 +82,186 @@ pub fn build(
         routes: out,
         options: crate::request::Options {
             implementation: opts.implementation.clone(),
+            gateway_api: opts.gateway_api.clone(),
             ..Default::default()
         },
         ..Request::default()
     }
 }
 
+/// Adds the rules of `r` to `out`: on its listener, and for ingress-nginx's ssl-redirect with
+/// the redirect to HTTPS on the HTTP listener.
+fn convert_route(
+    r: &Route,
+    http: Option<String>,
+    https: Option<String>,
+    shared: bool,
+    opts: &Options,
+    out: &mut Vec<RouteRequest>,
+    findings: &mut Vec<Finding>,
+) {
+    let serve = effective_serve(r, https.is_some(), http.is_some(), shared, findings);
+    let kind = if r.grpc {
+        RouteKind::Grpc
+    } else {
+        RouteKind::Http
+    };
+    let Some(mut rule) = rule(r, kind, findings) else {
+        return;
+    };
+    rule.cors = cors(r, kind, opts, findings);
+    let (listener, redirect) = match serve {
+        Serve::Both => (None, None),
+        Serve::Http => (http, None),
+        Serve::Https => (https, None),
+        Serve::HttpsRedirect => (https, http),
+    };
+    add(out, r, kind, listener, rule, "");
+    if let Some(http) = redirect {
+        // ingress-nginx answers HTTP with 308 for exactly the locations of the Ingress.
+        // Every location of the path redirects, whatever else it matches on.
+        let paths = r.matches.iter().map(|m| Match {
+            path: m.path.clone(),
+            ..Match::default()
+        });
+        let to_https = RuleRequest {
+            matches: paths.map(|m| http_match(&m)).collect(),
+            redirect: Some(RedirectRequest {
+                scheme: Some("https".into()),
+                status_code: Some(308),
+                ..RedirectRequest::default()
+            }),
+            ..RuleRequest::default()
+        };
+        add(
+            out,
+            r,
+            RouteKind::Http,
+            Some(http),
+            to_https,
+            "-https-redirect",
+        );
+    }
+}
+
+/// The route's CORS filter, where the route kind and the target release have it.
+fn cors(
+    r: &Route,
+    kind: RouteKind,
+    opts: &Options,
+    findings: &mut Vec<Finding>,
+) -> Option<CorsRequest> {
+    let (field, cors) = r.cors.clone()?;
+    let target = opts
+        .gateway_api
+        .as_deref()
+        .map_or(Ok(crate::version::LATEST), crate::version::Version::parse)
+        // An unknown release is refused with the request's own error.
+        .unwrap_or(crate::version::LATEST);
+    let why = if kind == RouteKind::Grpc {
+        "the route is a GRPCRoute (gRPC backend), which has no CORS filter".to_string()
+    } else if target < crate::version::CORS {
+        format!(
+            "the CORS filter is standard from Gateway API {} and the target is {target}",
+            crate::version::CORS
+        )
+    } else {
+        return Some(cors);
+    };
+    let message = format!(
+        "CORS is not converted: {why}; the Gateway gives browsers on other origins no CORS answers"
+    );
+    if !findings
+        .iter()
+        .any(|f| f.message == message && f.resource.as_ref() == Some(&r.origin.id))
+    {
+        let hint = match kind {
+            RouteKind::Grpc => "answer CORS in the implementation's policy".to_string(),
+            _ => format!(
+                "target {} or newer ({}) if the cluster runs it, or answer CORS in the implementation's policy",
+                crate::version::CORS,
+                setting_to("options.gatewayApi", &crate::version::CORS.to_string())
+            ),
+        };
+        findings.push(
+            r.origin
+                .finding(Severity::Warning, "convert-cors-not-converted", message)
+                .field(field)
+                .hint(hint),
+        );
+    }
+    None
+}
+
+/// The TLS sections' certificates on the generated Gateway: one Secret for every host on the
+/// `https` listener; several, each host its own HTTPS listener with its Secret (the `https`
+/// listener keeps a section's that names no host).
+fn certificates(
+    gateway: &mut GatewayRequest,
+    tls: &[(Origin, Vec<String>, String)],
+    findings: &mut Vec<Finding>,
+) {
+    let secret = |origin: &Origin, name: &str| format!("{}/{name}", origin.namespace());
+    let mut secrets: Vec<String> = Vec::new();
+    for (origin, _, name) in tls {
+        let s = secret(origin, name);
+        if !secrets.contains(&s) {
+            secrets.push(s);
+        }
+    }
+    gateway.https = !secrets.is_empty();
+    if secrets.len() == 1 {
+        gateway.tls_secret = secrets.pop();
+        return;
+    }
+    for (origin, hosts, name) in tls {
+        let secret = secret(origin, name);
+        if hosts.is_empty() {
+            match &gateway.tls_secret {
+                Some(kept) if *kept != secret => findings.push(origin.finding(Severity::Warning, "convert-tls-secret-not-carried",
+                    format!("TLS Secret {name} names no host, like {kept} before it: the Gateway's `https` listener, which serves the hosts without a certificate of their own, takes the first; add it to the listener's certificateRefs by hand (implementations choose by SNI)"))),
+                Some(_) => {}
+                None => gateway.tls_secret = Some(secret),
+            }
+            continue;
+        }
+        for host in hosts {
+            let host = host.to_ascii_lowercase();
+            match gateway.tls_secrets.get(&host) {
+                Some(kept) if *kept != secret => findings.push(origin.finding(Severity::Warning, "convert-tls-secret-not-carried",
+                    format!("TLS Secret {name} is not carried for host {host}: {kept} already serves it, and its HTTPS listener takes one certificate; check which certificate the host should have"))),
+                Some(_) => {}
+                None => {
+                    gateway.tls_secrets.insert(host, secret.clone());
+                }
+            }
+        }
+    }
+}
+
 /// The namespace label a platform team's Gateway admits (as in the task-api example).
 pub const ACCESS_LABEL: (&str, &str) = ("gateway-access", "true");
 
-/// The HTTP and HTTPS listener names, when there are such listeners.
-fn listeners(g: &GatewayRequest, shared: bool, opts: &Options) -> (Option<String>, Option<String>) {
+/// The HTTP listener's name and the HTTPS listener of each of `hosts` (`None` for a host whose
+/// Gateway has no HTTPS listener for it), by the names the plan gives them.
+fn listeners(
+    g: &GatewayRequest,
+    hosts: &[String],
+    shared: bool,
+    opts: &Options,
+) -> (Option<String>, Vec<Option<String>>) {
     if shared {
-        (opts.redirect_listener.clone(), opts.listener.clone())
-    } else {
-        (Some(HTTP.into()), g.https.then(|| HTTPS.into()))
+        return (opts.redirect_listener.clone(), vec![opts.listener.clone()]);
     }
+    let https = |host: Option<&String>| match host {
+        Some(h) if g.tls_secrets.contains_key(h) => Some(crate::plan::listener_name(HTTPS, h)),
+        _ => g.tls_secret.as_ref().map(|_| HTTPS.to_string()),
+    };
+    let per_host = match hosts {
+        [] => vec![https(None)],
+        _ => hosts.iter().map(|h| https(Some(h))).collect(),
+    };
+    (Some(HTTP.into()), per_host)
 }
 
 /// The route's listeners, or both when the Gateway lacks the one it needs (reported).

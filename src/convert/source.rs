@@ -134,6 +134,9 @@ pub struct Route {
     pub fallback: bool,
     /// The IngressClass (or `traefik`) whose Gateway serves the route.
     pub class: String,
+    /// What the source answers to cross-origin requests (preflights answered by the proxy), and
+    /// the source field that says so.
+    pub cors: Option<(String, crate::request::CorsRequest)>,
 }
 
 /// What the readers produce: routes, the TLS certificates they name, and the findings.

@@ -140,6 +140,7 @@ pub fn read(
                     priority,
                     fallback: false,
                     class: CLASS.into(),
+                    cors: None,
                 };
                 for (k, mw) in router.middlewares.iter().enumerate() {
                     let at = format!("{field}.middlewares[{k}]");
@@ -336,6 +337,18 @@ fn apply_middleware(
         return;
     };
     for (kind, config) in &found.spec {
+        if kind == "headers" {
+            let what = format!("middleware {ns}/{} (headers)", mw.name);
+            let field = format!("{at}.name");
+            if let Some(cors) = super::cors::traefik(origin, &what, &field, config, out) {
+                if let Some((first, _)) = &route.cors {
+                    out.findings.push(origin.finding(Severity::Warning, "convert-middleware-unsupported",
+                        format!("{what} answers CORS too ({first} did): a rule has one CORS filter, which cannot merge them; the conversion keeps this one's"))
+                        .field(field.clone()));
+                }
+                route.cors = Some((field, cors));
+            }
+        }
         let done = middleware(kind, config, route);
         if let Err(why) = done {
             out.findings.push(
@@ -435,6 +448,9 @@ fn middleware(kind: &str, config: &serde_json::Value, route: &mut Route) -> Resu
         "headers" => {
             let mut rest = Vec::new();
             for (key, value) in config.as_object().into_iter().flatten() {
+                if super::cors::TRAEFIK_KEYS.contains(&key.as_str()) {
+                    continue;
+                }
                 if key != "customRequestHeaders" {
                     rest.push(key.clone());
                     continue;
@@ -449,7 +465,7 @@ fn middleware(kind: &str, config: &serde_json::Value, route: &mut Route) -> Resu
             if rest.is_empty() {
                 Ok(())
             } else {
-                Err(format!("sets {} which the conversion does not carry (only customRequestHeaders become a RequestHeaderModifier)", rest.join(", ")))
+                Err(format!("sets {} which the conversion does not carry (only customRequestHeaders become a RequestHeaderModifier, and the accessControl* fields the CORS filter)", rest.join(", ")))
             }
         }
         other => Err(format!(

@@ -11,6 +11,13 @@ use std::collections::BTreeSet;
 /// Label every namespace carries (Kubernetes ≥ 1.22), used to admit one namespace by name.
 pub(super) const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
 
+/// The name of a generated listener of `hostname`: `https-api-example-com`,
+/// `http-wildcard-example-com` for `*.example.com`.
+pub fn listener_name(prefix: &str, hostname: &str) -> String {
+    let slug = hostname.replace("*.", "wildcard.").replace('.', "-");
+    format!("{prefix}-{slug}")
+}
+
 /// The label suggested for namespaces that may attach routes to a shared Gateway.
 pub(super) const SHARED_LABEL: &str = "gateway-access=true";
 pub(super) const SHARED_LABEL_FIELD: &str = "{gateway-access: \"true\"}";
@@ -113,12 +120,24 @@ impl Planner<'_> {
         g.hostnames
             .iter()
             .map(|h| {
-                let slug = h.replace("*.", "wildcard.").replace('.', "-");
                 (
                     Some(h.clone()),
-                    (format!("http-{slug}"), format!("https-{slug}")),
+                    (listener_name("http", h), listener_name("https", h)),
                 )
             })
+            .collect()
+    }
+
+    /// Without `hostnames`, each `tlsSecrets` hostname has an HTTPS listener of its own beside
+    /// the HTTP listener (and the `https` one of `tlsSecret`): (hostname, listener name).
+    pub(super) fn host_https_listeners(&self) -> Vec<(String, String)> {
+        let g = &self.request.gateway;
+        if !g.https || !g.hostnames.is_empty() {
+            return Vec::new();
+        }
+        g.tls_secrets
+            .keys()
+            .map(|h| (h.clone(), listener_name("https", h)))
             .collect()
     }
 
@@ -154,18 +173,12 @@ impl Planner<'_> {
                 let Some(secret) = secret else {
                     continue; // the request check names the missing Secret
                 };
-                let (namespace, name) = parse_ref(secret);
-                let certificate = ObjectRef {
-                    group: String::new(),
-                    kind: "Secret".into(),
-                    name,
-                    namespace: namespace.filter(|ns| *ns != self.gateway_namespace),
-                };
-                let tls = ListenerTls {
-                    mode: Some("Terminate".into()),
-                    certificate_refs: vec![certificate],
-                };
+                let tls = self.terminate(secret);
                 listeners.push(listener(&names.1, "HTTPS", 443, host, Some(tls)));
+            }
+            for (host, name) in self.host_https_listeners() {
+                let tls = self.terminate(&g.tls_secrets[&host]);
+                listeners.push(listener(&name, "HTTPS", 443, Some(host), Some(tls)));
             }
         }
         if kinds.contains("TLSRoute") {
@@ -195,6 +208,21 @@ impl Planner<'_> {
             }
         }
         listeners
+    }
+
+    /// TLS terminated with the certificate Secret `secret` (`NAME` or `NAMESPACE/NAME`).
+    fn terminate(&self, secret: &str) -> ListenerTls {
+        let (namespace, name) = parse_ref(secret);
+        let certificate = ObjectRef {
+            group: String::new(),
+            kind: "Secret".into(),
+            name,
+            namespace: namespace.filter(|ns| *ns != self.gateway_namespace),
+        };
+        ListenerTls {
+            mode: Some("Terminate".into()),
+            certificate_refs: vec![certificate],
+        }
     }
 
     pub(super) fn gateway(&mut self, routes: &[Resource]) -> Resource {

@@ -23,6 +23,7 @@ use crate::implementation::{Implementation, Implementations};
 use crate::model::*;
 use crate::request::*;
 use crate::version::{self, Version};
+pub use gateway::listener_name;
 pub use origin::field_error as output_field_error;
 
 /// The implementation whose class and controller are used when the request names none.

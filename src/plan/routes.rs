@@ -6,6 +6,7 @@ use crate::door::{setting, setting_as, setting_to};
 use crate::finding::Severity;
 use crate::model::*;
 use crate::request::*;
+use crate::version::{Version, CORS, TIMEOUTS};
 
 impl Planner<'_> {
     pub(super) fn routes(&mut self) -> Vec<Resource> {
@@ -63,12 +64,12 @@ impl Planner<'_> {
             let sections = if redirect_pair {
                 let https = match section_name {
                     Some(s) => vec![s],
-                    None => self.generated_listeners(true),
+                    None => self.generated_listeners(true, &route.hostnames),
                 };
                 redirect = self.https_redirect(&at, &name, route, !https.is_empty(), &namespace);
                 https
             } else {
-                self.refuse_redirect_loop(&at, &rules, section_name.as_deref());
+                self.refuse_redirect_loop(&at, &rules, section_name.as_deref(), &route.hostnames);
                 section_name.into_iter().collect()
             };
             let parents = self.parent_refs(sections, &namespace);
@@ -105,15 +106,40 @@ impl Planner<'_> {
         sections.into_iter().map(|s| parent(Some(s))).collect()
     }
 
-    /// The HTTPS (or HTTP) listeners of a Gateway this plan generates with HTTPS; none for an
+    /// The HTTPS (or HTTP) listeners of a Gateway this plan generates with HTTPS that a route of
+    /// `hostnames` attaches to (a listener of another hostname would not accept it); none for an
     /// existing Gateway.
-    fn generated_listeners(&self, https: bool) -> Vec<String> {
-        if !(self.profile.gateway.create && self.request.gateway.https) {
+    fn generated_listeners(&self, https: bool, hostnames: &[String]) -> Vec<String> {
+        let g = &self.request.gateway;
+        if !(self.profile.gateway.create && g.https) {
             return Vec::new();
         }
-        self.web_listeners()
+        let mut listeners: Vec<(Option<String>, String)> = self
+            .web_listeners()
             .into_iter()
-            .map(|(_, (http, secure))| if https { secure } else { http })
+            .filter(|(host, _)| {
+                // An HTTPS listener is generated where it has a certificate.
+                let secret = host.as_ref().and_then(|h| g.tls_secrets.get(h));
+                !https || secret.or(g.tls_secret.as_ref()).is_some()
+            })
+            .map(|(host, (http, secure))| (host, if https { secure } else { http }))
+            .collect();
+        if https {
+            listeners.extend(
+                self.host_https_listeners()
+                    .into_iter()
+                    .map(|(host, name)| (Some(host), name)),
+            );
+        }
+        listeners
+            .into_iter()
+            .filter(|(host, _)| {
+                hostnames.is_empty()
+                    || hostnames
+                        .iter()
+                        .any(|h| crate::spec::hostnames_intersect(host.as_deref(), Some(h)))
+            })
+            .map(|(_, name)| name)
             .collect()
     }
 
@@ -131,7 +157,7 @@ impl Planner<'_> {
         let g = &self.request.gateway;
         let http = match &g.redirect_listener {
             Some(l) => vec![l.clone()],
-            None => self.generated_listeners(false),
+            None => self.generated_listeners(false, &route.hostnames),
         };
         let create = self.profile.gateway.create;
         if create && !g.https {
@@ -191,8 +217,14 @@ impl Planner<'_> {
 
     /// A redirect to HTTPS on a route that attaches to every listener of a Gateway with an HTTPS
     /// listener would answer HTTPS requests with a redirect to themselves.
-    fn refuse_redirect_loop(&mut self, at: &str, rules: &[RuleRequest], section: Option<&str>) {
-        let https_too = section.is_none() && !self.generated_listeners(true).is_empty();
+    fn refuse_redirect_loop(
+        &mut self,
+        at: &str,
+        rules: &[RuleRequest],
+        section: Option<&str>,
+        hostnames: &[String],
+    ) {
+        let https_too = section.is_none() && !self.generated_listeners(true, hostnames).is_empty();
         for (j, rule) in rules.iter().enumerate() {
             let to_https =
                 rule.redirect.as_ref().and_then(|r| r.scheme.as_deref()) == Some("https");
@@ -429,24 +461,26 @@ impl Planner<'_> {
             path_filters.push(f);
         }
         filters.splice(mirrors_from..mirrors_from, path_filters);
+        if let Some(c) = &rule.cors {
+            self.needs_release(&format!("{at}.cors"), "is", "the CORS filter", CORS);
+            let mut f = HttpRouteFilter::of("CORS");
+            f.cors = Some(Cors {
+                allow_origins: c.allow_origins.clone(),
+                allow_credentials: c.allow_credentials.then_some(true),
+                allow_methods: c.allow_methods.clone(),
+                allow_headers: c.allow_headers.clone(),
+                expose_headers: c.expose_headers.clone(),
+                max_age: c.max_age,
+            });
+            // First: a preflight is answered before any other filter changes the request.
+            filters.insert(0, f);
+        }
         let timeouts = rule.timeouts.as_ref().map(|t| Timeouts {
             request: t.request.clone(),
             backend_request: t.backend_request.clone(),
         });
-        if timeouts.is_some() && !self.version.has_timeouts() {
-            let message = format!(
-                "are standard from Gateway API v1.2; the target is {}",
-                self.version
-            );
-            self.errors.push(FieldError::new(
-                format!("{at}.timeouts"),
-                "",
-                message,
-                format!(
-                    "drop the timeouts, or target v1.2 or newer ({})",
-                    setting_to("options.gatewayApi", "v1.2")
-                ),
-            ));
+        if timeouts.is_some() {
+            self.needs_release(&format!("{at}.timeouts"), "are", "the timeouts", TIMEOUTS);
         }
         HttpRouteRule {
             matches,
@@ -454,6 +488,26 @@ impl Planner<'_> {
             backend_refs,
             timeouts,
         }
+    }
+
+    /// Refuses `field` (`what`, which `verb` standard) when the target release is older than
+    /// `since`, the first that serves it.
+    fn needs_release(&mut self, field: &str, verb: &str, what: &str, since: Version) {
+        if self.version >= since {
+            return;
+        }
+        self.errors.push(FieldError::new(
+            field,
+            "",
+            format!(
+                "{verb} standard from Gateway API {since}; the target is {}",
+                self.version
+            ),
+            format!(
+                "drop {what}, or target {since} or newer ({})",
+                setting_to("options.gatewayApi", &since.to_string())
+            ),
+        ));
     }
 
     fn grpc_rule(&mut self, at: &str, rule: &RuleRequest, namespace: &str) -> GrpcRouteRule {

@@ -323,7 +323,14 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
         );
     }
     for (host, secret) in &g.tls_secrets {
-        if !g.hostnames.contains(host) {
+        if g.hostnames.is_empty() {
+            c.value(
+                "gateway.tlsSecrets",
+                host,
+                spec::hostname(host),
+                "key each certificate by its hostname, e.g. api.example.com",
+            );
+        } else if !g.hostnames.contains(host) {
             c.fail(
                 "gateway.tlsSecrets",
                 host,
@@ -346,8 +353,11 @@ fn check_gateway(c: &mut Checker, g: &GatewayRequest) {
             "name the Secret as NAME or NAMESPACE/NAME",
         );
     }
-    let uncovered =
-        g.hostnames.iter().any(|h| !g.tls_secrets.contains_key(h)) || g.hostnames.is_empty();
+    // Without hostnames, the tlsSecrets hostnames have HTTPS listeners of their own.
+    let uncovered = match g.hostnames.is_empty() {
+        true => g.tls_secrets.is_empty(),
+        false => g.hostnames.iter().any(|h| !g.tls_secrets.contains_key(h)),
+    };
     if g.https && g.tls_secret.is_none() && uncovered {
         c.errors.push(FieldError::missing(
             "gateway.tlsSecret",

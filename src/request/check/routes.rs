@@ -90,6 +90,11 @@ fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
                     rule.timeouts.is_some(),
                     "set timeouts in your implementation's policy",
                 );
+                refuse(
+                    "cors",
+                    rule.cors.is_some(),
+                    "the CORS filter is HTTPRoute's: browsers do not call gRPC services directly",
+                );
             }
             _ => {
                 let filters = rule.rewrite.is_some()
@@ -97,7 +102,8 @@ fn check_kind(c: &mut Checker, at: &str, route: &RouteRequest) {
                     || rule.request_headers.is_some()
                     || rule.response_headers.is_some()
                     || !rule.mirror.is_empty()
-                    || rule.timeouts.is_some();
+                    || rule.timeouts.is_some()
+                    || rule.cors.is_some();
                 refuse(
                     "matches",
                     !rule.matches.is_empty(),
@@ -212,12 +218,85 @@ fn check_rule(c: &mut Checker, at: &str, rule: &RuleRequest) {
     if let Some(t) = &rule.timeouts {
         check_timeouts(c, &format!("{at}.timeouts"), t);
     }
-    let filters = usize::from(rule.rewrite.is_some())
+    if let Some(cors) = &rule.cors {
+        check_cors(c, &format!("{at}.cors"), cors);
+    }
+    let filters = usize::from(rule.cors.is_some())
+        + usize::from(rule.rewrite.is_some())
         + usize::from(rule.redirect.is_some())
         + usize::from(rule.request_headers.is_some())
         + usize::from(rule.response_headers.is_some())
         + rule.mirror.len();
     c.most(&format!("{at}.filters"), filters, spec::MAX_FILTERS);
+}
+
+/// The lists as the CRD takes them: valid items, each once, `*` alone (but in exposeHeaders,
+/// where it is a name like any other).
+fn check_cors(c: &mut Checker, at: &str, cors: &CorsRequest) {
+    type Rule = fn(&str) -> Result<(), String>;
+    let lists: [(&str, &[String], Rule, usize, &str); 4] = [
+        (
+            "allowOrigins",
+            &cors.allow_origins,
+            spec::cors_origin,
+            spec::MAX_CORS_ITEMS,
+            "e.g. https://app.example.com or https://*.example.com",
+        ),
+        (
+            "allowMethods",
+            &cors.allow_methods,
+            spec::cors_method,
+            spec::HTTP_METHODS.len(),
+            "e.g. GET, in capitals",
+        ),
+        (
+            "allowHeaders",
+            &cors.allow_headers,
+            spec::header_name,
+            spec::MAX_CORS_ITEMS,
+            "e.g. Authorization",
+        ),
+        (
+            "exposeHeaders",
+            &cors.expose_headers,
+            spec::header_name,
+            spec::MAX_CORS_ITEMS,
+            "e.g. X-Request-Id",
+        ),
+    ];
+    for (key, list, rule, max, hint) in lists {
+        let field = format!("{at}.{key}");
+        c.most(&field, list.len(), max);
+        for (i, item) in list.iter().enumerate() {
+            c.value(&format!("{field}[{i}]"), item, rule(item), hint);
+            if list[..i].contains(item) {
+                c.fail(
+                    &format!("{field}[{i}]"),
+                    item,
+                    "must be unique (the list is a set)",
+                    "give each value once",
+                );
+            }
+        }
+        if key != "exposeHeaders" && list.len() > 1 && list.iter().any(|v| v == "*") {
+            c.fail(
+                &field,
+                list.join(", "),
+                "cannot have '*' alongside other values",
+                "'*' already allows everything: keep it alone, or list the values without it",
+            );
+        }
+    }
+    if let Some(age) = cors.max_age {
+        if !(1..=i64::from(i32::MAX)).contains(&age) {
+            c.fail(
+                &format!("{at}.maxAge"),
+                age,
+                "must be 1 to 2147483647 (seconds a browser may cache a preflight answer)",
+                "e.g. 600",
+            );
+        }
+    }
 }
 
 fn check_match(c: &mut Checker, at: &str, m: &MatchRequest) {
