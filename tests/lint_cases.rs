@@ -94,6 +94,54 @@ fn every_predictable_reason_has_a_near_miss_pair() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The cases rebuilt from field reports (`../shared/field-cases`, copied in whole) say on their
+/// first line what a controller does with the set: `# expect: clean` (no failure condition), or
+/// the reasons it sets. Lint predicts exactly that: each reason, and no failure for a clean set.
+#[test]
+fn field_cases_get_the_status_their_report_describes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint-cases");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let case = entry.unwrap().path();
+        let Ok(input) = std::fs::read_to_string(case.join("input.yaml")) else {
+            continue;
+        };
+        let Some(expect) = input
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# expect: "))
+        else {
+            continue;
+        };
+        seen += 1;
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let failures: Vec<String> = lint_case(&name)
+            .findings
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .filter_map(|f| f.condition.map(|c| c.reason))
+            .collect();
+        match expect.trim() {
+            "clean" => assert!(
+                failures.is_empty(),
+                "{name}: expected clean, predicted {failures:?}"
+            ),
+            reasons => {
+                for reason in reasons.split(',').map(str::trim) {
+                    assert!(
+                        failures.iter().any(|r| r == reason),
+                        "{name}: {reason} not predicted ({failures:?})"
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        seen >= 3,
+        "the field cases are missing from tests/lint-cases"
+    );
+}
+
 #[test]
 fn lint_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lint-cases");

@@ -505,27 +505,25 @@ impl Analysis<'_> {
             );
             resolves = false;
         }
-        if let Some(problem) = pem_problem(self.facts, r, target_ns, kind.keys) {
-            self.findings.push(
-                finding(
-                    Severity::Error,
-                    "certificate-data-invalid",
-                    from,
-                    &r.origin,
-                    format!("{} {target_ns}/{} {problem}", r.kind, r.name),
-                )
-                .condition("ResolvedRefs", "False", kind.not_found.1)
-                .hint(format!(
-                    "put the PEM-encoded {} in the {}",
-                    kind.keys
-                        .iter()
-                        .map(|k| k.name())
-                        .collect::<Vec<_>>()
-                        .join(" and "),
-                    r.kind
-                )),
+        if let Some((missing, problem)) = pem_problem(self.facts, r, target_ns, kind.keys) {
+            let keys: Vec<&str> = kind.keys.iter().map(|k| k.name()).collect();
+            let hint = format!(
+                "put the PEM-encoded {} in the {}",
+                keys.join(" and "),
+                r.kind
             );
-            resolves = false;
+            let message = format!("{} {target_ns}/{} {problem}", r.kind, r.name);
+            self.findings.push(match missing {
+                true => {
+                    resolves = false;
+                    finding(Severity::Error, "certificate-data-invalid", from, &r.origin, message)
+                        .condition("ResolvedRefs", "False", kind.not_found.1)
+                        .hint(hint)
+                }
+                // Placeholders stand in for real certificates in many repositories.
+                false => finding(Severity::Note, "certificate-data-not-pem", from, &r.origin, format!("{message}; if that is the data the cluster gets, the controller sets ResolvedRefs=False ({})", kind.not_found.1))
+                    .hint(hint),
+            });
         }
         if kind.core[0] == "Service" && core {
             resolves &= self.service_port(from, r, target_ns);
@@ -694,8 +692,10 @@ fn missing_port<'f>(facts: &'f Facts, r: &Ref, target_ns: &str) -> Option<&'f [S
 }
 
 /// What is wrong with the certificate data of the Secret or ConfigMap a reference names, when
-/// the set holds it with data and no definition of it has every key in `keys` well-formed.
-fn pem_problem(facts: &Facts, r: &Ref, target_ns: &str, keys: &[PemKey]) -> Option<String> {
+/// the set holds it with data and no definition of it has every key in `keys` well-formed:
+/// `(true, _)` when a key is missing from every definition, `(false, _)` when the keys are there
+/// but some value is not PEM of its kind.
+fn pem_problem(facts: &Facts, r: &Ref, target_ns: &str, keys: &[PemKey]) -> Option<(bool, String)> {
     if keys.is_empty() || !r.group.is_empty() {
         return None;
     }
@@ -703,16 +703,20 @@ fn pem_problem(facts: &Facts, r: &Ref, target_ns: &str, keys: &[PemKey]) -> Opti
         .pem
         .get(&(r.kind.clone(), target_ns.to_string(), r.name.clone()))?;
     let problem = |held: &PemKeys| {
-        keys.iter()
-            .find_map(|key| match held.iter().find(|(k, _)| k == key) {
-                None => Some(format!("has no {}", key.name())),
-                Some((_, false)) => {
-                    Some(format!("has a {} that is not PEM of its kind", key.name()))
-                }
-                Some((_, true)) => None,
-            })
+        let value = |key: &PemKey| held.iter().find(|(k, _)| k == key).map(|(_, pem)| *pem);
+        if let Some(key) = keys.iter().find(|k| value(k).is_none()) {
+            return Some((true, format!("has no {}", key.name())));
+        }
+        let key = keys.iter().find(|k| value(k) == Some(false))?;
+        Some((
+            false,
+            format!("has a {} that is not PEM of its kind", key.name()),
+        ))
     };
-    let problems: Vec<String> = definitions.iter().map(problem).collect::<Option<_>>()?;
+    let mut problems: Vec<(bool, String)> =
+        definitions.iter().map(problem).collect::<Option<_>>()?;
+    // A definition that has every key decides: the data may only be a placeholder.
+    problems.sort_by_key(|(missing, _)| *missing);
     problems.into_iter().next()
 }
 
