@@ -282,21 +282,9 @@ fn no_message_points_at_files_users_do_not_have() {
 /// the command that reports it; `lint --rules` lists it under that command.
 #[test]
 fn every_rule_id_generate_and_convert_print_can_be_explained() {
-    let generate = [
-        "generate",
-        "--context",
-        "single-dev",
-        "--service",
-        "web",
-        "--port",
-        "80",
-        "--header",
-        "X-Env=a",
-        "--header",
-        "x-env=b",
-        "--backend",
-        "web:80=5",
-    ];
+    let generate: Vec<&str> = "generate --context single-dev --service web --port 80 --header X-Env=a --header x-env=b --backend web:80=5"
+        .split(' ')
+        .collect();
     let convert = [
         "convert",
         "examples/convert/traefik.yaml",

@@ -5,6 +5,9 @@
 use crate::finding::Severity;
 use crate::lint::RuleDoc;
 
+/// In the order a conversion meets them: reading the input, Ingress classes and annotations,
+/// CORS, Traefik's middlewares and services, backends, paths and rewrites, listeners and TLS,
+/// equivalence.
 pub static RULES: &[RuleDoc] = &[
     RuleDoc { id: "convert-unreadable", severity: Severity::Error, summary: "An Ingress, IngressClass, IngressRoute or Middleware does not have the shape its API defines.", explanation: "The object could not be read (a field of the wrong type, a missing required field), so it is not converted; the API server would refuse it too.", example_fix: "Fix the object (`kubectl apply --dry-run=server -f FILE` names the field), then convert again." },
     RuleDoc { id: "convert-old-api", severity: Severity::Error, summary: "An Ingress of an apiVersion Kubernetes no longer serves.", explanation: "`extensions/v1beta1` and `networking.k8s.io/v1beta1` Ingresses were removed in Kubernetes 1.22; their fields differ from v1 (`serviceName`/`servicePort`), so they are not converted.", example_fix: "kubectl convert -f old-ingress.yaml --output-version networking.k8s.io/v1" },

@@ -6,6 +6,7 @@
 use crate::finding::Severity;
 use crate::lint::RuleDoc;
 
+/// In the order generate meets them: the request, the plan, the files it writes, the cluster.
 pub static RULES: &[RuleDoc] = &[
     RuleDoc { id: "header-match-case", severity: Severity::Warning, summary: "A match names the same header twice, in different case.", explanation: "Header names are case-insensitive, and the spec says that of several entries of a match with equivalent names (`X-Env` and `x-env`) only the first is considered and the others are ignored. The CRD only refuses names that are equal byte for byte, so the route is accepted, but the second condition never takes part in matching.", example_fix: "matches:\n- headers:\n  - name: X-Env\n    type: RegularExpression\n    value: ^(canary|beta)$   # one entry; or one match per value" },
     RuleDoc { id: "header-changed-twice", severity: Severity::Warning, summary: "A header modifier changes the same header twice.", explanation: "Header names are case-insensitive, so `set: X-Env` and `add: x-env` (or one name in `set` twice, in different case) change one header twice. The spec does not say in which order `set` and `add` apply, so whether the request ends with one value or both depends on the implementation.", example_fix: "requestHeaders:\n  set:\n  - name: X-Env\n    value: prod   # set replaces; add would append a second value" },
