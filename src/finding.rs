@@ -72,6 +72,12 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(severity: Severity, rule: &str, message: impl Into<String>) -> Self {
+        // Whatever id a user sees in brackets, `lint --explain` must document: every test that
+        // reaches an emitting path checks it.
+        debug_assert!(
+            crate::lint::explain(rule).is_some(),
+            "rule {rule} has no documentation (lint::rule_tables)"
+        );
         Finding {
             severity,
             rule: rule.to_string(),

@@ -1,5 +1,7 @@
 //! The whole generator: request → plan → rendered documents (+ findings). Every door calls this.
 
+mod docs;
+
 use std::sync::Arc;
 
 use crate::context::Profiles;
@@ -10,6 +12,8 @@ use crate::plan::plan;
 use crate::render::{Document, RenderError, Templates};
 use crate::request::{FieldError, Request, RequestError};
 use serde::Serialize;
+
+pub use docs::RULES;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GenerateError {

@@ -259,7 +259,11 @@ fn messages_name_flags_for_flag_users_and_fields_for_request_files() {
 fn no_message_points_at_files_users_do_not_have() {
     let rules = String::from_utf8(stdout_of(["lint", "--rules"])).unwrap();
     let mut said = String::new();
-    for id in rules.lines().filter_map(|l| l.split_whitespace().next()) {
+    let ids = rules
+        .lines()
+        .filter(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next());
+    for id in ids {
         said += &String::from_utf8(stdout_of(["lint", "--explain", id])).unwrap();
     }
     let out = te()
@@ -271,6 +275,60 @@ fn no_message_points_at_files_users_do_not_have() {
     assert!(said.contains("feature-not-claimed"), "{said}");
     for file in ["RULES.md", "implementations/"] {
         assert!(!said.contains(file), "{file} in {said}");
+    }
+}
+
+/// Whatever rule id generate and convert print in brackets, `lint --explain` documents, naming
+/// the command that reports it; `lint --rules` lists it under that command.
+#[test]
+fn every_rule_id_generate_and_convert_print_can_be_explained() {
+    let generate: Vec<&str> = "generate --context single-dev --service web --port 80 --header X-Env=a --header x-env=b --backend web:80=5"
+        .split(' ')
+        .collect();
+    let convert = [
+        "convert",
+        "examples/convert/traefik.yaml",
+        "--context",
+        "single-dev",
+    ];
+    let rules = String::from_utf8(stdout_of(["lint", "--rules"])).unwrap();
+    for (args, expected) in [
+        (
+            &generate[..],
+            &["header-match-case", "weights-one-backend"][..],
+        ),
+        (&convert[..], &["convert-not-equivalent"][..]),
+    ] {
+        let out = te().args(args).assert().success();
+        let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        // (severity, id) of each finding: `warning[weights-one-backend] ...`.
+        let found: Vec<(&str, &str)> = stderr
+            .lines()
+            .filter_map(|l| {
+                let (severity, rest) = l.split_once('[')?;
+                let severity = ["error", "warning", "note"]
+                    .into_iter()
+                    .find(|s| *s == severity)?;
+                Some((severity, rest.split_once(']')?.0))
+            })
+            .collect();
+        for id in expected {
+            assert!(found.iter().any(|(_, f)| f == id), "{id} not in {stderr}");
+        }
+        let command = args[0];
+        let section = &rules[rules.find(&format!("\n{command}: ")).unwrap()..];
+        let listed = section.split("\n\n").next().unwrap();
+        for (severity, id) in found {
+            let explained = String::from_utf8(stdout_of(["lint", "--explain", id])).unwrap();
+            assert!(
+                explained.starts_with(&format!("{id} ({severity}, reported by {command})")),
+                "{explained}"
+            );
+            assert!(
+                listed.contains(&format!("\n  {id} ")),
+                "{id} under {command}"
+            );
+        }
     }
 }
 

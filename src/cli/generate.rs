@@ -10,6 +10,7 @@ use crate::context::Profiles;
 use crate::crd::CrdSet;
 use crate::door::Door;
 use crate::files;
+use crate::finding::{Finding, Severity};
 use crate::generate::{generate_against, Bundle, GenerateError};
 use crate::render::Templates;
 use crate::request::{FieldError, Request, RequestError};
@@ -151,7 +152,7 @@ impl Emit<'_> {
                 match self.out.output {
                     OutputFormat::Yaml => {
                         print!("{}", bundle.yaml_stream());
-                        print_findings(bundle);
+                        eprint_findings(&bundle.findings);
                     }
                     OutputFormat::Json => println!("{json}"),
                 }
@@ -221,7 +222,7 @@ impl Emit<'_> {
                     eprintln!("{report}");
                 }
                 print_file_notes(&changes, args);
-                print_findings(bundle);
+                eprint_findings(&bundle.findings);
             }
         }
         if let Some(e) = declined {
@@ -247,14 +248,16 @@ fn print_file_notes(changes: &[files::FileChange], args: &OutputArgs) {
             .filter(|c| c.status == status && c.action == files::Action::Keep)
             .count()
     };
+    let mut notes = Vec::new();
     let stale = kept(files::Status::Stale);
     if stale > 0 {
-        eprintln!("note[stale-files]: {stale} file(s) written by an earlier run are no longer generated and were left in place; --prune with --yes deletes them (remove their first line to keep them as your own)");
+        notes.push(Finding::new(Severity::Note, "stale-files", format!("{stale} file(s) written by an earlier run are no longer generated and were left in place; --prune with --yes deletes them (remove their first line to keep them as your own)")));
     }
     let format = kept(files::Status::FormattingOnly);
     if format > 0 && !args.reformat {
-        eprintln!("note[format-only]: {format} file(s) differ only in formatting or comments and were left as they are; --reformat rewrites them");
+        notes.push(Finding::new(Severity::Note, "format-only", format!("{format} file(s) differ only in formatting or comments and were left as they are; --reformat rewrites them")));
     }
+    eprint_findings(&notes);
 }
 
 /// Asks before overwriting or deleting, on a terminal only: scripts must say `--yes`.
@@ -368,10 +371,10 @@ fn request_file_command(args: &GenerateArgs, cluster_target: Option<&str>) -> Op
 
 /// The findings on stderr, as `--output json` carries them: rule, resource and field, message,
 /// predicted condition and hint.
-fn print_findings(bundle: &Bundle) {
-    let color = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    for f in &bundle.findings {
+/// Findings for a person, on stderr.
+pub(super) fn eprint_findings(findings: &[Finding]) {
+    let color = files::color_wanted(std::io::stderr().is_terminal());
+    for f in findings {
         eprint!("{}", f.human(color));
     }
 }

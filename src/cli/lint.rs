@@ -18,7 +18,8 @@ pub const LINT_EXAMPLES: &str = "Examples:
   traffic-engineer lint --implementation traefik gitops/
   traffic-engineer lint --crds standard-install.yaml gitops/
   traffic-engineer lint --cluster gitops/
-  traffic-engineer lint --explain route-not-allowed-by-listener";
+  traffic-engineer lint --explain route-not-allowed-by-listener
+  traffic-engineer lint --explain convert-not-equivalent   # any id in brackets, of generate and convert too";
 
 #[derive(Debug, Args)]
 pub struct LintArgs {
@@ -42,10 +43,12 @@ pub struct LintArgs {
     /// with `kubectl get customresourcedefinitions`; nothing is written).
     #[arg(long, conflicts_with = "crds")]
     pub cluster: bool,
-    /// Print the documentation of a rule id and exit.
+    /// Print the documentation of a rule id (of lint, generate or convert: the id in brackets of
+    /// any finding) and exit.
     #[arg(long, value_name = "RULE", conflicts_with = "rules")]
     pub explain: Option<String>,
-    /// List every rule id with its severity and summary, and exit.
+    /// List every rule id lint, generate and convert report, by command, with its severity and
+    /// summary, and exit.
     #[arg(long)]
     pub rules: bool,
     /// text: the findings for people, with a summary line; json: one object with the findings
@@ -56,18 +59,24 @@ pub struct LintArgs {
 
 pub fn run(args: &LintArgs) -> Result<i32, Failure> {
     if args.rules {
-        for doc in lint::rule_docs() {
-            println!(
-                "{:<36} {:<7} {}",
-                doc.id,
-                format!("{:?}", doc.severity).to_lowercase(),
-                doc.summary
-            );
+        for (i, table) in lint::rule_tables().iter().enumerate() {
+            if i > 0 {
+                println!();
+            }
+            println!("{}: {}", table.command, table.about);
+            for doc in table.rules {
+                println!(
+                    "  {:<36} {:<7} {}",
+                    doc.id,
+                    format!("{:?}", doc.severity).to_lowercase(),
+                    doc.summary
+                );
+            }
         }
         return Ok(EXIT_OK);
     }
     if let Some(rule) = &args.explain {
-        let Some(doc) = lint::explain(rule) else {
+        let Some((command, doc)) = lint::lookup(rule) else {
             let message =
                 format!("no rule {rule:?}\n  hint: `traffic-engineer lint --rules` lists them");
             return Err(Failure {
@@ -77,9 +86,13 @@ pub fn run(args: &LintArgs) -> Result<i32, Failure> {
             });
         };
         match args.output {
-            ReportFormat::Json => println!("{}", json!(doc)),
+            ReportFormat::Json => {
+                let mut explained = json!(doc);
+                explained["command"] = json!(command);
+                println!("{explained}");
+            }
             ReportFormat::Text => println!(
-                "{} ({})\n\n{}\n\n{}\n\nFix:\n{}",
+                "{} ({}, reported by {command})\n\n{}\n\n{}\n\nFix:\n{}",
                 doc.id,
                 format!("{:?}", doc.severity).to_lowercase(),
                 doc.summary,

@@ -16,6 +16,7 @@ use generate::{run_generate, Ask};
 
 use crate::context::Profiles;
 use crate::door::Door;
+use crate::finding::{Finding, Severity};
 use crate::generate::GenerateError;
 use crate::request::{self, FieldError, Request, RequestError};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -408,12 +409,14 @@ fn run(cli: Cli) -> Result<i32, Failure> {
                 println!("{path}");
             }
             if !exported.kept.is_empty() {
-                eprintln!(
-                    "note[templates-kept]: {} template(s) already in {} are the built-in ones and were kept as they are: {}",
+                let message = format!(
+                    "{} template(s) already in {} are the built-in ones and were kept as they are: {}",
                     exported.kept.len(),
                     dir.display(),
                     exported.kept.join(", ")
                 );
+                let note = Finding::new(Severity::Note, "templates-kept", message);
+                generate::eprint_findings(&[note]);
             }
             Ok(EXIT_OK)
         }

@@ -13,6 +13,7 @@
 //! sample requests where the source did.
 
 mod cors;
+mod docs;
 mod equivalence;
 mod ingress;
 mod nginx;
@@ -28,6 +29,8 @@ use crate::finding::{Finding, ResourceId, Severity};
 use crate::generate::{generate, Bundle, GenerateError};
 use crate::render::Templates;
 use crate::request::Request;
+
+pub use docs::RULES;
 
 /// The context whose routes attach to an existing Gateway.
 pub const SHARED_CONTEXT: &str = "shared-gateway";

@@ -1,4 +1,6 @@
-//! Documentation of every rule id, for `lint --explain RULE` and the MCP server.
+//! Documentation of every rule id a command reports, for `lint --explain RULE` and `lint --rules`.
+//! Lint's rules are here; generate's and convert's own are beside their checks
+//! ([`crate::generate::RULES`], [`crate::convert::RULES`]), and this module finds them all.
 
 use serde::Serialize;
 
@@ -13,14 +15,48 @@ pub struct RuleDoc {
     pub example_fix: &'static str,
 }
 
-/// Documentation of a rule id.
-pub fn explain(rule: &str) -> Option<&'static RuleDoc> {
-    RULES.iter().find(|r| r.id == rule)
+/// The rules one command's own checks report. generate lints what it renders and convert
+/// generates, so each also reports the rules of the tables before it.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleTable {
+    pub command: &'static str,
+    /// What the checks look at, for the heading of `lint --rules`.
+    pub about: &'static str,
+    pub rules: &'static [RuleDoc],
 }
 
-/// Every rule the linter can emit, in a stable order.
-pub fn rule_docs() -> &'static [RuleDoc] {
-    RULES
+/// Every command's rules, in a stable order.
+pub fn rule_tables() -> [RuleTable; 3] {
+    [
+        RuleTable {
+            command: "lint",
+            about: "the manifests (generate and convert lint their output too)",
+            rules: RULES,
+        },
+        RuleTable {
+            command: "generate",
+            about: "the request, the plan, the files written and, with --cluster, the cluster (convert generates too)",
+            rules: crate::generate::RULES,
+        },
+        RuleTable {
+            command: "convert",
+            about: "what the conversion could not read, carry over or keep equivalent",
+            rules: crate::convert::RULES,
+        },
+    ]
+}
+
+/// Documentation of a rule id, with the command whose checks report it.
+pub fn lookup(rule: &str) -> Option<(&'static str, &'static RuleDoc)> {
+    rule_tables().into_iter().find_map(|table| {
+        let doc = table.rules.iter().find(|r| r.id == rule)?;
+        Some((table.command, doc))
+    })
+}
+
+/// Documentation of a rule id.
+pub fn explain(rule: &str) -> Option<&'static RuleDoc> {
+    lookup(rule).map(|(_, doc)| doc)
 }
 
 static RULES: &[RuleDoc] = &[
@@ -118,82 +154,258 @@ static RULES: &[RuleDoc] = &[
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
+
+    /// The text of every Rust file at `path` under src/ (a file, or a folder searched
+    /// recursively), but the rule tables themselves.
+    fn sources(path: &str) -> Vec<(PathBuf, String)> {
+        fn walk(path: &Path, out: &mut Vec<(PathBuf, String)>) {
+            if path.is_dir() {
+                for entry in std::fs::read_dir(path).unwrap() {
+                    walk(&entry.unwrap().path(), out);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && path.file_name().unwrap() != "docs.rs"
+            {
+                out.push((path.to_path_buf(), std::fs::read_to_string(path).unwrap()));
+            }
+        }
+        let mut out = Vec::new();
+        walk(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(path),
+            &mut out,
+        );
+        assert!(!out.is_empty(), "no sources at src/{path}");
+        out
+    }
+
+    fn is_kebab(literal: &str) -> bool {
+        let parts: Vec<&str> = literal.split('-').collect();
+        parts.len() > 1
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+    }
 
     /// Every kebab-case string literal in the lint sources is a rule id (that is the convention
     /// the rules follow), so this finds every id the linter can emit.
-    fn emitted_ids() -> BTreeSet<String> {
-        fn scan(dir: &Path, out: &mut BTreeSet<String>) {
-            let entries: Vec<_> = if dir.is_dir() {
-                std::fs::read_dir(dir)
-                    .unwrap()
-                    .map(|e| e.unwrap().path())
-                    .collect()
-            } else {
-                vec![dir.to_path_buf()]
-            };
-            for path in entries {
-                if path.is_dir() {
-                    scan(&path, out);
-                } else if path.file_name().unwrap() != "docs.rs" {
-                    let text = std::fs::read_to_string(&path).unwrap();
-                    for literal in text.split('"').skip(1).step_by(2) {
-                        let parts: Vec<&str> = literal.split('-').collect();
-                        if parts.len() > 1
-                            && parts
-                                .iter()
-                                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
-                        {
-                            out.insert(literal.to_string());
-                        }
-                    }
-                }
-            }
-        }
-        let mut out = BTreeSet::new();
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        scan(&src.join("lint"), &mut out);
+    fn lint_ids() -> BTreeSet<String> {
+        let mut files = sources("lint");
         // The traffic model's lint rules.
-        scan(&src.join("traffic/checks.rs"), &mut out);
+        files.extend(sources("traffic/checks.rs"));
+        let mut out: BTreeSet<String> = files
+            .iter()
+            .flat_map(|(_, text)| text.split('"').skip(1).step_by(2))
+            .filter(|literal| is_kebab(literal))
+            .map(str::to_string)
+            .collect();
         // `lint --implementation` also emits the implementation presets' rule.
         out.insert(crate::implementation::RULE.to_string());
         out
     }
 
-    #[test]
-    fn every_emitted_rule_is_documented_and_every_doc_is_used() {
-        let emitted = emitted_ids();
-        let documented: BTreeSet<String> = rule_docs().iter().map(|r| r.id.to_string()).collect();
+    /// The calls that make a finding outside lint, and which argument is the rule id:
+    /// `Finding::new(severity, rule, message)`, convert's `Origin::finding(severity, rule, message)`,
+    /// the request checks' `warn(rule, field, value, message, hint)` and the plan's
+    /// `note(severity, rule, message)`.
+    const EMITTERS: &[(&str, usize)] = &[
+        ("Finding::new(", 1),
+        (".finding(", 1),
+        (".warn(", 0),
+        (".note(", 1),
+    ];
+
+    /// The top-level arguments of the call whose argument list starts `text`, as written, up to
+    /// the one at `index`.
+    fn arguments(text: &str, index: usize) -> Vec<&str> {
+        let bytes = text.as_bytes();
+        let (mut depth, mut start, mut i, mut out) = (0, 0, 0, Vec::new());
+        while i < bytes.len() && out.len() <= index {
+            match bytes[i] {
+                b'"' => {
+                    i += 1;
+                    while bytes[i] != b'"' {
+                        i += if bytes[i] == b'\\' { 2 } else { 1 };
+                    }
+                }
+                // A char literal such as '(' or '\'', not a lifetime.
+                b'\'' if bytes.get(i + 2) == Some(&b'\'') => i += 2,
+                b'\'' if bytes.get(i + 1) == Some(&b'\\') => i += 3,
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' if depth == 0 => {
+                    out.push(text[start..i].trim());
+                    break;
+                }
+                b')' | b']' | b'}' => depth -= 1,
+                b',' if depth == 0 => {
+                    out.push(text[start..i].trim());
+                    start = i + 1;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        out
+    }
+
+    /// The rule ids the files at each path pass as string literals to the [`EMITTERS`], bind to
+    /// `let rule` for them, or print in brackets. Unit tests build findings users never see, so
+    /// their modules are left out.
+    fn emitted_ids(paths: &[&str]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for (file, text) in paths.iter().flat_map(|p| sources(p)) {
+            let text = match text.find("\n#[cfg(test)]\nmod tests") {
+                Some(tests) => &text[..tests],
+                None => &text,
+            };
+            for (call, index) in EMITTERS {
+                for (at, _) in text.match_indices(call) {
+                    let args = arguments(&text[at + call.len()..], *index);
+                    let Some(arg) = args.get(*index) else {
+                        continue;
+                    };
+                    if let Some(id) = arg.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
+                        assert!(is_kebab(id), "{}: {call} with rule {arg}", file.display());
+                        out.insert(id.to_string());
+                    }
+                }
+            }
+            for (at, binding) in text.match_indices("let rule = \"") {
+                let rest = &text[at + binding.len()..];
+                out.insert(rest[..rest.find('"').unwrap()].to_string());
+            }
+            // A message that spells out `note[ID]` itself, not through a Finding.
+            for word in ["error[", "warning[", "note["] {
+                for (at, _) in text.match_indices(word) {
+                    let rest = &text[at + word.len()..];
+                    let id = &rest[..rest.find(']').unwrap_or(0)];
+                    if is_kebab(id) {
+                        out.insert(id.to_string());
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn ids(rules: &[RuleDoc]) -> BTreeSet<String> {
+        rules.iter().map(|r| r.id.to_string()).collect()
+    }
+
+    fn table(command: &str) -> &'static [RuleDoc] {
+        rule_tables()
+            .into_iter()
+            .find(|t| t.command == command)
+            .unwrap()
+            .rules
+    }
+
+    /// The ids a command's checks emit are exactly those its table documents: none without
+    /// docs, no docs of an id nothing emits.
+    fn assert_documented(command: &str, emitted: &BTreeSet<String>, at_least: usize) {
         assert!(
-            emitted.len() > 40,
-            "the scan found too few ids: {emitted:?}"
+            emitted.len() >= at_least,
+            "the scan found too few ids of {command}: {emitted:?}"
         );
+        let documented = ids(table(command));
         let undocumented: Vec<_> = emitted.difference(&documented).collect();
-        let unused: Vec<_> = documented.difference(&emitted).collect();
+        let unused: Vec<_> = documented.difference(emitted).collect();
         assert!(
             undocumented.is_empty(),
-            "rules without docs: {undocumented:?}"
+            "{command} rules without docs: {undocumented:?}"
         );
-        assert!(unused.is_empty(), "docs of rules never emitted: {unused:?}");
-        assert_eq!(
-            documented.len(),
-            rule_docs().len(),
-            "duplicate rule ids in the docs"
+        assert!(
+            unused.is_empty(),
+            "docs of {command} rules never emitted: {unused:?}"
         );
     }
 
     #[test]
+    fn every_emitted_rule_is_documented_and_every_doc_is_used() {
+        assert_documented("lint", &lint_ids(), 40);
+        assert_documented(
+            "generate",
+            &emitted_ids(&[
+                "request",
+                "request.rs",
+                "plan",
+                "cluster",
+                "generate.rs",
+                "cli",
+            ]),
+            15,
+        );
+        assert_documented("convert", &emitted_ids(&["convert"]), 30);
+    }
+
+    /// Outside the tables' own folders too (a new door, the implementation presets), any rule a
+    /// call names is one `lint --explain` knows.
+    #[test]
+    fn every_rule_named_anywhere_is_documented() {
+        let everywhere = emitted_ids(&[""]);
+        assert!(everywhere.len() > 50, "{everywhere:?}");
+        let unknown: Vec<_> = everywhere
+            .iter()
+            .filter(|id| explain(id).is_none())
+            .collect();
+        assert!(unknown.is_empty(), "rules without docs: {unknown:?}");
+    }
+
+    #[test]
+    fn the_scan_reads_arguments_as_rust_does() {
+        assert_eq!(
+            arguments("s, \"a-b\", format!(\"x({})\", ')'), y)", 1),
+            ["s", "\"a-b\""]
+        );
+        assert_eq!(
+            arguments("')', \"q\\\"(\", [1, 2]) + 1", 2),
+            ["')'", "\"q\\\"(\"", "[1, 2]"]
+        );
+        let text = "c.warn(\n  \"header-match-case\",\n  &field,\n);\nFinding::new(sev, rule, m);\nlet rule = \"cluster-x\";";
+        let [call, new] =
+            [".warn(", "Finding::new("].map(|c| &text[text.find(c).unwrap() + c.len()..]);
+        assert_eq!(arguments(call, 0), ["\"header-match-case\""]);
+        assert_eq!(arguments(new, 1), ["sev", "rule"]);
+    }
+
+    #[test]
+    fn ids_are_unique_and_convert_owns_its_prefix() {
+        let mut all = BTreeSet::new();
+        for t in rule_tables() {
+            for r in t.rules {
+                assert!(all.insert(r.id), "{} documented twice", r.id);
+                // `convert --strict` counts the conversion's own findings by this prefix.
+                assert_eq!(
+                    r.id.starts_with("convert-"),
+                    t.command == "convert",
+                    "{}",
+                    r.id
+                );
+            }
+        }
+        assert_eq!(lookup("header-match-case").unwrap().0, "generate");
+        assert_eq!(lookup("convert-not-equivalent").unwrap().0, "convert");
+        assert_eq!(lookup("yaml-syntax").unwrap().0, "lint");
+    }
+
+    #[test]
     fn docs_are_complete() {
-        for r in rule_docs() {
-            assert!(
-                !r.summary.is_empty() && !r.explanation.is_empty() && !r.example_fix.is_empty(),
-                "{}",
-                r.id
-            );
+        for t in rule_tables() {
+            for r in t.rules {
+                assert!(
+                    !r.summary.is_empty() && !r.explanation.is_empty() && !r.example_fix.is_empty(),
+                    "{}",
+                    r.id
+                );
+            }
         }
         assert_eq!(
             explain("redirect-with-backends").unwrap().severity,
             Severity::Error
+        );
+        assert_eq!(
+            explain("one-namespace-admitted").unwrap().severity,
+            Severity::Note
         );
         assert!(explain("no-such-rule").is_none());
     }

@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 pub(crate) use check::join;
-pub use docs::{explain, rule_docs, RuleDoc};
+pub use docs::{explain, lookup, rule_tables, RuleDoc, RuleTable};
 pub(crate) use load::documents;
 pub use load::{inputs, Input, LoadError};
 pub use report::{format_human, Report};

@@ -93,18 +93,18 @@ mod tests {
         };
         let mut report = Report {
             findings: vec![
-                f("b.yaml", 3, Severity::Warning, "w"),
-                f("a.yaml", 9, Severity::Error, "e"),
-                f("a.yaml", 2, Severity::Note, "n"),
+                f("b.yaml", 3, Severity::Warning, "shadowed-match"),
+                f("a.yaml", 9, Severity::Error, "missing-field"),
+                f("a.yaml", 2, Severity::Note, "unused-reference-grant"),
             ],
             files: 5,
             documents: 7,
         };
         report.sort();
         let text = format_human(&report, false);
-        let expected = "a.yaml:2: note[n] HTTPRoute ns/r spec.rules[0]: msg\n  hint: do this\n\
-                        a.yaml:9: error[e] HTTPRoute ns/r spec.rules[0]: msg\n  hint: do this\n\n\
-                        b.yaml:3: warning[w] HTTPRoute ns/r spec.rules[0]: msg\n  hint: do this\n\n\
+        let expected = "a.yaml:2: note[unused-reference-grant] HTTPRoute ns/r spec.rules[0]: msg\n  hint: do this\n\
+                        a.yaml:9: error[missing-field] HTTPRoute ns/r spec.rules[0]: msg\n  hint: do this\n\n\
+                        b.yaml:3: warning[shadowed-match] HTTPRoute ns/r spec.rules[0]: msg\n  hint: do this\n\n\
                         1 error, 1 warning, 1 note in 5 files\n";
         assert_eq!(text, expected);
         assert!(format_human(&report, true).contains("\u{1b}["));

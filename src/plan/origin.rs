@@ -155,7 +155,7 @@ mod tests {
             namespace: Some("app".into()),
             name: name.into(),
         };
-        Finding::new(Severity::Error, "some-rule", "broken")
+        Finding::new(Severity::Error, "missing-field", "broken")
             .on(Some(resource))
             .field(field)
     }
@@ -216,7 +216,11 @@ mod tests {
         for (kind, name, field, expected) in cases {
             let e = field_error(&request, &finding(kind, name, field));
             assert_eq!(e.field, expected, "{kind} {name} {field}");
-            assert!(e.message.contains("(some-rule): broken"), "{}", e.message);
+            assert!(
+                e.message.contains("(missing-field): broken"),
+                "{}",
+                e.message
+            );
         }
         // Without routes in the request, the route of the flags is routes[0].
         let flags: Request = crate::yaml::from_str("service: web\n").unwrap();
