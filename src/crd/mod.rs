@@ -390,7 +390,7 @@ fn json_files(dir: &std::path::Path) -> Vec<PathBuf> {
 fn parse_documents(label: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Node> {
     let mut out = Vec::new();
     for chunk in crate::lint::documents(text) {
-        match chunk.parse() {
+        match chunk.parse_full() {
             Ok(Some(doc)) => collect_crds(doc, &mut out),
             Ok(None) => {}
             Err(error) => problems.push(Problem {
