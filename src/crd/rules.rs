@@ -8,7 +8,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use cel::objects::Key;
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+};
+use cel::common::value::{CowVal, Val};
+use cel::context::VariableResolver;
 use cel::{Context, Env, ExecutionError, Program, Value as Cel};
 
 use super::schema::Schema;
@@ -126,81 +130,108 @@ pub fn evaluate(
     path: &str,
     out: &mut Vec<Violation>,
 ) {
-    walk(root, Some(schema), node, path, out);
+    walk(root, Some(schema), node, path, false, out);
 }
 
-/// Evaluates the rules in `node` and returns its CEL value, the one the API server binds: fields
-/// of objects with declared properties under their escaped names (`namespace` is
-/// `__namespace__`), maps and untyped objects under their own keys. Built bottom-up, so each value is
-/// converted once and shared (CEL lists and maps are reference-counted) by every rule above it.
-fn walk(
-    root: &Context<'static, 'static>,
-    schema: Option<&Schema>,
-    node: &Node,
+/// `self` for one node's rules: its CEL value, lent to the scope rather than copied into it.
+struct SelfValue<'a>(&'a (dyn Val + 'a));
+
+impl VariableResolver for SelfValue<'_> {
+    fn resolve<'b>(&'b self, variable: &str) -> Option<CowVal<'b, 'b>> {
+        (variable == "self").then_some(CowVal::Borrowed(self.0))
+    }
+}
+
+/// Evaluates the rules in `node` and, when a rule binds it (`bound`: a rule above, or its own),
+/// returns its CEL value, the one the API server binds: fields of objects with declared
+/// properties under their escaped names (`namespace` is `__namespace__`), maps and untyped
+/// objects under their own keys. Built bottom-up from borrowed strings, so each value is made
+/// once and lent to every rule above it; values no rule sees are not made.
+fn walk<'a>(
+    root: &Context,
+    schema: Option<&'a Schema>,
+    node: &'a Node,
     path: &str,
+    bound: bool,
     out: &mut Vec<Violation>,
-) -> Cel {
+) -> Option<Box<dyn Val + 'a>> {
+    let rules = schema.map_or(&[][..], |s| &s.rules[..]);
+    let needed = bound || !rules.is_empty();
     let mut below = Vec::new();
-    let value = match &node.value {
-        Value::Null => return Cel::Null,
-        Value::Bool(b) => Cel::Bool(*b),
-        Value::Int(i) => Cel::Int(*i),
-        Value::Float(f) => Cel::Float(*f),
-        Value::Str(s) => Cel::String(Arc::new(s.clone())),
+    let value: Option<Box<dyn Val + 'a>> = match &node.value {
+        Value::Null => return needed.then(|| Box::new(CelNull) as Box<dyn Val>),
+        Value::Bool(b) => needed.then(|| Box::new(CelBool::from(*b)) as Box<dyn Val>),
+        Value::Int(i) => needed.then(|| Box::new(CelInt::from(*i)) as Box<dyn Val>),
+        Value::Float(f) => needed.then(|| Box::new(CelDouble::from(*f)) as Box<dyn Val>),
+        Value::Str(s) => needed.then(|| Box::new(CelString::from(s.as_str())) as Box<dyn Val>),
         Value::Seq(items) => {
             let item_schema = schema.and_then(|s| s.items.as_deref());
-            Cel::List(Arc::new(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        walk(root, item_schema, item, &format!("{path}[{i}]"), &mut below)
-                    })
-                    .collect(),
-            ))
+            let items = items.iter().enumerate().map(|(i, item)| {
+                walk(
+                    root,
+                    item_schema,
+                    item,
+                    &format!("{path}[{i}]"),
+                    needed,
+                    &mut below,
+                )
+            });
+            if needed {
+                Some(Box::new(CelList::from(items.flatten().collect::<Vec<_>>())))
+            } else {
+                items.for_each(drop);
+                None
+            }
         }
         Value::Map(entries) => {
             let typed = schema.filter(|s| !s.properties.is_empty());
-            let map: HashMap<Key, Cel> = entries
-                .iter()
-                .map(|(name, value)| match typed {
-                    Some(s) => {
-                        let property = s.properties.get_full(name);
-                        let child = walk(
-                            root,
-                            property.map(|(_, _, p)| p),
-                            value,
-                            &crate::lint::join(path, name),
-                            &mut below,
-                        );
-                        let key = match property {
-                            Some((i, _, _)) => s.cel_keys[i].clone(),
-                            None => Key::from(escape(name)),
-                        };
-                        (key, child)
-                    }
-                    None => {
-                        let additional = schema.and_then(|s| s.additional.as_deref());
-                        let child = walk(
-                            root,
-                            additional,
-                            value,
-                            &format!("{path}[{name}]"),
-                            &mut below,
-                        );
-                        (Key::from(name.as_str()), child)
-                    }
-                })
-                .collect();
-            Cel::from(map)
+            let fields = entries.iter().map(|(name, value)| match typed {
+                Some(s) => {
+                    let property = s.properties.get_full(name);
+                    let child = walk(
+                        root,
+                        property.map(|(_, _, p)| p),
+                        value,
+                        &crate::lint::join(path, name),
+                        needed,
+                        &mut below,
+                    );
+                    let key = match property {
+                        Some((i, _, _)) => CelMapKey::from(s.cel_keys[i].as_str()),
+                        None => CelMapKey::from(escape(name)),
+                    };
+                    (key, child)
+                }
+                None => {
+                    let additional = schema.and_then(|s| s.additional.as_deref());
+                    let child = walk(
+                        root,
+                        additional,
+                        value,
+                        &format!("{path}[{name}]"),
+                        needed,
+                        &mut below,
+                    );
+                    (CelMapKey::from(name.as_str()), child)
+                }
+            });
+            if needed {
+                let map: HashMap<CelMapKey, Box<dyn Val>> = fields
+                    .filter_map(|(key, child)| Some((key, child?)))
+                    .collect();
+                Some(Box::new(CelMap::from(map)))
+            } else {
+                fields.for_each(drop);
+                None
+            }
         }
     };
-    if let Some(schema) = schema.filter(|s| !s.rules.is_empty()) {
+    if let Some(value) = value.as_deref().filter(|_| !rules.is_empty()) {
+        let binding = SelfValue(value);
         let mut scope = root.new_inner_scope();
-        scope.add_variable_from_value("self", value.clone());
+        scope.set_variable_resolver(&binding);
         out.extend(
-            schema
-                .rules
+            rules
                 .iter()
                 .filter_map(|rule| check(&scope, rule, node, path)),
         );

@@ -47,7 +47,7 @@ pub struct Schema {
     pub properties: IndexMap<String, Schema>,
     /// The CEL map key of each property (its escaped name), in the order of `properties`:
     /// made once here rather than at every evaluation.
-    pub cel_keys: Vec<cel::objects::Key>,
+    pub cel_keys: Vec<String>,
     pub required: Vec<String>,
     /// `additionalProperties` as a schema (a map's values).
     pub additional: Option<Box<Schema>>,
@@ -235,7 +235,7 @@ impl Schema {
         schema.cel_keys = schema
             .properties
             .keys()
-            .map(|name| cel::objects::Key::from(super::rules::escape(name)))
+            .map(|name| super::rules::escape(name))
             .collect();
         // `exclusiveMinimum`/`exclusiveMaximum` are booleans beside their bound in OpenAPI v3.0.
         let exclusive = |key| node.get(key).is_some_and(|n| n.value == Value::Bool(true));

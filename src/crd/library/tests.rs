@@ -206,6 +206,26 @@ fn regex_find() {
 }
 
 #[test]
+fn matches_is_the_standard_one_cached() {
+    let standard = Arc::new(Env::stdlib());
+    for expr in [
+        "'abc'.matches('^[a-z]+$')",
+        "'abc'.matches('^[0-9]+$')",
+        "matches('abc', 'b')",
+        "['a', 'b'].all(s, s.matches('[a-z]'))",
+        "'abc'.matches('[')",
+        "1.matches('1')",
+        "matches('a', 1)",
+    ] {
+        let expected = standard
+            .compile(expr)
+            .unwrap()
+            .execute(&Context::with_env(Arc::clone(&standard)));
+        assert_eq!(eval(expr), expected, "{expr}");
+    }
+}
+
+#[test]
 fn is_url() {
     assert_true(&[
         "isURL('https://user:pass@example.com:80/path?query=val#fragment')",
