@@ -5,6 +5,10 @@ use std::path::Path;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use traffic_engineer::lint::{lint_paths, LintOptions};
 
+// The binary's allocator (src/main.rs), so the figure is the command's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "support/set.rs"]
 mod set;
 use set::{route, GATEWAY, ROUTES};

@@ -541,6 +541,9 @@ mod tests {
         let empty = top.key("");
         assert!(empty.is_empty() && top.is_empty() && !spec.is_empty());
         assert_eq!(empty.key("a").to_string(), join(&join("", ""), "a"));
-        assert_eq!(spec.key("").key("a").to_string(), join(&join("spec", ""), "a"));
+        assert_eq!(
+            spec.key("").key("a").to_string(),
+            join(&join("spec", ""), "a")
+        );
     }
 }
