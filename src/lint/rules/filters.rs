@@ -108,7 +108,7 @@ pub fn filters(ctx: &mut Ctx, owner: &Node, path: Field, flavor: Flavor) -> Summ
         ctx.error(
             "redirect-and-rewrite",
             line,
-            &list_path,
+            list_path,
             format!(
                 "`{list_path}` has both RequestRedirect and URLRewrite; they cannot be combined"
             ),
@@ -148,7 +148,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: Field, flavor: Flavor) -> Option
         ctx.error(
             "invalid-value",
             type_line,
-            &type_path,
+            type_path,
             format!(
                 "`{type_path}` must be one of {} (it is {ty:?})",
                 names.join(", ")
@@ -160,7 +160,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: Field, flavor: Flavor) -> Option
         ctx.error(
             "experimental-field",
             type_line,
-            &type_path,
+            type_path,
             format!("the {ty} filter exists only in the experimental channel"),
         );
         return None;

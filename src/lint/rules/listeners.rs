@@ -196,7 +196,7 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: Field, protocol: &str)
         ctx.error(
             "listener-tls-forbidden",
             tls.line,
-            &tls_path,
+            tls_path,
             format!("`{tls_path}` must not be set for protocol {protocol}"),
         )
         .hint = Some("use protocol HTTPS or TLS to terminate TLS, or remove `tls`".into());
@@ -218,7 +218,7 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: Field, protocol: &str)
         ctx.error(
             "listener-tls-required",
             l.line,
-            &tls_path,
+            tls_path,
             format!("a TLS listener needs `{tls_path}` with a mode"),
         )
         .hint = Some(
@@ -244,7 +244,7 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: Field, protocol: &str)
         ctx.error(
             "listener-tls-missing-certificates",
             tls.line,
-            &tls_path,
+            tls_path,
             format!("`{tls_path}` terminates TLS but has no certificateRefs (or options)"),
         )
         .hint = Some(
