@@ -386,6 +386,13 @@ impl Catalog<Implementation> {
             .clone()
     }
 
+    /// The embedded preset `name`, parsed alone: a run of `generate` needs one preset, and parsing
+    /// all of them was most of its start-up.
+    pub fn built_in_one(name: &str) -> Option<Implementation> {
+        let (origin, text) = BUILT_IN.iter().find(|(key, _)| *key == name)?;
+        Some(parse(text, origin).expect("embedded entries are valid"))
+    }
+
     /// Built-in presets, with each `*.yaml` of `dir` added or replacing the one of the same name.
     pub fn load(dir: Option<&Path>) -> Result<Implementations, ImplementationError> {
         Implementations::built_in().overlay(dir, parse)

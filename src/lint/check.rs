@@ -58,9 +58,74 @@ pub fn join(parent: &str, key: &str) -> String {
     }
 }
 
-/// `parent[i]`.
-pub fn index(parent: &str, i: usize) -> String {
-    format!("{parent}[{i}]")
+/// A field path such as `spec.rules[0].matches`, written out only when a finding names it: the
+/// rules walk every node of every document, and building each path as a string cost more than
+/// the checks themselves.
+#[derive(Clone, Copy)]
+pub struct Field<'a> {
+    parent: Option<&'a Field<'a>>,
+    segment: Segment<'a>,
+}
+
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    /// A key, joined to a non-empty parent with `.`; at the top, a dotted path written as is.
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Field<'a> {
+    /// The document itself (an empty path).
+    pub const TOP: Field<'static> = Field {
+        parent: None,
+        segment: Segment::Key(""),
+    };
+
+    /// A path given whole, like `"spec.rules"`.
+    pub const fn new(path: &'a str) -> Field<'a> {
+        Field {
+            parent: None,
+            segment: Segment::Key(path),
+        }
+    }
+
+    /// `self.key` (`key` at the top), as [`join`] writes it.
+    pub fn key(&'a self, key: &'a str) -> Field<'a> {
+        Field {
+            parent: Some(self),
+            segment: Segment::Key(key),
+        }
+    }
+
+    /// `self[i]`.
+    pub fn at(&'a self, i: usize) -> Field<'a> {
+        Field {
+            parent: Some(self),
+            segment: Segment::Index(i),
+        }
+    }
+
+    /// Whether the path is written as the empty string.
+    pub fn is_empty(&self) -> bool {
+        match self.segment {
+            Segment::Key(k) => k.is_empty() && self.parent.is_none_or(Field::is_empty),
+            Segment::Index(_) => false,
+        }
+    }
+}
+
+impl std::fmt::Display for Field<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let parent = self.parent.unwrap_or(&Field::TOP);
+        if self.parent.is_some() {
+            parent.fmt(f)?;
+        }
+        match self.segment {
+            Segment::Key(k) if parent.is_empty() => f.write_str(k),
+            Segment::Key(k) => write!(f, ".{k}"),
+            Segment::Index(i) => write!(f, "[{i}]"),
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -70,12 +135,13 @@ impl Ctx<'_> {
         severity: Severity,
         rule: &'static str,
         line: u64,
-        field: &str,
+        field: impl std::fmt::Display,
         message: String,
     ) -> &mut Finding {
         let mut f = Finding::new(severity, rule, message)
             .at(self.file, line)
             .on(self.resource.clone());
+        let field = field.to_string();
         if !field.is_empty() {
             f = f.field(field);
         }
@@ -87,22 +153,22 @@ impl Ctx<'_> {
         &mut self,
         rule: &'static str,
         line: u64,
-        field: &str,
+        field: impl std::fmt::Display,
         message: String,
     ) -> &mut Finding {
         self.report(Severity::Error, rule, line, field, message)
     }
 
     /// The value at `key`, reporting `missing-field` when it is absent or null.
-    pub fn require<'n>(&mut self, node: &'n Node, path: &str, key: &str) -> Option<&'n Node> {
+    pub fn require<'n>(&mut self, node: &'n Node, path: Field, key: &str) -> Option<&'n Node> {
         match node.get(key) {
             Some(v) if v.value != Value::Null => Some(v),
             _ => {
-                let field = join(path, key);
+                let field = path.key(key);
                 self.error(
                     "missing-field",
                     node.line,
-                    &field,
+                    field,
                     format!("`{field}` is required"),
                 );
                 None
@@ -110,7 +176,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn wrong_type(&mut self, node: &Node, field: &str, expected: &str) {
+    pub fn wrong_type(&mut self, node: &Node, field: Field, expected: &str) {
         self.error(
             "wrong-type",
             node.line,
@@ -120,34 +186,34 @@ impl Ctx<'_> {
     }
 
     /// A string at `key` when present, reporting a non-string value.
-    pub fn opt_str<'n>(&mut self, node: &'n Node, path: &str, key: &str) -> Option<&'n str> {
+    pub fn opt_str<'n>(&mut self, node: &'n Node, path: Field, key: &str) -> Option<&'n str> {
         let v = node.get(key)?;
         if let Some(s) = v.as_str() {
             return Some(s);
         }
         if v.value != Value::Null {
-            self.wrong_type(v, &join(path, key), "a string");
+            self.wrong_type(v, path.key(key), "a string");
         }
         None
     }
 
     /// The map at `key` (when present) whose values must all be strings (labels, selectors).
-    pub fn string_map(&mut self, node: &Node, path: &str, key: &str) {
+    pub fn string_map(&mut self, node: &Node, path: Field, key: &str) {
         self.checked_string_map(node, path, key, &MapRules::ANY);
     }
 
     /// The map at `key` (when present) of string values, held to `rules`: how many entries, and
     /// the format of each key and value.
-    pub fn checked_string_map(&mut self, node: &Node, path: &str, key: &str, rules: &MapRules) {
+    pub fn checked_string_map(&mut self, node: &Node, path: Field, key: &str, rules: &MapRules) {
         let Some(map) = node.get(key) else { return };
-        let field = join(path, key);
+        let field = path.key(key);
         match &map.value {
             Value::Map(entries) => {
                 if entries.len() > rules.max {
                     self.error(
                         "too-many-items",
                         map.line,
-                        &field,
+                        field,
                         format!(
                             "`{field}` has {} entries; at most {} are allowed",
                             entries.len(),
@@ -156,23 +222,23 @@ impl Ctx<'_> {
                     );
                 }
                 for (name, value) in entries {
-                    let entry = join(&field, name);
+                    let entry = field.key(name);
                     if let Err(must) = (rules.key)(name) {
                         self.error(
                             rules.rule,
                             value.line,
-                            &entry,
+                            entry,
                             format!("the key {name:?} of `{field}` must {must}"),
                         );
                     }
                     match value.as_str() {
-                        None => self.wrong_type(value, &entry, "a string"),
-                        Some(s) => self.check_value(s, rules.value, rules.rule, value.line, &entry),
+                        None => self.wrong_type(value, entry, "a string"),
+                        Some(s) => self.check_value(s, rules.value, rules.rule, value.line, entry),
                     }
                 }
             }
             Value::Null => {}
-            _ => self.wrong_type(map, &field, "a map of names to string values"),
+            _ => self.wrong_type(map, field, "a map of names to string values"),
         }
     }
 
@@ -183,7 +249,7 @@ impl Ctx<'_> {
         check: StrCheck,
         rule: &'static str,
         line: u64,
-        field: &str,
+        field: Field,
     ) {
         if let Err(must) = check(s) {
             self.error(
@@ -196,10 +262,10 @@ impl Ctx<'_> {
     }
 
     /// Checks that the value at `key` (when present) is `true` or `false`.
-    pub fn check_bool(&mut self, node: &Node, path: &str, key: &str) {
+    pub fn check_bool(&mut self, node: &Node, path: Field, key: &str) {
         let Some(v) = node.get(key) else { return };
         if !matches!(v.value, Value::Bool(_) | Value::Null) {
-            self.wrong_type(v, &join(path, key), "true or false");
+            self.wrong_type(v, path.key(key), "true or false");
         }
     }
 
@@ -208,28 +274,26 @@ impl Ctx<'_> {
     pub fn strings<'n>(
         &mut self,
         node: &'n Node,
-        path: &str,
+        path: Field,
         key: &str,
         rules: &StringItems,
     ) -> Vec<&'n str> {
         let items = self.list(node, path, key, rules.max);
-        let field = join(path, key);
+        let field = path.key(key);
         let mut strings = Vec::new();
         for (i, item) in items.iter().enumerate() {
-            let ipath = index(&field, i);
+            let ipath = field.at(i);
             let Some(s) = item.as_str() else {
                 if item.value != Value::Null {
-                    self.wrong_type(item, &ipath, "a string");
+                    self.wrong_type(item, ipath, "a string");
                 }
                 continue;
             };
-            self.check_value(s, rules.check, rules.rule, item.line, &ipath);
+            self.check_value(s, rules.check, rules.rule, item.line, ipath);
             strings.push(s);
         }
         if rules.set {
-            self.unique(items, &field, "value", |item| {
-                item.as_str().map(str::to_string)
-            });
+            self.unique(items, field, "value", Node::as_str);
         }
         strings
     }
@@ -238,13 +302,13 @@ impl Ctx<'_> {
     pub fn check_str<'n>(
         &mut self,
         node: &'n Node,
-        path: &str,
+        path: Field,
         key: &str,
         rule: &'static str,
         check: StrCheck,
     ) -> Option<&'n str> {
         let s = self.opt_str(node, path, key)?;
-        self.check_value(s, check, rule, node.line_of(key), &join(path, key));
+        self.check_value(s, check, rule, node.line_of(key), path.key(key));
         Some(s)
     }
 
@@ -252,7 +316,7 @@ impl Ctx<'_> {
     pub fn require_str<'n>(
         &mut self,
         node: &'n Node,
-        path: &str,
+        path: Field,
         key: &str,
         rule: &'static str,
         check: StrCheck,
@@ -265,18 +329,18 @@ impl Ctx<'_> {
     pub fn check_enum<'n>(
         &mut self,
         node: &'n Node,
-        path: &str,
+        path: Field,
         key: &str,
         allowed: &[&str],
     ) -> Option<&'n str> {
         let s = self.opt_str(node, path, key)?;
         if !allowed.contains(&s) {
-            let field = join(path, key);
+            let field = path.key(key);
             let line = node.line_of(key);
             self.error(
                 "invalid-value",
                 line,
-                &field,
+                field,
                 format!(
                     "`{field}` must be one of {} (it is {s:?})",
                     allowed.join(", ")
@@ -290,15 +354,15 @@ impl Ctx<'_> {
     pub fn check_int(
         &mut self,
         node: &Node,
-        path: &str,
+        path: Field,
         key: &str,
         check: IntCheck,
     ) -> Option<i64> {
         let v = node.get(key)?;
-        let field = join(path, key);
+        let field = path.key(key);
         let Some(i) = v.as_int() else {
             if v.value != Value::Null {
-                self.wrong_type(v, &field, "an integer");
+                self.wrong_type(v, field, "an integer");
             }
             return None;
         };
@@ -306,7 +370,7 @@ impl Ctx<'_> {
             self.error(
                 "value-out-of-range",
                 v.line,
-                &field,
+                field,
                 format!("`{field}` must {must} (it is {i})"),
             );
         }
@@ -315,18 +379,18 @@ impl Ctx<'_> {
 
     /// The list at `key` (empty when absent), reporting a non-list value, more than `max` items
     /// and null items (no Gateway API list takes them).
-    pub fn list<'n>(&mut self, node: &'n Node, path: &str, key: &str, max: usize) -> &'n [Node] {
+    pub fn list<'n>(&mut self, node: &'n Node, path: Field, key: &str, max: usize) -> &'n [Node] {
         let Some(v) = node.get(key) else { return &[] };
-        let field = join(path, key);
+        let field = path.key(key);
         match &v.value {
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
                     if item.value == Value::Null {
-                        let ipath = index(&field, i);
+                        let ipath = field.at(i);
                         self.error(
                             "wrong-type",
                             item.line,
-                            &ipath,
+                            ipath,
                             format!("`{ipath}` must not be null"),
                         );
                     }
@@ -335,7 +399,7 @@ impl Ctx<'_> {
                     self.error(
                         "too-many-items",
                         v.line,
-                        &field,
+                        field,
                         format!(
                             "`{field}` has {} items; at most {max} are allowed",
                             items.len()
@@ -346,7 +410,7 @@ impl Ctx<'_> {
             }
             Value::Null => &[],
             _ => {
-                self.wrong_type(v, &field, "a list");
+                self.wrong_type(v, field, "a list");
                 &[]
             }
         }
@@ -356,7 +420,7 @@ impl Ctx<'_> {
     pub fn require_list<'n>(
         &mut self,
         node: &'n Node,
-        path: &str,
+        path: Field,
         key: &str,
         min: usize,
         max: usize,
@@ -366,12 +430,12 @@ impl Ctx<'_> {
         }
         let items = self.list(node, path, key, max);
         if items.len() < min && matches!(node.get(key).map(|n| &n.value), Some(Value::Seq(_))) {
-            let field = join(path, key);
+            let field = path.key(key);
             let line = node.line_of(key);
             self.error(
                 "too-few-items",
                 line,
-                &field,
+                field,
                 format!("`{field}` needs at least {min} item(s)"),
             );
         }
@@ -379,25 +443,25 @@ impl Ctx<'_> {
     }
 
     /// Reports every item of `items` whose `key_of` equals an earlier item's, as `what` duplicates.
-    pub fn unique<K: PartialEq>(
+    pub fn unique<'n, K: PartialEq>(
         &mut self,
-        items: &[Node],
-        path: &str,
+        items: &'n [Node],
+        path: Field,
         what: &str,
-        key_of: impl Fn(&Node) -> Option<K>,
+        key_of: impl Fn(&'n Node) -> Option<K>,
     ) {
         let keys: Vec<Option<K>> = items.iter().map(&key_of).collect();
         for (i, k) in keys.iter().enumerate() {
             let Some(k) = k else { continue };
             if let Some(first) = keys[..i].iter().position(|e| e.as_ref() == Some(k)) {
-                let field = index(path, i);
+                let field = path.at(i);
                 self.error(
                     "duplicate-entry",
                     items[i].line,
-                    &field,
+                    field,
                     format!(
                         "`{field}` repeats the {what} of `{}`; each must be unique",
-                        index(path, first)
+                        path.at(first)
                     ),
                 );
             }
@@ -406,25 +470,35 @@ impl Ctx<'_> {
 
     /// Reports map keys of `node` that are not in `known` (unknown fields are dropped or rejected by
     /// the API server) and, on the standard channel, those in `experimental`.
-    pub fn known_fields(&mut self, node: &Node, path: &str, known: &[&str], experimental: &[&str]) {
+    pub fn known_fields(
+        &mut self,
+        node: &Node,
+        path: Field,
+        known: &[&str],
+        experimental: &[&str],
+    ) {
         if !matches!(node.value, Value::Map(_)) {
             if node.value != Value::Null {
                 self.wrong_type(
                     node,
-                    if path.is_empty() { "document" } else { path },
+                    if path.is_empty() {
+                        Field::new("document")
+                    } else {
+                        path
+                    },
                     "a map",
                 );
             }
             return;
         }
         for (key, v) in node.entries() {
-            let field = join(path, key);
+            let field = path.key(key);
             if experimental.contains(&key.as_str()) {
                 if self.channel == Channel::Standard {
                     self.error(
                         "experimental-field",
                         v.line,
-                        &field,
+                        field,
                         format!("`{field}` exists only in the experimental channel"),
                     )
                     .hint = Some(format!(
@@ -436,11 +510,36 @@ impl Ctx<'_> {
                 self.error(
                     "unknown-field",
                     v.line,
-                    &field,
+                    field,
                     format!("`{field}` is not a field of this object"),
                 )
                 .hint = Some(format!("known fields here: {}", known.join(", ")));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_written_as_joined_paths() {
+        let top = Field::TOP;
+        let spec = top.key("spec");
+        let rules = spec.key("rules");
+        let rule = rules.at(2);
+        assert_eq!(rule.key("matches").to_string(), "spec.rules[2].matches");
+        assert_eq!(top.at(0).to_string(), "[0]");
+        let given = Field::new("spec.listeners");
+        assert_eq!(given.at(1).key("tls").to_string(), "spec.listeners[1].tls");
+        // An empty key is joined as `join` joins it.
+        let empty = top.key("");
+        assert!(empty.is_empty() && top.is_empty() && !spec.is_empty());
+        assert_eq!(empty.key("a").to_string(), join(&join("", ""), "a"));
+        assert_eq!(
+            spec.key("").key("a").to_string(),
+            join(&join("spec", ""), "a")
+        );
     }
 }

@@ -208,7 +208,7 @@ fn document(out: &mut FileResult, file: &Arc<str>, doc: &node::Node, opts: &Lint
         findings: &mut out.findings,
     };
     if !matches!(doc.value, node::Value::Map(_)) {
-        ctx.known_fields(doc, "", &[], &[]);
+        ctx.known_fields(doc, check::Field::TOP, &[], &[]);
         return;
     }
     let Some(header) = rules::Header::read(&mut ctx, doc) else {

@@ -291,24 +291,25 @@ impl<'a> Planner<'a> {
 }
 
 fn implementation_of(request: &Request, errors: &mut Vec<FieldError>) -> Implementation {
-    let all = Implementations::built_in();
     let name = request
         .options
         .implementation
         .as_deref()
         .unwrap_or(DEFAULT_IMPLEMENTATION);
-    match all.get(name) {
-        Some(found) => found.clone(),
+    match Implementations::built_in_one(name) {
+        Some(found) => found,
         None => {
             errors.push(FieldError::new(
                 "options.implementation",
                 name,
                 "is not a known implementation",
-                format!("use one of: {}", all.names().join(", ")),
+                format!(
+                    "use one of: {}",
+                    Implementations::built_in().names().join(", ")
+                ),
             ));
-            all.get(DEFAULT_IMPLEMENTATION)
+            Implementations::built_in_one(DEFAULT_IMPLEMENTATION)
                 .expect("the default implementation is built in")
-                .clone()
         }
     }
 }

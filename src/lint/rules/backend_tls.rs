@@ -3,7 +3,7 @@
 
 use super::listeners::TLS_OPTIONS;
 use super::refs::{self, SectionedRefs};
-use crate::lint::check::{index, join, Ctx};
+use crate::lint::check::{Ctx, Field};
 use crate::lint::node::Node;
 use crate::spec;
 
@@ -18,15 +18,22 @@ const SAME_TARGET: SectionedRefs = SectionedRefs {
 pub fn backend_tls_policy(ctx: &mut Ctx, spec_node: &Node) {
     ctx.known_fields(
         spec_node,
-        "spec",
+        Field::new("spec"),
         &["targetRefs", "validation", "options"],
         &[],
     );
-    let targets = ctx.require_list(spec_node, "spec", "targetRefs", 1, spec::MAX_TARGET_REFS);
+    let targets = ctx.require_list(
+        spec_node,
+        Field::new("spec"),
+        "targetRefs",
+        1,
+        spec::MAX_TARGET_REFS,
+    );
     let fields = ["group", "kind", "name", "sectionName"];
     for (i, t) in targets.iter().enumerate() {
-        let path = index("spec.targetRefs", i);
-        refs::reference(ctx, t, &path, &fields, &fields[..3]);
+        let path_list = Field::new("spec.targetRefs");
+        let path = path_list.at(i);
+        refs::reference(ctx, t, path, &fields, &fields[..3]);
     }
     let target = |t: &Node| {
         (
@@ -36,14 +43,14 @@ pub fn backend_tls_policy(ctx: &mut Ctx, spec_node: &Node) {
         )
     };
     refs::distinct_sections(ctx, targets, &SAME_TARGET, target, false);
-    if let Some(v) = ctx.require(spec_node, "spec", "validation") {
+    if let Some(v) = ctx.require(spec_node, Field::new("spec"), "validation") {
         validation(ctx, v);
     }
-    ctx.checked_string_map(spec_node, "spec", "options", &TLS_OPTIONS);
+    ctx.checked_string_map(spec_node, Field::new("spec"), "options", &TLS_OPTIONS);
 }
 
 fn validation(ctx: &mut Ctx, v: &Node) {
-    let path = "spec.validation";
+    let path = Field::new("spec.validation");
     ctx.known_fields(
         v,
         path,
@@ -57,9 +64,10 @@ fn validation(ctx: &mut Ctx, v: &Node) {
     );
     let cas = ctx.list(v, path, "caCertificateRefs", spec::MAX_BACKEND_CA_REFS);
     for (i, r) in cas.iter().enumerate() {
-        let rpath = index(&join(path, "caCertificateRefs"), i);
+        let rpath_list = path.key("caCertificateRefs");
+        let rpath = rpath_list.at(i);
         let fields = ["group", "kind", "name"];
-        refs::reference(ctx, r, &rpath, &fields, &fields);
+        refs::reference(ctx, r, rpath, &fields, &fields);
     }
     let well_known = ctx.check_str(
         v,
@@ -83,13 +91,14 @@ fn validation(ctx: &mut Ctx, v: &Node) {
     );
     let sans = ctx.list(v, path, "subjectAltNames", spec::MAX_SUBJECT_ALT_NAMES);
     for (i, san) in sans.iter().enumerate() {
-        subject_alt_name(ctx, san, &index(&join(path, "subjectAltNames"), i));
+        let sans_path = path.key("subjectAltNames");
+        subject_alt_name(ctx, san, sans_path.at(i));
     }
 }
 
 /// Exactly one source of CA certificates: `caCertificateRefs` or `wellKnownCACertificates`.
 fn ca_source(ctx: &mut Ctx, v: &Node, refs: bool, well_known: bool) {
-    let path = "spec.validation";
+    let path = Field::new("spec.validation");
     let (message, hint) = match (refs, well_known) {
         (true, true) => (
             format!("`{path}` sets both caCertificateRefs and wellKnownCACertificates"),
@@ -107,7 +116,7 @@ fn ca_source(ctx: &mut Ctx, v: &Node, refs: bool, well_known: bool) {
 
 /// A subject alternative name: `type` Hostname with `hostname`, or URI with `uri`, and not the
 /// other field.
-fn subject_alt_name(ctx: &mut Ctx, san: &Node, path: &str) {
+fn subject_alt_name(ctx: &mut Ctx, san: &Node, path: Field) {
     ctx.known_fields(san, path, &["type", "hostname", "uri"], &[]);
     ctx.require(san, path, "type");
     let ty = ctx.check_enum(san, path, "type", &["Hostname", "URI"]);

@@ -3,7 +3,7 @@
 
 use super::refs;
 use crate::finding::Severity;
-use crate::lint::check::{index, join, Ctx, StringItems};
+use crate::lint::check::{Ctx, Field, StringItems};
 use crate::lint::node::Node;
 use crate::lint::Channel;
 use crate::spec;
@@ -68,21 +68,21 @@ pub struct Summary {
 }
 
 /// Checks the `filters` list of a rule or backendRef at `path`.
-pub fn filters(ctx: &mut Ctx, owner: &Node, path: &str, flavor: Flavor) -> Summary {
+pub fn filters(ctx: &mut Ctx, owner: &Node, path: Field, flavor: Flavor) -> Summary {
     let list = ctx.list(owner, path, "filters", spec::MAX_FILTERS);
-    let list_path = join(path, "filters");
+    let list_path = path.key("filters");
     let mut summary = Summary::default();
     let mut seen: Vec<&str> = Vec::new();
     for (i, f) in list.iter().enumerate() {
-        let fpath = index(&list_path, i);
-        let Some(ty) = filter(ctx, f, &fpath, flavor) else {
+        let fpath = list_path.at(i);
+        let Some(ty) = filter(ctx, f, fpath, flavor) else {
             continue;
         };
         if AT_MOST_ONCE.contains(&ty) && seen.contains(&ty) {
             ctx.error(
                 "duplicate-filter",
                 f.line,
-                &fpath,
+                fpath,
                 format!("`{fpath}` repeats a {ty} filter; it may appear at most once"),
             )
             .hint = Some(format!("merge the two {ty} filters into one"));
@@ -94,13 +94,13 @@ pub fn filters(ctx: &mut Ctx, owner: &Node, path: &str, flavor: Flavor) -> Summa
             _ => None,
         };
         if ty == "RequestRedirect" {
-            summary.redirect = Some((fpath.clone(), f.line));
+            summary.redirect = Some((fpath.to_string(), f.line));
         }
         let prefix = target.and_then(|t| t.get("path")).is_some_and(|p| {
             p.str_at("type") == Some("ReplacePrefixMatch") && p.has("replacePrefixMatch")
         });
         if prefix {
-            summary.replace_prefix = Some((fpath, f.line));
+            summary.replace_prefix = Some((fpath.to_string(), f.line));
         }
     }
     if seen.contains(&"RequestRedirect") && seen.contains(&"URLRewrite") {
@@ -108,7 +108,7 @@ pub fn filters(ctx: &mut Ctx, owner: &Node, path: &str, flavor: Flavor) -> Summa
         ctx.error(
             "redirect-and-rewrite",
             line,
-            &list_path,
+            list_path,
             format!(
                 "`{list_path}` has both RequestRedirect and URLRewrite; they cannot be combined"
             ),
@@ -121,7 +121,7 @@ pub fn filters(ctx: &mut Ctx, owner: &Node, path: &str, flavor: Flavor) -> Summa
 }
 
 /// One filter; returns its type when it is a known one.
-fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<&'n str> {
+fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: Field, flavor: Flavor) -> Option<&'n str> {
     let table: Vec<&(&str, &str)> = types(flavor).collect();
     let fields: Vec<&str> = table
         .iter()
@@ -137,7 +137,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
     };
     ctx.known_fields(f, path, &known, experimental);
     let ty = ctx.require_str(f, path, "type", "invalid-value", |_| Ok(()))?;
-    let type_path = join(path, "type");
+    let type_path = path.key("type");
     let type_line = f.line_of("type");
     let Some(&&(_, field)) = table.iter().find(|(t, _)| *t == ty) else {
         let names: Vec<&str> = table
@@ -148,7 +148,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
         ctx.error(
             "invalid-value",
             type_line,
-            &type_path,
+            type_path,
             format!(
                 "`{type_path}` must be one of {} (it is {ty:?})",
                 names.join(", ")
@@ -160,18 +160,18 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
         ctx.error(
             "experimental-field",
             type_line,
-            &type_path,
+            type_path,
             format!("the {ty} filter exists only in the experimental channel"),
         );
         return None;
     }
     for &&(other_type, other) in &table {
-        let fpath = join(path, other);
+        let fpath = path.key(other);
         if other == field && !f.has(other) {
             ctx.error(
                 "filter-field-mismatch",
                 f.line,
-                &fpath,
+                fpath,
                 format!("a {ty} filter needs `{fpath}`"),
             )
             .hint = Some(format!("add `{other}:` with the filter's settings"));
@@ -180,7 +180,7 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
             ctx.error(
                 "filter-field-mismatch",
                 line,
-                &fpath,
+                fpath,
                 format!("`{fpath}` is set but the filter type is {ty}, not {other_type}"),
             )
             .hint = Some(format!("set `type: {other_type}` or remove `{other}`"));
@@ -189,37 +189,35 @@ fn filter<'n>(ctx: &mut Ctx, f: &'n Node, path: &str, flavor: Flavor) -> Option<
     let Some(body) = f.get(field).filter(|_| f.has(field)) else {
         return Some(ty);
     };
-    let bpath = join(path, field);
+    let bpath = path.key(field);
     match ty {
-        "RequestHeaderModifier" | "ResponseHeaderModifier" => header_modifier(ctx, body, &bpath),
-        "RequestMirror" => mirror(ctx, body, &bpath),
-        "RequestRedirect" => redirect(ctx, body, &bpath),
-        "URLRewrite" => rewrite(ctx, body, &bpath),
-        "ExtensionRef" => extension_ref(ctx, body, &bpath),
-        "CORS" => cors(ctx, body, &bpath),
-        _ => external_auth(ctx, body, &bpath),
+        "RequestHeaderModifier" | "ResponseHeaderModifier" => header_modifier(ctx, body, bpath),
+        "RequestMirror" => mirror(ctx, body, bpath),
+        "RequestRedirect" => redirect(ctx, body, bpath),
+        "URLRewrite" => rewrite(ctx, body, bpath),
+        "ExtensionRef" => extension_ref(ctx, body, bpath),
+        "CORS" => cors(ctx, body, bpath),
+        _ => external_auth(ctx, body, bpath),
     }
     Some(ty)
 }
 
-fn header_modifier(ctx: &mut Ctx, m: &Node, path: &str) {
+fn header_modifier(ctx: &mut Ctx, m: &Node, path: Field) {
     ctx.known_fields(m, path, &["add", "set", "remove"], &[]);
     let value_check = header_value_check(ctx.channel);
     for key in ["add", "set"] {
         let list = ctx.list(m, path, key, spec::MAX_HEADER_CHANGES);
-        let lpath = join(path, key);
+        let lpath = path.key(key);
         for (i, h) in list.iter().enumerate() {
-            let hpath = index(&lpath, i);
-            ctx.known_fields(h, &hpath, &["name", "value"], &[]);
-            ctx.require_str(h, &hpath, "name", "invalid-header", spec::header_name);
-            ctx.require_str(h, &hpath, "value", "invalid-header", value_check);
+            let hpath = lpath.at(i);
+            ctx.known_fields(h, hpath, &["name", "value"], &[]);
+            ctx.require_str(h, hpath, "name", "invalid-header", spec::header_name);
+            ctx.require_str(h, hpath, "value", "invalid-header", value_check);
         }
-        ctx.unique(list, &lpath, "header name", |h| {
-            h.str_at("name").map(str::to_string)
-        });
+        ctx.unique(list, lpath, "header name", |h| h.str_at("name"));
     }
     // Any strings, each once: the CRD puts no pattern on the names to remove.
-    let rpath = join(path, "remove");
+    let rpath = path.key("remove");
     let names = StringItems {
         max: spec::MAX_HEADER_CHANGES,
         rule: "invalid-header",
@@ -231,36 +229,36 @@ fn header_modifier(ctx: &mut Ctx, m: &Node, path: &str) {
         let Some(Err(must)) = h.as_str().map(spec::header_name) else {
             continue;
         };
-        let hpath = index(&rpath, i);
+        let hpath = rpath.at(i);
         ctx.report(
             Severity::Warning,
             "header-name-not-a-token",
             h.line,
-            &hpath,
+            hpath,
             format!("`{hpath}` removes nothing: a header name must {must}"),
         )
         .hint = Some("write the name of the header as it is sent, e.g. X-Debug".into());
     }
 }
 
-fn mirror(ctx: &mut Ctx, m: &Node, path: &str) {
+fn mirror(ctx: &mut Ctx, m: &Node, path: Field) {
     ctx.known_fields(m, path, &["backendRef", "percent", "fraction"], &[]);
     if let Some(b) = ctx.require(m, path, "backendRef") {
-        refs::backend_ref(ctx, b, &join(path, "backendRef"), &[]);
+        refs::backend_ref(ctx, b, path.key("backendRef"), &[]);
     }
     ctx.check_int(m, path, "percent", |p| match (0..=100).contains(&p) {
         true => Ok(()),
         false => Err("be between 0 and 100".into()),
     });
     if let Some(fr) = m.get("fraction") {
-        let fpath = join(path, "fraction");
-        ctx.known_fields(fr, &fpath, &["numerator", "denominator"], &[]);
-        ctx.require(fr, &fpath, "numerator");
-        let num = ctx.check_int(fr, &fpath, "numerator", |n| match n >= 0 {
+        let fpath = path.key("fraction");
+        ctx.known_fields(fr, fpath, &["numerator", "denominator"], &[]);
+        ctx.require(fr, fpath, "numerator");
+        let num = ctx.check_int(fr, fpath, "numerator", |n| match n >= 0 {
             true => Ok(()),
             false => Err("be 0 or more".into()),
         });
-        let den = ctx.check_int(fr, &fpath, "denominator", |d| match d >= 1 {
+        let den = ctx.check_int(fr, fpath, "denominator", |d| match d >= 1 {
             true => Ok(()),
             false => Err("be 1 or more".into()),
         });
@@ -268,7 +266,7 @@ fn mirror(ctx: &mut Ctx, m: &Node, path: &str) {
             ctx.error(
                 "invalid-mirror-fraction",
                 fr.line,
-                &fpath,
+                fpath,
                 format!("`{fpath}.numerator` must not exceed the denominator"),
             );
         }
@@ -283,7 +281,7 @@ fn mirror(ctx: &mut Ctx, m: &Node, path: &str) {
     }
 }
 
-fn redirect(ctx: &mut Ctx, r: &Node, path: &str) {
+fn redirect(ctx: &mut Ctx, r: &Node, path: Field) {
     ctx.known_fields(
         r,
         path,
@@ -303,7 +301,7 @@ fn redirect(ctx: &mut Ctx, r: &Node, path: &str) {
     path_modifier(ctx, r, path);
 }
 
-fn rewrite(ctx: &mut Ctx, r: &Node, path: &str) {
+fn rewrite(ctx: &mut Ctx, r: &Node, path: Field) {
     ctx.known_fields(r, path, &["hostname", "path"], &[]);
     ctx.check_str(
         r,
@@ -316,23 +314,23 @@ fn rewrite(ctx: &mut Ctx, r: &Node, path: &str) {
 }
 
 /// `path` of a redirect or rewrite: `type` must agree with the one replacement that is set.
-fn path_modifier(ctx: &mut Ctx, owner: &Node, owner_path: &str) {
+fn path_modifier(ctx: &mut Ctx, owner: &Node, owner_path: Field) {
     let Some(m) = owner.get("path") else { return };
-    let path = join(owner_path, "path");
+    let path = owner_path.key("path");
     ctx.known_fields(
         m,
-        &path,
+        path,
         &["type", "replaceFullPath", "replacePrefixMatch"],
         &[],
     );
-    ctx.require(m, &path, "type");
-    let ty = ctx.check_enum(m, &path, "type", &["ReplaceFullPath", "ReplacePrefixMatch"]);
+    ctx.require(m, path, "type");
+    let ty = ctx.check_enum(m, path, "type", &["ReplaceFullPath", "ReplacePrefixMatch"]);
     for (want, field) in [
         ("ReplaceFullPath", "replaceFullPath"),
         ("ReplacePrefixMatch", "replacePrefixMatch"),
     ] {
         // Only a length limit: the CRD puts no pattern on replacement paths.
-        ctx.check_str(m, &path, field, "invalid-path", |s| {
+        ctx.check_str(m, path, field, "invalid-path", |s| {
             spec::at_most(s, spec::MAX_PATH_LEN)
         });
         let set = m.has(field);
@@ -341,12 +339,12 @@ fn path_modifier(ctx: &mut Ctx, owner: &Node, owner_path: &str) {
                 true => format!("`{path}.{field}` is set, so `{path}.type` must be {want}"),
                 false => format!("`{path}.type` is {want}, so `{path}.{field}` is required"),
             };
-            ctx.error("path-modifier-mismatch", m.line, &path, message);
+            ctx.error("path-modifier-mismatch", m.line, path, message);
         }
     }
 }
 
-fn extension_ref(ctx: &mut Ctx, r: &Node, path: &str) {
+fn extension_ref(ctx: &mut Ctx, r: &Node, path: Field) {
     ctx.known_fields(r, path, &["group", "kind", "name"], &[]);
     ctx.require(r, path, "group");
     ctx.check_str(r, path, "group", "invalid-value", spec::group);
@@ -356,7 +354,7 @@ fn extension_ref(ctx: &mut Ctx, r: &Node, path: &str) {
 
 /// The CORS filter: origins, methods and header names, each list a set, '*' alone where the
 /// CRD allows it; `maxAge` at least 1 second.
-fn cors(ctx: &mut Ctx, c: &Node, path: &str) {
+fn cors(ctx: &mut Ctx, c: &Node, path: Field) {
     ctx.known_fields(
         c,
         path,
@@ -401,11 +399,11 @@ fn cors(ctx: &mut Ctx, c: &Node, path: &str) {
         let values = ctx.strings(c, path, key, items);
         // exposeHeaders has no such rule: '*' there is a header name like any other.
         if *key != "exposeHeaders" && values.len() > 1 && values.contains(&"*") {
-            let field = join(path, key);
+            let field = path.key(key);
             ctx.error(
                 "cors-wildcard-mixed",
                 c.line_of(key),
-                &field,
+                field,
                 format!("`{field}` contains '*' alongside other values"),
             )
             .hint = Some(
@@ -421,7 +419,7 @@ fn cors(ctx: &mut Ctx, c: &Node, path: &str) {
     });
 }
 
-fn external_auth(ctx: &mut Ctx, a: &Node, path: &str) {
+fn external_auth(ctx: &mut Ctx, a: &Node, path: Field) {
     ctx.known_fields(
         a,
         path,
@@ -431,23 +429,17 @@ fn external_auth(ctx: &mut Ctx, a: &Node, path: &str) {
     ctx.require(a, path, "protocol");
     let protocol = ctx.check_enum(a, path, "protocol", &["HTTP", "GRPC"]);
     if let Some(b) = ctx.require(a, path, "backendRef") {
-        refs::backend_ref(ctx, b, &join(path, "backendRef"), &[]);
+        refs::backend_ref(ctx, b, path.key("backendRef"), &[]);
     }
     if let Some(http) = a.get("http") {
-        ctx.check_str(
-            http,
-            &join(path, "http"),
-            "path",
-            "invalid-path",
-            spec::path,
-        );
+        ctx.check_str(http, path.key("http"), "path", "invalid-path", spec::path);
     }
     for (proto, field) in [("HTTP", "http"), ("GRPC", "grpc")] {
         if protocol.is_some() && (protocol == Some(proto)) != a.has(field) {
             ctx.error(
                 "filter-field-mismatch",
                 a.line,
-                &join(path, field),
+                path.key(field),
                 format!("`{path}.{field}` must be set exactly when `protocol` is {proto}"),
             );
         }

@@ -4,7 +4,7 @@
 use super::listeners::{self, OBJECT_REF};
 use super::refs;
 use crate::finding::Severity;
-use crate::lint::check::{index, join, Ctx, MapRules};
+use crate::lint::check::{Ctx, Field, MapRules};
 use crate::lint::node::Node;
 use crate::lint::Channel;
 use crate::spec;
@@ -12,22 +12,32 @@ use crate::spec;
 pub fn gateway_class(ctx: &mut Ctx, spec_node: &Node) {
     ctx.known_fields(
         spec_node,
-        "spec",
+        Field::new("spec"),
         &["controllerName", "parametersRef", "description"],
         &[],
     );
     ctx.require_str(
         spec_node,
-        "spec",
+        Field::new("spec"),
         "controllerName",
         "invalid-value",
         spec::controller_name,
     );
-    ctx.check_str(spec_node, "spec", "description", "invalid-value", |s| {
-        spec::at_most(s, 64)
-    });
+    ctx.check_str(
+        spec_node,
+        Field::new("spec"),
+        "description",
+        "invalid-value",
+        |s| spec::at_most(s, 64),
+    );
     if let Some(p) = spec_node.get("parametersRef") {
-        refs::reference(ctx, p, "spec.parametersRef", &OBJECT_REF, &GROUP_KIND_NAME);
+        refs::reference(
+            ctx,
+            p,
+            Field::new("spec.parametersRef"),
+            &OBJECT_REF,
+            &GROUP_KIND_NAME,
+        );
     }
 }
 
@@ -37,7 +47,7 @@ const GROUP_KIND_NAME: [&str; 3] = ["group", "kind", "name"];
 pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
     ctx.known_fields(
         spec_node,
-        "spec",
+        Field::new("spec"),
         &[
             "gatewayClassName",
             "listeners",
@@ -49,11 +59,16 @@ pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
         &["defaultScope"],
     );
     if ctx.channel == Channel::Experimental {
-        ctx.check_enum(spec_node, "spec", "defaultScope", &["All", "None"]);
+        ctx.check_enum(
+            spec_node,
+            Field::new("spec"),
+            "defaultScope",
+            &["All", "None"],
+        );
     }
     let class = ctx.require_str(
         spec_node,
-        "spec",
+        Field::new("spec"),
         "gatewayClassName",
         "invalid-name",
         spec::ref_name,
@@ -82,20 +97,25 @@ pub fn gateway(ctx: &mut Ctx, spec_node: &Node) {
         gateway_tls(ctx, tls);
     }
     if let Some(a) = spec_node.get("allowedListeners") {
-        let path = "spec.allowedListeners";
+        let path = Field::new("spec.allowedListeners");
         ctx.known_fields(a, path, &["namespaces"], &[]);
         if let Some(ns) = a.get("namespaces") {
             let from = ["All", "Selector", "Same", "None"];
-            listeners::namespaces(ctx, ns, &join(path, "namespaces"), &from);
+            listeners::namespaces(ctx, ns, path.key("namespaces"), &from);
         }
     }
 }
 
 /// A ListenerSet: the Gateway it joins and its listeners, held to a Gateway listener's rules.
 pub fn listener_set(ctx: &mut Ctx, spec_node: &Node) {
-    ctx.known_fields(spec_node, "spec", &["parentRef", "listeners"], &[]);
-    if let Some(p) = ctx.require(spec_node, "spec", "parentRef") {
-        refs::reference(ctx, p, "spec.parentRef", &OBJECT_REF, &["name"]);
+    ctx.known_fields(
+        spec_node,
+        Field::new("spec"),
+        &["parentRef", "listeners"],
+        &[],
+    );
+    if let Some(p) = ctx.require(spec_node, Field::new("spec"), "parentRef") {
+        refs::reference(ctx, p, Field::new("spec.parentRef"), &OBJECT_REF, &["name"]);
     }
     listeners::listeners(ctx, spec_node);
 }
@@ -117,86 +137,87 @@ const ANNOTATIONS: MapRules = MapRules {
 
 /// Labels and annotations the controller puts on what it provisions, and its parameters.
 fn infrastructure(ctx: &mut Ctx, i: &Node) {
-    let path = "spec.infrastructure";
+    let path = Field::new("spec.infrastructure");
     ctx.known_fields(i, path, &["labels", "annotations", "parametersRef"], &[]);
     ctx.checked_string_map(i, path, "labels", &LABELS);
     ctx.checked_string_map(i, path, "annotations", &ANNOTATIONS);
     if let Some(p) = i.get("parametersRef") {
-        let ppath = join(path, "parametersRef");
-        refs::reference(ctx, p, &ppath, &GROUP_KIND_NAME, &GROUP_KIND_NAME);
+        let ppath = path.key("parametersRef");
+        refs::reference(ctx, p, ppath, &GROUP_KIND_NAME, &GROUP_KIND_NAME);
     }
 }
 
 /// Gateway-level TLS: client certificate validation for the frontends (a default and per-port
 /// overrides, each port once) and the client certificate the Gateway shows its backends.
 fn gateway_tls(ctx: &mut Ctx, tls: &Node) {
-    ctx.known_fields(tls, "spec.tls", &["backend", "frontend"], &[]);
+    ctx.known_fields(tls, Field::new("spec.tls"), &["backend", "frontend"], &[]);
     if let Some(backend) = tls.get("backend") {
-        let path = "spec.tls.backend";
+        let path = Field::new("spec.tls.backend");
         ctx.known_fields(backend, path, &["clientCertificateRef"], &[]);
         if let Some(r) = backend.get("clientCertificateRef") {
-            let rpath = join(path, "clientCertificateRef");
-            refs::reference(ctx, r, &rpath, &OBJECT_REF, &["name"]);
+            let rpath = path.key("clientCertificateRef");
+            refs::reference(ctx, r, rpath, &OBJECT_REF, &["name"]);
         }
     }
     let Some(frontend) = tls.get("frontend") else {
         return;
     };
-    let path = "spec.tls.frontend";
+    let path = Field::new("spec.tls.frontend");
     ctx.known_fields(frontend, path, &["default", "perPort"], &[]);
     if let Some(default) = ctx.require(frontend, path, "default") {
-        frontend_tls(ctx, default, &join(path, "default"));
+        frontend_tls(ctx, default, path.key("default"));
     }
     let per_port = ctx.list(frontend, path, "perPort", spec::MAX_LISTENERS);
-    let list_path = join(path, "perPort");
+    let list_path = path.key("perPort");
     for (i, p) in per_port.iter().enumerate() {
-        let ppath = index(&list_path, i);
-        ctx.known_fields(p, &ppath, &["port", "tls"], &[]);
-        ctx.require(p, &ppath, "port");
-        ctx.check_int(p, &ppath, "port", spec::port);
-        if let Some(t) = ctx.require(p, &ppath, "tls") {
-            frontend_tls(ctx, t, &join(&ppath, "tls"));
+        let ppath = list_path.at(i);
+        ctx.known_fields(p, ppath, &["port", "tls"], &[]);
+        ctx.require(p, ppath, "port");
+        ctx.check_int(p, ppath, "port", spec::port);
+        if let Some(t) = ctx.require(p, ppath, "tls") {
+            frontend_tls(ctx, t, ppath.key("tls"));
         }
     }
-    ctx.unique(per_port, &list_path, "port", |p| p.get("port")?.as_int());
+    ctx.unique(per_port, list_path, "port", |p| p.get("port")?.as_int());
 }
 
 /// A frontend TLS configuration: how client certificates are validated, against which CAs.
-fn frontend_tls(ctx: &mut Ctx, t: &Node, path: &str) {
+fn frontend_tls(ctx: &mut Ctx, t: &Node, path: Field) {
     ctx.known_fields(t, path, &["validation"], &[]);
     let Some(v) = t.get("validation") else {
         return;
     };
-    let vpath = join(path, "validation");
-    ctx.known_fields(v, &vpath, &["caCertificateRefs", "mode"], &[]);
-    let refs = ctx.require_list(
-        v,
-        &vpath,
-        "caCertificateRefs",
-        1,
-        spec::MAX_FRONTEND_CA_REFS,
-    );
+    let vpath = path.key("validation");
+    ctx.known_fields(v, vpath, &["caCertificateRefs", "mode"], &[]);
+    let refs = ctx.require_list(v, vpath, "caCertificateRefs", 1, spec::MAX_FRONTEND_CA_REFS);
     for (i, r) in refs.iter().enumerate() {
-        let rpath = index(&join(&vpath, "caCertificateRefs"), i);
-        refs::reference(ctx, r, &rpath, &OBJECT_REF, &GROUP_KIND_NAME);
+        let rpath_list = vpath.key("caCertificateRefs");
+        let rpath = rpath_list.at(i);
+        refs::reference(ctx, r, rpath, &OBJECT_REF, &GROUP_KIND_NAME);
     }
     ctx.check_enum(
         v,
-        &vpath,
+        vpath,
         "mode",
         &["AllowValidOnly", "AllowInsecureFallback"],
     );
 }
 
 fn addresses(ctx: &mut Ctx, spec_node: &Node) {
-    let list = ctx.list(spec_node, "spec", "addresses", spec::MAX_ADDRESSES);
+    let list = ctx.list(
+        spec_node,
+        Field::new("spec"),
+        "addresses",
+        spec::MAX_ADDRESSES,
+    );
     for (i, a) in list.iter().enumerate() {
-        let path = index("spec.addresses", i);
-        ctx.known_fields(a, &path, &["type", "value"], &[]);
+        let path_list = Field::new("spec.addresses");
+        let path = path_list.at(i);
+        ctx.known_fields(a, path, &["type", "value"], &[]);
         let ty = ctx
-            .check_str(a, &path, "type", "invalid-value", spec::address_type)
+            .check_str(a, path, "type", "invalid-value", spec::address_type)
             .unwrap_or("IPAddress");
-        let value = ctx.check_str(a, &path, "value", "invalid-address", |s| {
+        let value = ctx.check_str(a, path, "value", "invalid-address", |s| {
             spec::at_most(s, 253)
         });
         let Some(value) = value else { continue };
@@ -214,12 +235,12 @@ fn addresses(ctx: &mut Ctx, spec_node: &Node) {
             ctx.error(
                 "invalid-address",
                 line,
-                &join(&path, "value"),
+                path.key("value"),
                 format!("`{path}.value` must be {must_be} for type {ty} (it is {value:?})"),
             );
         }
     }
-    ctx.unique(list, "spec.addresses", "type and value", |a| {
+    ctx.unique(list, Field::new("spec.addresses"), "type and value", |a| {
         let ty = a.str_at("type").unwrap_or("IPAddress");
         if !matches!(ty, "IPAddress" | "Hostname") {
             return None;

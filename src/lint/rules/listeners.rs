@@ -4,7 +4,7 @@
 
 use super::refs;
 use crate::finding::{Condition, Severity};
-use crate::lint::check::{index, join, Ctx, MapRules, StringItems};
+use crate::lint::check::{Ctx, Field, MapRules, StringItems};
 use crate::lint::node::Node;
 use crate::spec;
 
@@ -22,16 +22,23 @@ pub const TLS_OPTIONS: MapRules = MapRules {
 /// The `listeners` of a Gateway or ListenerSet spec: 1 to 64, unique by name and by port,
 /// protocol and hostname.
 pub fn listeners(ctx: &mut Ctx, spec_node: &Node) {
-    let listeners = ctx.require_list(spec_node, "spec", "listeners", 1, spec::MAX_LISTENERS);
+    let listeners = ctx.require_list(
+        spec_node,
+        Field::new("spec"),
+        "listeners",
+        1,
+        spec::MAX_LISTENERS,
+    );
     for (i, l) in listeners.iter().enumerate() {
-        listener(ctx, l, &index("spec.listeners", i));
+        let list = Field::new("spec.listeners");
+        listener(ctx, l, list.at(i));
     }
-    ctx.unique(listeners, "spec.listeners", "name", |l| {
-        l.str_at("name").map(str::to_string)
+    ctx.unique(listeners, Field::new("spec.listeners"), "name", |l| {
+        l.str_at("name")
     });
     ctx.unique(
         listeners,
-        "spec.listeners",
+        Field::new("spec.listeners"),
         "port, protocol and hostname",
         |l| {
             Some((
@@ -45,30 +52,31 @@ pub fn listeners(ctx: &mut Ctx, spec_node: &Node) {
 
 /// `namespaces` of `allowedRoutes` or `allowedListeners`: `from` one of `from_values`, and a
 /// label selector.
-pub fn namespaces(ctx: &mut Ctx, ns: &Node, path: &str, from_values: &[&str]) {
+pub fn namespaces(ctx: &mut Ctx, ns: &Node, path: Field, from_values: &[&str]) {
     ctx.known_fields(ns, path, &["from", "selector"], &[]);
     ctx.check_enum(ns, path, "from", from_values);
     let Some(sel) = ns.get("selector") else {
         return;
     };
-    let spath = join(path, "selector");
-    ctx.known_fields(sel, &spath, &["matchLabels", "matchExpressions"], &[]);
-    ctx.string_map(sel, &spath, "matchLabels");
-    let exprs = ctx.list(sel, &spath, "matchExpressions", usize::MAX);
+    let spath = path.key("selector");
+    ctx.known_fields(sel, spath, &["matchLabels", "matchExpressions"], &[]);
+    ctx.string_map(sel, spath, "matchLabels");
+    let exprs = ctx.list(sel, spath, "matchExpressions", usize::MAX);
     for (i, e) in exprs.iter().enumerate() {
-        let epath = index(&join(&spath, "matchExpressions"), i);
-        ctx.known_fields(e, &epath, &["key", "operator", "values"], &[]);
-        ctx.require_str(e, &epath, "key", "invalid-value", |_| Ok(()));
-        let operator = ctx.require_str(e, &epath, "operator", "invalid-value", |_| Ok(()));
+        let epath_list = spath.key("matchExpressions");
+        let epath = epath_list.at(i);
+        ctx.known_fields(e, epath, &["key", "operator", "values"], &[]);
+        ctx.require_str(e, epath, "key", "invalid-value", |_| Ok(()));
+        let operator = ctx.require_str(e, epath, "operator", "invalid-value", |_| Ok(()));
         // The CRD takes any string; a label selector knows four operators.
         let known = ["In", "NotIn", "Exists", "DoesNotExist"];
         if let Some(op) = operator.filter(|op| !known.contains(op)) {
-            let field = join(&epath, "operator");
+            let field = epath.key("operator");
             ctx.report(
                 Severity::Warning,
                 "label-selector-operator",
                 e.line_of("operator"),
-                &field,
+                field,
                 format!("`{field}` is {op:?}, which is not a label selector operator ({})", known.join(", ")),
             )
             .hint = Some("the API server accepts it, but the controller cannot build the selector: use In, NotIn, Exists or DoesNotExist".into());
@@ -79,11 +87,11 @@ pub fn namespaces(ctx: &mut Ctx, ns: &Node, path: &str, from_values: &[&str]) {
             check: |_| Ok(()),
             set: false,
         };
-        ctx.strings(e, &epath, "values", &values);
+        ctx.strings(e, epath, "values", &values);
     }
 }
 
-fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
+fn listener(ctx: &mut Ctx, l: &Node, path: Field) {
     ctx.known_fields(
         l,
         path,
@@ -110,14 +118,14 @@ fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
     );
     if let Some(protocol) = protocol {
         if spec::listener_protocol(protocol).is_ok() && !spec::is_portable_protocol(protocol) {
-            let field = join(path, "protocol");
+            let field = path.key("protocol");
             // The controller sets Accepted=False on the listener: an error, like every prediction
             // of a listener or route that will not work.
             let f = ctx.report(
                 Severity::Error,
                 "listener-protocol-unsupported",
                 l.line_of("protocol"),
-                &field,
+                field,
                 format!("`{field}` is {protocol:?}: not a protocol of the spec (HTTP, HTTPS, TLS, TCP, UDP) nor domain-prefixed"),
             );
             f.condition = Some(Condition::new("Accepted", "False", "UnsupportedProtocol"));
@@ -126,27 +134,28 @@ fn listener(ctx: &mut Ctx, l: &Node, path: &str) {
         listener_protocol_rules(ctx, l, path, protocol);
     }
     if let Some(tls) = l.get("tls") {
-        let tpath = join(path, "tls");
-        ctx.known_fields(tls, &tpath, &["mode", "certificateRefs", "options"], &[]);
-        ctx.check_enum(tls, &tpath, "mode", &["Terminate", "Passthrough"]);
-        let certs = ctx.list(tls, &tpath, "certificateRefs", spec::MAX_CERTIFICATE_REFS);
+        let tpath = path.key("tls");
+        ctx.known_fields(tls, tpath, &["mode", "certificateRefs", "options"], &[]);
+        ctx.check_enum(tls, tpath, "mode", &["Terminate", "Passthrough"]);
+        let certs = ctx.list(tls, tpath, "certificateRefs", spec::MAX_CERTIFICATE_REFS);
         for (i, c) in certs.iter().enumerate() {
-            let cpath = index(&join(&tpath, "certificateRefs"), i);
-            refs::reference(ctx, c, &cpath, &OBJECT_REF, &["name"]);
+            let cpath_list = tpath.key("certificateRefs");
+            let cpath = cpath_list.at(i);
+            refs::reference(ctx, c, cpath, &OBJECT_REF, &["name"]);
         }
-        ctx.checked_string_map(tls, &tpath, "options", &TLS_OPTIONS);
+        ctx.checked_string_map(tls, tpath, "options", &TLS_OPTIONS);
     }
     if let Some(a) = l.get("allowedRoutes") {
-        allowed_routes(ctx, a, &join(path, "allowedRoutes"));
+        allowed_routes(ctx, a, path.key("allowedRoutes"));
         if let Some(protocol) = protocol {
-            route_kinds_for_protocol(ctx, a, &join(path, "allowedRoutes"), protocol);
+            route_kinds_for_protocol(ctx, a, path.key("allowedRoutes"), protocol);
         }
     }
 }
 
 /// `allowedRoutes.kinds` naming a Gateway API route kind the listener's protocol cannot carry
 /// (a TCPRoute on an HTTP listener): the controller sets ResolvedRefs=False, InvalidRouteKinds.
-fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: &str, protocol: &str) {
+fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: Field, protocol: &str) {
     let Some(carried) = spec::default_route_kinds(protocol) else {
         return;
     };
@@ -158,12 +167,14 @@ fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: &str, protocol: &str)
         if group != spec::GROUP || carried.contains(&kind) {
             continue;
         }
-        let field = join(&index(&join(path, "kinds"), i), "kind");
+        let kinds = path.key("kinds");
+        let item = kinds.at(i);
+        let field = item.key("kind");
         let f = ctx.report(
             Severity::Error,
             "listener-invalid-route-kind",
             k.line_of("kind"),
-            &field,
+            field,
             format!(
                 "`{field}` is {kind}, which a {protocol} listener cannot carry (it carries {})",
                 carried.join(", ")
@@ -178,14 +189,14 @@ fn route_kinds_for_protocol(ctx: &mut Ctx, a: &Node, path: &str, protocol: &str)
 }
 
 /// The listener CEL rules of the Gateway CRD that depend on the protocol.
-fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) {
+fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: Field, protocol: &str) {
     let tls = l.get("tls").filter(|_| l.has("tls"));
-    let tls_path = join(path, "tls");
+    let tls_path = path.key("tls");
     if let (Some(tls), "HTTP" | "TCP" | "UDP") = (tls, protocol) {
         ctx.error(
             "listener-tls-forbidden",
             tls.line,
-            &tls_path,
+            tls_path,
             format!("`{tls_path}` must not be set for protocol {protocol}"),
         )
         .hint = Some("use protocol HTTPS or TLS to terminate TLS, or remove `tls`".into());
@@ -194,11 +205,11 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) 
         l.get("hostname").filter(|h| h.as_str() != Some("")),
         protocol,
     ) {
-        let field = join(path, "hostname");
+        let field = path.key("hostname");
         ctx.error(
             "listener-hostname-forbidden",
             h.line,
-            &field,
+            field,
             format!("`{field}` must not be set for protocol {protocol}"),
         )
         .hint = Some("TCP and UDP carry no hostname; remove it".into());
@@ -207,7 +218,7 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) 
         ctx.error(
             "listener-tls-required",
             l.line,
-            &tls_path,
+            tls_path,
             format!("a TLS listener needs `{tls_path}` with a mode"),
         )
         .hint = Some(
@@ -218,11 +229,11 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) 
     let Some(tls) = tls else { return };
     let mode = tls.str_at("mode").unwrap_or("Terminate");
     if protocol == "HTTPS" && !matches!(mode, "Terminate" | "") {
-        let field = join(&tls_path, "mode");
+        let field = tls_path.key("mode");
         ctx.error(
             "listener-tls-mode",
             tls.line_of("mode"),
-            &field,
+            field,
             format!("`{field}` must be Terminate for protocol HTTPS"),
         )
         .hint = Some("to pass TLS through untouched use protocol TLS with a TLSRoute".into());
@@ -233,7 +244,7 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) 
         ctx.error(
             "listener-tls-missing-certificates",
             tls.line,
-            &tls_path,
+            tls_path,
             format!("`{tls_path}` terminates TLS but has no certificateRefs (or options)"),
         )
         .hint = Some(
@@ -243,19 +254,20 @@ fn listener_protocol_rules(ctx: &mut Ctx, l: &Node, path: &str, protocol: &str) 
     }
 }
 
-fn allowed_routes(ctx: &mut Ctx, a: &Node, path: &str) {
+fn allowed_routes(ctx: &mut Ctx, a: &Node, path: Field) {
     ctx.known_fields(a, path, &["namespaces", "kinds"], &[]);
     if let Some(ns) = a.get("namespaces") {
         namespaces(
             ctx,
             ns,
-            &join(path, "namespaces"),
+            path.key("namespaces"),
             &["All", "Selector", "Same"],
         );
     }
     let kinds = ctx.list(a, path, "kinds", spec::MAX_ALLOWED_KINDS);
     for (i, k) in kinds.iter().enumerate() {
-        let kpath = index(&join(path, "kinds"), i);
-        refs::reference(ctx, k, &kpath, &["group", "kind"], &["kind"]);
+        let kpath_list = path.key("kinds");
+        let kpath = kpath_list.at(i);
+        refs::reference(ctx, k, kpath, &["group", "kind"], &["kind"]);
     }
 }

@@ -9,7 +9,7 @@ mod listeners;
 mod refs;
 mod route;
 
-use super::check::Ctx;
+use super::check::{Ctx, Field};
 use super::node::{Node, Value};
 use super::Channel;
 use crate::spec;
@@ -24,8 +24,8 @@ pub struct Header<'n> {
 impl<'n> Header<'n> {
     /// Reads `apiVersion` and `kind`; reports them when missing.
     pub fn read(ctx: &mut Ctx, doc: &'n Node) -> Option<Self> {
-        let api_version = ctx.opt_str(doc, "", "apiVersion");
-        let kind = ctx.opt_str(doc, "", "kind");
+        let api_version = ctx.opt_str(doc, Field::TOP, "apiVersion");
+        let kind = ctx.opt_str(doc, Field::TOP, "kind");
         let (Some(api_version), Some(kind)) = (api_version, kind) else {
             let missing = if api_version.is_none() {
                 "apiVersion"
@@ -68,12 +68,12 @@ pub fn check(ctx: &mut Ctx, doc: &Node, header: &Header) -> bool {
     };
     ctx.known_fields(
         doc,
-        "",
+        Field::TOP,
         &["apiVersion", "kind", "metadata", "spec", "status"],
         &[],
     );
     metadata(ctx, doc);
-    let Some(spec) = ctx.require(doc, "", "spec") else {
+    let Some(spec) = ctx.require(doc, Field::TOP, "spec") else {
         return true;
     };
     match header.kind {
@@ -190,19 +190,19 @@ fn served(ctx: &mut Ctx, doc: &Node, header: &Header) -> bool {
 }
 
 fn metadata(ctx: &mut Ctx, doc: &Node) {
-    let Some(meta) = ctx.require(doc, "", "metadata") else {
+    let Some(meta) = ctx.require(doc, Field::TOP, "metadata") else {
         return;
     };
     ctx.require_str(
         meta,
-        "metadata",
+        Field::new("metadata"),
         "name",
         "invalid-name",
         spec::dns_subdomain,
     );
     ctx.check_str(
         meta,
-        "metadata",
+        Field::new("metadata"),
         "namespace",
         "invalid-name",
         spec::dns_label,

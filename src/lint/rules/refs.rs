@@ -1,6 +1,6 @@
 //! Parts shared by every route kind: parentRefs, backendRefs and hostnames.
 
-use crate::lint::check::{index, join, Ctx, StrCheck};
+use crate::lint::check::{Ctx, Field, StrCheck};
 use crate::lint::node::{Node, Value};
 use crate::lint::Channel;
 use crate::spec;
@@ -16,7 +16,7 @@ const REF_FIELDS: [(&str, &str, StrCheck); 5] = [
 
 /// Checks the reference fields of `r` named in `fields`, requiring those in `required` (a
 /// required `group` may be "", the core group).
-pub fn ref_fields(ctx: &mut Ctx, r: &Node, path: &str, fields: &[&str], required: &[&str]) {
+pub fn ref_fields(ctx: &mut Ctx, r: &Node, path: Field, fields: &[&str], required: &[&str]) {
     for (key, rule, check) in REF_FIELDS {
         if !fields.contains(&key) {
             continue;
@@ -29,13 +29,13 @@ pub fn ref_fields(ctx: &mut Ctx, r: &Node, path: &str, fields: &[&str], required
 }
 
 /// An object reference with exactly `fields` (others are unknown), requiring `required`.
-pub fn reference(ctx: &mut Ctx, r: &Node, path: &str, fields: &[&str], required: &[&str]) {
+pub fn reference(ctx: &mut Ctx, r: &Node, path: Field, fields: &[&str], required: &[&str]) {
     ctx.known_fields(r, path, fields, &[]);
     ref_fields(ctx, r, path, fields, required);
 }
 
 /// Fields of a parent or backend reference, checked with the CRD patterns.
-fn object_ref(ctx: &mut Ctx, r: &Node, path: &str) {
+fn object_ref(ctx: &mut Ctx, r: &Node, path: Field) {
     ref_fields(
         ctx,
         r,
@@ -46,18 +46,24 @@ fn object_ref(ctx: &mut Ctx, r: &Node, path: &str) {
 }
 
 pub fn parent_refs(ctx: &mut Ctx, spec_node: &Node) {
-    let refs = ctx.list(spec_node, "spec", "parentRefs", spec::MAX_PARENT_REFS);
+    let refs = ctx.list(
+        spec_node,
+        Field::new("spec"),
+        "parentRefs",
+        spec::MAX_PARENT_REFS,
+    );
     for (i, r) in refs.iter().enumerate() {
-        let path = index("spec.parentRefs", i);
+        let path_list = Field::new("spec.parentRefs");
+        let path = path_list.at(i);
         ctx.known_fields(
             r,
-            &path,
+            path,
             &["group", "kind", "namespace", "name", "sectionName", "port"],
             &[],
         );
-        object_ref(ctx, r, &path);
-        ctx.check_str(r, &path, "sectionName", "invalid-name", spec::dns_subdomain);
-        ctx.check_int(r, &path, "port", spec::port);
+        object_ref(ctx, r, path);
+        ctx.check_str(r, path, "sectionName", "invalid-name", spec::dns_subdomain);
+        ctx.check_int(r, path, "port", spec::port);
     }
     let parent = |r: &Node| {
         (
@@ -116,13 +122,14 @@ pub fn distinct_sections<K: PartialEq>(
         if same.is_empty() {
             continue;
         }
-        let path = index(what.path, i);
+        let list = Field::new(what.path);
+        let path = list.at(i);
         let (item, noun) = (what.item, what.object);
         if section(r) == (None, None) {
             ctx.error(
                 what.rule,
                 r.line,
-                &path,
+                path,
                 format!(
                     "`{path}` names the same {noun} as another {item}, so it needs a sectionName"
                 ),
@@ -135,7 +142,7 @@ pub fn distinct_sections<K: PartialEq>(
             ctx.error(
                 "duplicate-entry",
                 r.line,
-                &path,
+                path,
                 format!("`{path}` repeats the {noun} and sectionName of an earlier {item}"),
             );
         }
@@ -144,7 +151,7 @@ pub fn distinct_sections<K: PartialEq>(
 
 /// A backend reference (rule backendRefs and mirror targets). `extra` lists the fields the
 /// caller checks itself (weight, filters).
-pub fn backend_ref(ctx: &mut Ctx, r: &Node, path: &str, extra: &[&str]) {
+pub fn backend_ref(ctx: &mut Ctx, r: &Node, path: Field, extra: &[&str]) {
     let mut known = vec!["group", "kind", "name", "namespace", "port"];
     known.extend_from_slice(extra);
     ctx.known_fields(r, path, &known, &[]);
@@ -167,7 +174,7 @@ pub fn backend_ref(ctx: &mut Ctx, r: &Node, path: &str, extra: &[&str]) {
 pub fn backend_refs<'n>(
     ctx: &mut Ctx,
     rule: &'n Node,
-    path: &str,
+    path: Field,
     min: usize,
     extra: &[&str],
 ) -> &'n [Node] {
@@ -179,21 +186,23 @@ pub fn backend_refs<'n>(
     let mut known = vec!["weight"];
     known.extend_from_slice(extra);
     for (i, r) in refs.iter().enumerate() {
-        let p = index(&join(path, "backendRefs"), i);
-        backend_ref(ctx, r, &p, &known);
-        ctx.check_int(r, &p, "weight", spec::weight);
+        let p_list = path.key("backendRefs");
+        let p = p_list.at(i);
+        backend_ref(ctx, r, p, &known);
+        ctx.check_int(r, p, "weight", spec::weight);
     }
     refs
 }
 
 /// Route hostnames, at most `max`; `no_ip` forbids IP addresses (TLSRoute v1).
 pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, max: usize, no_ip: bool) {
-    let list = ctx.list(spec_node, "spec", "hostnames", max);
+    let list = ctx.list(spec_node, Field::new("spec"), "hostnames", max);
     for (i, h) in list.iter().enumerate() {
-        let path = index("spec.hostnames", i);
+        let path_list = Field::new("spec.hostnames");
+        let path = path_list.at(i);
         let Some(s) = h.as_str() else {
             if h.value != Value::Null {
-                ctx.wrong_type(h, &path, "a string");
+                ctx.wrong_type(h, path, "a string");
             }
             continue;
         };
@@ -205,7 +214,7 @@ pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, max: usize, no_ip: bool) {
             ctx.error(
                 "invalid-hostname",
                 h.line,
-                &path,
+                path,
                 format!("`{path}` must {must} (it is {s:?})"),
             );
         }

@@ -4,7 +4,7 @@ use super::filters::{self, Flavor};
 use super::refs;
 use super::Header;
 use crate::finding::Condition;
-use crate::lint::check::{index, join, Ctx};
+use crate::lint::check::{Ctx, Field};
 use crate::lint::node::Node;
 use crate::lint::Channel;
 use crate::spec;
@@ -70,36 +70,59 @@ pub fn route(ctx: &mut Ctx, spec_node: &Node, header: &Header) {
     if shape.hostnames {
         known.push("hostnames");
     }
-    ctx.known_fields(spec_node, "spec", &known, &["useDefaultGateways"]);
+    ctx.known_fields(
+        spec_node,
+        Field::new("spec"),
+        &known,
+        &["useDefaultGateways"],
+    );
     if ctx.channel == Channel::Experimental {
-        ctx.check_enum(spec_node, "spec", "useDefaultGateways", &["All", "None"]);
+        ctx.check_enum(
+            spec_node,
+            Field::new("spec"),
+            "useDefaultGateways",
+            &["All", "None"],
+        );
     }
     refs::parent_refs(ctx, spec_node);
     if shape.hostnames_required {
-        ctx.require_list(spec_node, "spec", "hostnames", 1, shape.max_hostnames);
+        ctx.require_list(
+            spec_node,
+            Field::new("spec"),
+            "hostnames",
+            1,
+            shape.max_hostnames,
+        );
     }
     if shape.hostnames {
         refs::hostnames(ctx, spec_node, shape.max_hostnames, shape.hostnames_not_ip);
     }
     let rules = if shape.rules_required || spec_node.has("rules") {
-        ctx.require_list(spec_node, "spec", "rules", shape.min_rules, shape.max_rules)
+        ctx.require_list(
+            spec_node,
+            Field::new("spec"),
+            "rules",
+            shape.min_rules,
+            shape.max_rules,
+        )
     } else {
         &[]
     };
     for (i, rule) in rules.iter().enumerate() {
-        let path = index("spec.rules", i);
+        let path_list = Field::new("spec.rules");
+        let path = path_list.at(i);
         match shape.flavor {
-            Some(flavor) => http_rule(ctx, rule, &path, flavor),
+            Some(flavor) => http_rule(ctx, rule, path, flavor),
             None => {
-                ctx.known_fields(rule, &path, &["name", "backendRefs"], &[]);
-                refs::backend_refs(ctx, rule, &path, 1, &[]);
+                ctx.known_fields(rule, path, &["name", "backendRefs"], &[]);
+                refs::backend_refs(ctx, rule, path, 1, &[]);
             }
         }
-        ctx.check_str(rule, &path, "name", "invalid-name", spec::dns_subdomain);
+        ctx.check_str(rule, path, "name", "invalid-name", spec::dns_subdomain);
     }
     if shape.unique_rule_names {
-        ctx.unique(rules, "spec.rules", "name", |r| {
-            r.str_at("name").map(str::to_string)
+        ctx.unique(rules, Field::new("spec.rules"), "name", |r| {
+            r.str_at("name")
         });
     }
     if shape.flavor.is_some() {
@@ -119,7 +142,7 @@ pub fn route(ctx: &mut Ctx, spec_node: &Node, header: &Header) {
     }
 }
 
-fn http_rule(ctx: &mut Ctx, rule: &Node, path: &str, flavor: Flavor) {
+fn http_rule(ctx: &mut Ctx, rule: &Node, path: Field, flavor: Flavor) {
     let (known, experimental): (&[&str], &[&str]) = match flavor {
         Flavor::Http => (
             &["name", "matches", "filters", "backendRefs", "timeouts"],
@@ -133,18 +156,20 @@ fn http_rule(ctx: &mut Ctx, rule: &Node, path: &str, flavor: Flavor) {
     ctx.known_fields(rule, path, known, experimental);
     let matches = ctx.list(rule, path, "matches", spec::MAX_MATCHES_PER_RULE);
     for (i, m) in matches.iter().enumerate() {
-        let mpath = index(&join(path, "matches"), i);
+        let mpath_list = path.key("matches");
+        let mpath = mpath_list.at(i);
         match flavor {
-            Flavor::Http => http_match(ctx, m, &mpath),
-            Flavor::Grpc => grpc_match(ctx, m, &mpath),
+            Flavor::Http => http_match(ctx, m, mpath),
+            Flavor::Grpc => grpc_match(ctx, m, mpath),
         }
     }
     let summary = filters::filters(ctx, rule, path, flavor);
     let backends = refs::backend_refs(ctx, rule, path, 0, &["filters"]);
     let mut replace_prefix = summary.replace_prefix;
     for (i, b) in backends.iter().enumerate() {
-        let bpath = index(&join(path, "backendRefs"), i);
-        let s = filters::filters(ctx, b, &bpath, flavor);
+        let bpath_list = path.key("backendRefs");
+        let bpath = bpath_list.at(i);
+        let s = filters::filters(ctx, b, bpath, flavor);
         replace_prefix = replace_prefix.or(s.replace_prefix);
     }
     if let (Some((fpath, line)), false) = (&summary.redirect, backends.is_empty()) {
@@ -158,7 +183,7 @@ fn http_rule(ctx: &mut Ctx, rule: &Node, path: &str, flavor: Flavor) {
         }
     }
     if let Some(t) = rule.get("timeouts") {
-        timeouts(ctx, t, &join(path, "timeouts"));
+        timeouts(ctx, t, path.key("timeouts"));
     }
 }
 
@@ -179,15 +204,15 @@ fn single_path_prefix(rule: &Node) -> bool {
     }
 }
 
-fn http_match(ctx: &mut Ctx, m: &Node, path: &str) {
+fn http_match(ctx: &mut Ctx, m: &Node, path: Field) {
     ctx.known_fields(m, path, &["path", "headers", "queryParams", "method"], &[]);
     if let Some(p) = m.get("path") {
-        let ppath = join(path, "path");
-        ctx.known_fields(p, &ppath, &["type", "value"], &[]);
+        let ppath = path.key("path");
+        ctx.known_fields(p, ppath, &["type", "value"], &[]);
         let ty = ctx
             .check_enum(
                 p,
-                &ppath,
+                ppath,
                 "type",
                 &["Exact", "PathPrefix", "RegularExpression"],
             )
@@ -196,9 +221,9 @@ fn http_match(ctx: &mut Ctx, m: &Node, path: &str) {
             "RegularExpression" => |s| spec::at_most(s, spec::MAX_PATH_LEN),
             _ => spec::path,
         };
-        ctx.check_str(p, &ppath, "value", "invalid-path", check);
+        ctx.check_str(p, ppath, "value", "invalid-path", check);
         if ty == "RegularExpression" {
-            regex(ctx, p, &ppath, "value");
+            regex(ctx, p, ppath, "value");
         }
     }
     let header_value = filters::header_value_check(ctx.channel);
@@ -207,34 +232,34 @@ fn http_match(ctx: &mut Ctx, m: &Node, path: &str) {
     ctx.check_str(m, path, "method", "invalid-value", spec::http_method);
 }
 
-fn grpc_match(ctx: &mut Ctx, m: &Node, path: &str) {
+fn grpc_match(ctx: &mut Ctx, m: &Node, path: Field) {
     ctx.known_fields(m, path, &["method", "headers"], &[]);
     if let Some(method) = m.get("method") {
-        let mpath = join(path, "method");
-        ctx.known_fields(method, &mpath, &["type", "service", "method"], &[]);
+        let mpath = path.key("method");
+        ctx.known_fields(method, mpath, &["type", "service", "method"], &[]);
         let ty = ctx
-            .check_enum(method, &mpath, "type", &["Exact", "RegularExpression"])
+            .check_enum(method, mpath, "type", &["Exact", "RegularExpression"])
             .unwrap_or("Exact");
         if !method.has("service") && !method.has("method") {
             ctx.error(
                 "grpc-method-match-empty",
                 method.line,
-                &mpath,
+                mpath,
                 format!("`{mpath}` needs `service`, `method` or both"),
             );
         }
         if ty == "Exact" {
             ctx.check_str(
                 method,
-                &mpath,
+                mpath,
                 "service",
                 "invalid-value",
                 spec::grpc_service,
             );
-            ctx.check_str(method, &mpath, "method", "invalid-value", spec::grpc_method);
+            ctx.check_str(method, mpath, "method", "invalid-value", spec::grpc_method);
         } else if ty == "RegularExpression" {
-            regex(ctx, method, &mpath, "service");
-            regex(ctx, method, &mpath, "method");
+            regex(ctx, method, mpath, "service");
+            regex(ctx, method, mpath, "method");
         }
     }
     name_value_list(ctx, m, path, "headers", spec::header_value);
@@ -244,48 +269,46 @@ fn grpc_match(ctx: &mut Ctx, m: &Node, path: &str) {
 fn name_value_list(
     ctx: &mut Ctx,
     m: &Node,
-    path: &str,
+    path: Field,
     key: &str,
     value_check: crate::lint::check::StrCheck,
 ) {
     let list = ctx.list(m, path, key, spec::MAX_HEADER_MATCHES);
-    let lpath = join(path, key);
+    let lpath = path.key(key);
     for (i, h) in list.iter().enumerate() {
-        let hpath = index(&lpath, i);
-        ctx.known_fields(h, &hpath, &["type", "name", "value"], &[]);
-        let ty = ctx.check_enum(h, &hpath, "type", &["Exact", "RegularExpression"]);
-        ctx.require_str(h, &hpath, "name", "invalid-header", spec::header_name);
-        ctx.require_str(h, &hpath, "value", "invalid-header", value_check);
+        let hpath = lpath.at(i);
+        ctx.known_fields(h, hpath, &["type", "name", "value"], &[]);
+        let ty = ctx.check_enum(h, hpath, "type", &["Exact", "RegularExpression"]);
+        ctx.require_str(h, hpath, "name", "invalid-header", spec::header_name);
+        ctx.require_str(h, hpath, "value", "invalid-header", value_check);
         if ty == Some("RegularExpression") {
-            regex(ctx, h, &hpath, "value");
+            regex(ctx, h, hpath, "value");
         }
     }
-    ctx.unique(list, &lpath, "name", |h| {
-        h.str_at("name").map(str::to_string)
-    });
+    ctx.unique(list, lpath, "name", |h| h.str_at("name"));
 }
 
 /// A RegularExpression value that does not compile. The CRD takes any string, but the controller
 /// cannot program the match and rejects the route (Accepted=False, UnsupportedValue).
-fn regex(ctx: &mut Ctx, node: &Node, path: &str, key: &str) {
+fn regex(ctx: &mut Ctx, node: &Node, path: Field, key: &str) {
     let Some(value) = node.str_at(key) else {
         return; // absent, or of the wrong type (reported by the schema checks)
     };
     let Err(must) = spec::regex(value) else {
         return;
     };
-    let field = join(path, key);
+    let field = path.key(key);
     let f = ctx.error(
         "invalid-regex",
         node.line_of(key),
-        &field,
+        field,
         format!("`{field}` must {must} (it is {value:?})"),
     );
     f.condition = Some(Condition::new("Accepted", "False", "UnsupportedValue"));
     f.hint = Some("Envoy-based implementations compile RE2 syntax: no look-around or backreferences, and a literal ( ) [ ] { } . * + ? | ^ $ needs a backslash".into());
 }
 
-fn timeouts(ctx: &mut Ctx, t: &Node, path: &str) {
+fn timeouts(ctx: &mut Ctx, t: &Node, path: Field) {
     ctx.known_fields(t, path, &["request", "backendRequest"], &[]);
     let request = ctx.check_str(t, path, "request", "invalid-value", spec::duration);
     let backend = ctx.check_str(t, path, "backendRequest", "invalid-value", spec::duration);
@@ -300,7 +323,7 @@ fn timeouts(ctx: &mut Ctx, t: &Node, path: &str) {
         ctx.error(
             "timeout-backend-exceeds-request",
             line,
-            &join(path, "backendRequest"),
+            path.key("backendRequest"),
             format!("`{path}.backendRequest` is longer than `{path}.request`"),
         )
         .hint = Some("the backend timeout must fit inside the whole request's timeout".into());
