@@ -235,11 +235,20 @@ impl<'t> Reader<'t> {
                 map
             } else {
                 self.pos += 1;
-                let value = self.inline(rest, line.number)?;
-                self.value_ends(indent)?;
-                Node {
-                    line: line.number,
-                    value,
+                if rest.starts_with(['|', '>']) {
+                    // serde-saphyr places a block scalar item on its first content line, which
+                    // `block_scalar` requires right after the `-`.
+                    Node {
+                        line: line.number + 1,
+                        value: self.block_scalar(rest, indent, line.number)?,
+                    }
+                } else {
+                    let value = self.inline(rest, line.number)?;
+                    self.value_ends(indent)?;
+                    Node {
+                        line: line.number,
+                        value,
+                    }
                 }
             };
             items.push(item);
@@ -471,6 +480,14 @@ fn numeric_char(b: u8) -> bool {
     b.is_ascii_hexdigit() || b"xXoOiInN_.+-:".contains(&b)
 }
 
+/// `1.30.1`: digits in three or more dot-separated groups, which no YAML number spelling has.
+fn is_dotted_version(bytes: &[u8]) -> bool {
+    bytes.split(|&b| b == b'.').count() >= 3
+        && bytes
+            .split(|&b| b == b'.')
+            .all(|group| !group.is_empty() && group.iter().all(u8::is_ascii_digit))
+}
+
 /// A plain scalar as the crate's YAML options read it (YAML 1.2 core schema, strict booleans);
 /// `None` for the number spellings left to the full parser (floats, radixes, leading zeros, …).
 fn plain(text: &str) -> Option<Value> {
@@ -490,6 +507,8 @@ fn plain(text: &str) -> Option<Value> {
                 && text != "-0"
             {
                 Value::Int(text.parse().ok()?)
+            } else if is_dotted_version(bytes) {
+                Value::Str(text.to_string())
             } else if bytes.iter().all(|&b| numeric_char(b)) {
                 return None;
             } else {
@@ -537,6 +556,19 @@ mod tests {
         assert_eq!(n.line, 3);
         assert_eq!(n.get("spec").unwrap().items_at("ports")[1].line, 12);
         assert_eq!(n.get("spec").unwrap().str_at("on"), Some("on"));
+    }
+
+    #[test]
+    fn reads_versions_and_block_scalar_items() {
+        for text in [
+            "version: 1.30.1\nv: [4.12.10, 1.2.3.4]\n",
+            "notes:\n  - >-\n    one\n    two\n  - |\n    x\n     y\n",
+            "- >-\n  a\n  b\n- c\n",
+        ] {
+            assert!(same(text), "{text:?}");
+        }
+        assert!(read("a: 1.2\n").is_none());
+        assert!(read("a: 1..2\n").is_none());
     }
 
     #[test]
