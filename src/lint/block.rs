@@ -4,9 +4,10 @@
 //! this reader takes the lines of a document one at a time and reads several times faster. It
 //! accepts only a plain subset: block mappings and sequences (indented or not, `- key: value`
 //! items), plain keys of `[A-Za-z0-9._/-]`, plain, single- and double-quoted one-line scalars
-//! without escapes, `[]`, `{}` and comments. Anything else (tabs, block scalars, flow collections
-//! with items, anchors, aliases, tags, merge keys, multi-line scalars, numbers other than plain
-//! decimal integers, duplicate keys, every syntax error) returns `None`, and the caller reads the
+//! without escapes, one-line flow collections (JSON's too: `{"port":80}`), `|` and `>` block
+//! scalars whose lines are all indented alike (more for `|`) and comments. Anything else (tabs,
+//! anchors, aliases, tags, merge keys, multi-line plain or quoted scalars, numbers other than
+//! plain decimal integers, duplicate keys, every syntax error) returns `None`, and the caller reads the
 //! document with the full parser ([`crate::yaml`]), so results and error messages are exactly those
 //! of serde-saphyr with the crate's options. Tests compare the two readers on every example and
 //! on generated documents.
@@ -313,10 +314,7 @@ impl Reader<'_> {
         if bytes.get(i) != Some(&close) {
             loop {
                 let key = if is_map {
-                    let (key, rest) = split_key(&text[i..])?;
-                    let Value::Str(key) = plain(key)? else {
-                        return None;
-                    };
+                    let (key, rest) = flow_key(&text[i..])?;
                     if entries.iter().any(|(k, _)| *k == key) || entries.len() >= MAX_KEYS {
                         return None;
                     }
@@ -412,6 +410,24 @@ impl Reader<'_> {
             text.push('\n');
         }
         Some(Value::Str(text))
+    }
+}
+
+/// The key of a flow map entry and the text after its `:`: a plain key as in block maps, or a
+/// double-quoted one without escapes, which JSON writes and after which YAML lets the value
+/// follow the `:` without a space (`{"port":80}`).
+fn flow_key(text: &str) -> Option<(String, &str)> {
+    if text.starts_with('"') {
+        let (Value::Str(key), used) = quoted(text)? else {
+            return None;
+        };
+        let rest = text[used..].trim_start_matches(' ').strip_prefix(':')?;
+        return Some((key, rest.trim_start_matches(' ')));
+    }
+    let (key, rest) = split_key(text)?;
+    match plain(key)? {
+        Value::Str(key) => Some((key, rest)),
+        _ => None,
     }
 }
 
@@ -567,6 +583,10 @@ mod tests {
         ] {
             assert!(same(text), "{text:?}");
         }
+        let json = "spec:\n  tls: {\"mode\":\"Terminate\",\"certificateRefs\":[{\"kind\":\"Secret\",\"name\":\"a\"}]}\n  r: {\"namespaces\": {\"from\":\"Same\"}, \"n\":80, \"b\":true, \"z\":null}\n";
+        assert!(same(json), "{json:?}");
+        assert!(read("a: {\"x\\\"y\":1}\n").is_none());
+        assert!(read("a: {\"x\":1, \"x\":2}\n").is_none());
         assert!(read("a: 1.2\n").is_none());
         assert!(read("a: 1..2\n").is_none());
     }
@@ -695,6 +715,24 @@ mod tests {
     ];
     /// Scalars the fast reader leaves to the full parser, and a few it takes.
     const SCALARS: &[&str] = &[
+        "{\"a\":1}",
+        "{\"a\": \"b\", \"c\":[1,\"x\"]}",
+        "{ \"a\" : 1 }",
+        "{\"a\":}",
+        "{\"a\"}",
+        "{\"a\":1,\"a\":2}",
+        "{\"a\\\"\":1}",
+        "{\"\":1}",
+        "{\"a\":\"b\"}x",
+        "{\"a\":-1.5}",
+        "{\"a\":true,\"b\":null,\"c\":{\"d\":[]}}",
+        "{\"a\":\"b\"#c}",
+        "{\"a\"::1}",
+        "1.2.3",
+        "01.2.3",
+        "1.2.3.",
+        "1..2.3",
+        "1.2.3e5",
         "[a,]",
         "{a: }",
         "[a: b]",
