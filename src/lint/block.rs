@@ -59,7 +59,7 @@ pub fn read(text: &str) -> Option<Node> {
         });
     }
     let mut reader = Reader {
-        raw_lines: text.split('\n').count() as u64,
+        raw_lines: memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64 + 1,
         lines,
         pos: 0,
         nodes: 0,
