@@ -563,12 +563,12 @@ fn from_json(value: &serde_json::Value) -> Node {
             .as_i64()
             .map(Value::Int)
             .unwrap_or_else(|| Value::Float(n.as_f64().unwrap_or(f64::NAN))),
-        J::String(s) => Value::Str(s.clone()),
+        J::String(s) => Value::Str(s.as_str().into()),
         J::Array(items) => Value::Seq(items.iter().map(from_json).collect()),
         J::Object(fields) => Value::Map(
             fields
                 .iter()
-                .map(|(k, v)| (k.clone(), from_json(v)))
+                .map(|(k, v)| (k.as_str().into(), from_json(v)))
                 .collect(),
         ),
     };

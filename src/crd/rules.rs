@@ -187,7 +187,7 @@ fn walk<'a>(
             let typed = schema.filter(|s| !s.properties.is_empty());
             let fields = entries.iter().map(|(name, value)| match typed {
                 Some(s) => {
-                    let property = s.properties.get_full(name);
+                    let property = s.properties.get_full(name.as_str());
                     let child = walk(
                         root,
                         property.map(|(_, _, p)| p),

@@ -11,7 +11,7 @@ use regex::Regex;
 use super::rules::{Rule, RuleCompiler};
 use super::{Violation, ViolationKind};
 use crate::lint::join;
-use crate::lint::node::{Node, Value};
+use crate::lint::node::{Node, Text, Value};
 
 /// The JSON type a schema node declares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,7 +134,7 @@ impl Schema {
                             rules,
                             structural,
                         )?;
-                        schema.properties.insert(name.clone(), compiled);
+                        schema.properties.insert(name.to_string(), compiled);
                     }
                 }
                 "required" => {
@@ -316,18 +316,21 @@ pub fn apply_defaults(schema: &Schema, node: &mut Node) {
             if !schema.properties.is_empty() {
                 entries.retain(|(name, value)| {
                     value.value != Value::Null
-                        || schema.properties.get(name).is_none_or(|p| p.nullable)
+                        || schema
+                            .properties
+                            .get(name.as_str())
+                            .is_none_or(|p| p.nullable)
                 });
                 for (name, property) in &schema.properties {
                     if let Some(default) = &property.default {
                         if !entries.iter().any(|(k, _)| k == name) {
-                            entries.push((name.clone(), with_line(default, line)));
+                            entries.push((name.as_str().into(), with_line(default, line)));
                         }
                     }
                 }
             }
             for (name, value) in entries.iter_mut() {
-                if let Some(property) = schema.properties.get(name) {
+                if let Some(property) = schema.properties.get(name.as_str()) {
                     apply_defaults(property, value);
                 } else if let Some(additional) = &schema.additional {
                     apply_defaults(additional, value);
@@ -373,7 +376,7 @@ pub fn validate_root(schema: &Schema, doc: &Node, out: &mut Vec<Violation>) {
         return;
     };
     for name in &schema.required {
-        if !matches!(name.as_str(), "apiVersion" | "kind" | "metadata")
+        if !matches!(&**name, "apiVersion" | "kind" | "metadata")
             && !entries
                 .iter()
                 .any(|(k, v)| k == name && v.value != Value::Null)
@@ -382,7 +385,7 @@ pub fn validate_root(schema: &Schema, doc: &Node, out: &mut Vec<Violation>) {
         }
     }
     for (name, value) in entries {
-        match (name.as_str(), schema.properties.get(name)) {
+        match (name.as_str(), schema.properties.get(name.as_str())) {
             // ObjectMeta is checked on its own; a CRD may still constrain the name.
             ("metadata", Some(metadata)) => {
                 let mut values = Walk {
@@ -390,7 +393,7 @@ pub fn validate_root(schema: &Schema, doc: &Node, out: &mut Vec<Violation>) {
                     out: &mut *walk.out,
                 };
                 for (field, value) in value.entries() {
-                    if let Some(property) = metadata.properties.get(field) {
+                    if let Some(property) = metadata.properties.get(field.as_str()) {
                         values.node(property, value, &join("metadata", field));
                     }
                 }
@@ -625,7 +628,7 @@ impl Walk<'_> {
         }
     }
 
-    fn object(&mut self, schema: &Schema, node: &Node, entries: &[(String, Node)], path: &str) {
+    fn object(&mut self, schema: &Schema, node: &Node, entries: &[(Text, Node)], path: &str) {
         if let Some(max) = schema.max_properties.filter(|max| entries.len() > *max) {
             self.push(
                 ViolationKind::TooMany,
@@ -661,13 +664,13 @@ impl Walk<'_> {
         }
         for (name, value) in entries {
             let field = join(path, name);
-            if let Some(property) = schema.properties.get(name) {
+            if let Some(property) = schema.properties.get(name.as_str()) {
                 self.node(property, value, &field);
             } else if let Some(additional) = &schema.additional {
                 self.node(additional, value, &format!("{path}[{name}]"));
             } else if self.structural
                 && !schema.allows_unknown()
-                && !(schema.embedded && matches!(name.as_str(), "apiVersion" | "kind" | "metadata"))
+                && !(schema.embedded && matches!(&**name, "apiVersion" | "kind" | "metadata"))
             {
                 self.push(
                     ViolationKind::UnknownField,

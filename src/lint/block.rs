@@ -12,7 +12,7 @@
 //! of serde-saphyr with the crate's options. Tests compare the two readers on every example and
 //! on generated documents.
 
-use super::node::{Node, Value};
+use super::node::{Node, Text, Value};
 
 /// Deeper documents go to the full parser, which enforces its own depth budget (64).
 const MAX_DEPTH: usize = 40;
@@ -156,7 +156,7 @@ impl<'t> Reader<'t> {
     fn map(&mut self, indent: usize) -> Option<Node> {
         self.count()?;
         let first = self.current()?.number;
-        let mut entries: Vec<(String, Node)> = Vec::new();
+        let mut entries: Vec<(Text, Node)> = Vec::new();
         while let Some(line) = self.current() {
             if line.indent < indent {
                 break;
@@ -309,7 +309,7 @@ impl Reader<'_> {
             i
         };
         let mut items = Vec::new();
-        let mut entries: Vec<(String, Node)> = Vec::new();
+        let mut entries: Vec<(Text, Node)> = Vec::new();
         let mut i = spaces(1);
         if bytes.get(i) != Some(&close) {
             loop {
@@ -409,14 +409,14 @@ impl Reader<'_> {
         if !strip {
             text.push('\n');
         }
-        Some(Value::Str(text))
+        Some(Value::Str(text.into()))
     }
 }
 
 /// The key of a flow map entry and the text after its `:`: a plain key as in block maps, or a
 /// double-quoted one without escapes, which JSON writes and after which YAML lets the value
 /// follow the `:` without a space (`{"port":80}`).
-fn flow_key(text: &str) -> Option<(String, &str)> {
+fn flow_key(text: &str) -> Option<(Text, &str)> {
     if text.starts_with('"') {
         let (Value::Str(key), used) = quoted(text)? else {
             return None;
@@ -435,14 +435,14 @@ fn flow_key(text: &str) -> Option<(String, &str)> {
 fn quoted(text: &str) -> Option<(Value, usize)> {
     if text.starts_with('\'') {
         let (inner, used) = single_quoted(text)?;
-        return Some((Value::Str(inner), used));
+        return Some((Value::Str(inner.into()), used));
     }
     let end = text[1..].find('"')? + 1;
     let inner = &text[1..end];
     if inner.contains('\\') {
         return None;
     }
-    Some((Value::Str(inner.to_string()), end + 1))
+    Some((Value::Str(inner.into()), end + 1))
 }
 
 /// `'it''s'` → `it's` and the byte length of the quoted text; `None` when it does not end on the line.
@@ -516,7 +516,7 @@ fn plain(text: &str) -> Option<Value> {
             let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
             let numeric_start = matches!(bytes[0], b'0'..=b'9' | b'+' | b'-' | b'.');
             if !numeric_start {
-                Value::Str(text.to_string())
+                Value::Str(text.into())
             } else if matches!(digits, [b'1'..=b'9', ..] | [b'0'])
                 && digits.len() <= 18
                 && digits.iter().all(u8::is_ascii_digit)
@@ -524,11 +524,11 @@ fn plain(text: &str) -> Option<Value> {
             {
                 Value::Int(text.parse().ok()?)
             } else if is_dotted_version(bytes) {
-                Value::Str(text.to_string())
+                Value::Str(text.into())
             } else if bytes.iter().all(|&b| numeric_char(b)) {
                 return None;
             } else {
-                Value::Str(text.to_string())
+                Value::Str(text.into())
             }
         }
     })

@@ -356,7 +356,7 @@ impl Facts {
                     .unwrap_or_default();
                 let labels = labels
                     .iter()
-                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string())))
                     .collect();
                 self.namespaces
                     .entry(object.id.name)
@@ -675,7 +675,7 @@ fn selector(node: Option<&Node>) -> Selector {
         .map(|m| {
             m.entries()
                 .iter()
-                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .filter_map(|(k, v)| Some((k.to_string(), v.as_str()?.to_string())))
                 .collect()
         })
         .unwrap_or_default();

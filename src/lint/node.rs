@@ -17,16 +17,20 @@ pub struct Node {
     pub value: Value,
 }
 
+/// The text of a key or string: a manifest's keys and most of its values are short, and kept
+/// inline (up to 24 bytes) they cost no allocation to read and none to free.
+pub type Text = compact_str::CompactString;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Null,
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
+    Str(Text),
     Seq(Vec<Node>),
     /// Entries in document order; duplicate keys are rejected by the parser.
-    Map(Vec<(String, Node)>),
+    Map(Vec<(Text, Node)>),
 }
 
 impl Node {
@@ -38,12 +42,12 @@ impl Node {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => J::from(*f),
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
                     .collect(),
             ),
         }
@@ -94,7 +98,7 @@ impl Node {
         self.get(key).map_or(&[], Node::items)
     }
 
-    pub fn entries(&self) -> &[(String, Node)] {
+    pub fn entries(&self) -> &[(Text, Node)] {
         match &self.value {
             Value::Map(entries) => entries,
             _ => &[],
@@ -136,15 +140,15 @@ impl<'de> Deserialize<'de> for Value {
 }
 
 /// A map key of any scalar type, kept as text (Kubernetes keys are strings; `80: x` reads as "80").
-struct Key(String);
+struct Key(Text);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
             Value::Str(s) => Ok(Key(s)),
-            Value::Int(i) => Ok(Key(i.to_string())),
-            Value::Bool(b) => Ok(Key(b.to_string())),
-            Value::Float(f) => Ok(Key(f.to_string())),
+            Value::Int(i) => Ok(Key(i.to_string().into())),
+            Value::Bool(b) => Ok(Key(b.to_string().into())),
+            Value::Float(f) => Ok(Key(f.to_string().into())),
             Value::Null => Ok(Key("null".into())),
             Value::Seq(_) | Value::Map(_) => Err(de::Error::custom("a map key must be a scalar")),
         }
@@ -182,10 +186,10 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::Float(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::Str(v.to_string()))
+        Ok(Value::Str(v.into()))
     }
     fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::Str(v))
+        Ok(Value::Str(v.into()))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut items = Vec::new();
