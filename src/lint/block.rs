@@ -3,7 +3,7 @@
 //! Full YAML parsers read about 10–25 MB/s on one core here (see the README's Performance section);
 //! this reader takes the lines of a document one at a time and reads several times faster. It
 //! accepts only a plain subset: block mappings and sequences (indented or not, `- key: value`
-//! items), plain keys of `[A-Za-z0-9._/-]`, plain, single- and double-quoted one-line scalars
+//! items, and `-` alone with its item on the lines below), plain keys of `[A-Za-z0-9._/-]`, plain, single- and double-quoted one-line scalars
 //! without escapes, one-line flow collections (JSON's too: `{"port":80}`), `|` and `>` block
 //! scalars whose lines are all indented alike (more for `|`) and comments. Anything else (tabs,
 //! anchors, aliases, tags, merge keys, multi-line plain or quoted scalars, numbers other than
@@ -218,7 +218,16 @@ impl<'t> Reader<'t> {
             }
             let rest = line.text[1..].trim_start_matches(' ');
             let column = indent + line.text.len() - rest.len();
-            let item = if rest.is_empty() || rest.starts_with('#') || is_entry(rest) {
+            let below = self
+                .lines
+                .get(self.pos + 1)
+                .filter(|next| next.indent > indent);
+            let item = if let (true, Some(next)) = (rest.is_empty(), below) {
+                // `-` alone, its item on the deeper lines below (what templates write when
+                // every field of the item is optional)
+                self.pos += 1;
+                self.block(next.indent)?
+            } else if rest.is_empty() || rest.starts_with('#') || is_entry(rest) {
                 return None; // a null item or `- - x`: the full parser knows their lines
             } else if split_key(rest).is_some() {
                 // `- key: value`: a map whose keys are in the column of this first key.
@@ -580,6 +589,7 @@ mod tests {
             "version: 1.30.1\nv: [4.12.10, 1.2.3.4]\n",
             "notes:\n  - >-\n    one\n    two\n  - |\n    x\n     y\n",
             "- >-\n  a\n  b\n- c\n",
+            "rules:\n-\n  matches: [{\"path\":{\"value\":\"/\"}}]\n  b: 1\n-\n    - x\n    - y\n- z\n",
         ] {
             assert!(same(text), "{text:?}");
         }
