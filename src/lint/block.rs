@@ -3,14 +3,14 @@
 //! Full YAML parsers read about 10–25 MB/s on one core here (see the README's Performance section);
 //! this reader takes the lines of a document one at a time and reads several times faster. It
 //! accepts only a plain subset: block mappings and sequences (indented or not, `- key: value`
-//! items, and `-` alone with its item on the lines below), plain keys of `[A-Za-z0-9._/-]`, plain, single- and double-quoted one-line scalars
-//! without escapes, one-line flow collections (JSON's too: `{"port":80}`), `|` and `>` block
-//! scalars whose lines are all indented alike (more for `|`) and comments. Anything else (tabs,
-//! anchors, aliases, tags, merge keys, multi-line plain or quoted scalars, numbers other than
-//! plain decimal integers, duplicate keys, every syntax error) returns `None`, and the caller reads the
-//! document with the full parser ([`crate::yaml`]), so results and error messages are exactly those
-//! of serde-saphyr with the crate's options. Tests compare the two readers on every example and
-//! on generated documents.
+//! items, and `-` alone with its item on the lines below), plain keys of `[A-Za-z0-9._/-]`,
+//! plain, single- and double-quoted one-line scalars without escapes, one-line flow collections
+//! (JSON's too: `{"port":80}`), `|` and `>` block scalars whose lines are all indented alike (more
+//! for `|`) and comments. Anything else (tabs, anchors, aliases, tags, merge keys, multi-line
+//! plain or quoted scalars, numbers other than plain decimal integers, duplicate keys, every
+//! syntax error) returns `None`, and the caller reads the document with the full parser
+//! ([`crate::yaml`]), so results and error messages are exactly those of serde-saphyr with the
+//! crate's options. Tests compare the two readers on every example and on generated documents.
 
 use super::node::{Node, Text, Value};
 
