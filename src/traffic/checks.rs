@@ -116,7 +116,7 @@ impl Model {
         for (pick, criteria) in kinds {
             for (g, l, host, entries) in self.groups(pick) {
                 let listener = &self.facts.gateways[g].listeners[l];
-                let mut first: HashMap<String, Entry> = HashMap::new();
+                let mut first: HashMap<Condition, Entry> = HashMap::new();
                 for e in entries {
                     let Some(condition) = self.condition(e) else {
                         continue;
@@ -188,53 +188,70 @@ impl Model {
             .hint("remove the duplicate, or make the matches differ (path, method, headers or query parameters)")
     }
 
-    /// A canonical text of what a match selects (header and query order do not matter); `None`
-    /// for regular expressions, whose overlap the model does not judge.
-    fn condition(&self, e: &Entry) -> Option<String> {
+    /// What a match selects, comparable (header and query order do not matter); `None` for
+    /// regular expressions, whose overlap the model does not judge.
+    fn condition<'m>(&'m self, e: &Entry) -> Option<Condition<'m>> {
         let route = &self.facts.routes[e.route as usize];
-        let sorted = |list: &[super::routes::NameMatch]| -> Option<Vec<(String, String)>> {
+        let sorted = |list: &'m [super::routes::NameMatch]| -> Option<Vec<(&'m str, &'m str)>> {
             let mut v = list
                 .iter()
                 .map(|n| match &n.value {
-                    StrMatch::Exact(x) => Some((n.name.clone(), x.clone())),
+                    StrMatch::Exact(x) => Some((n.name.as_str(), x.as_str())),
                     StrMatch::Regex(_) => None,
                 })
                 .collect::<Option<Vec<_>>>()?;
-            v.sort();
+            v.sort_unstable();
             Some(v)
         };
         match &route.rules {
             Rules::Http(rules) => {
                 let m = &rules[e.rule as usize].matches[e.matched as usize];
                 let path = match &m.path {
-                    PathMatch::Exact(p) => format!("={p}"),
-                    PathMatch::Prefix(p) => format!("^{p}"),
+                    PathMatch::Exact(p) => (true, p.as_str()),
+                    PathMatch::Prefix(p) => (false, p.as_str()),
                     PathMatch::Regex(_) => return None,
                 };
-                Some(format!(
-                    "{path} {:?} {:?} {:?}",
-                    m.method,
-                    sorted(&m.headers)?,
-                    sorted(&m.query)?
-                ))
+                Some(Condition::Http {
+                    path,
+                    method: m.method.as_deref(),
+                    headers: sorted(&m.headers)?,
+                    query: sorted(&m.query)?,
+                })
             }
             Rules::Grpc(rules) => {
                 let m = &rules[e.rule as usize].matches[e.matched as usize];
-                let exact = |s: &Option<StrMatch>| match s {
-                    None => Some(String::new()),
-                    Some(StrMatch::Exact(x)) => Some(x.clone()),
+                let exact = |s: &'m Option<StrMatch>| match s {
+                    None => Some(""),
+                    Some(StrMatch::Exact(x)) => Some(x.as_str()),
                     Some(StrMatch::Regex(_)) => None,
                 };
-                Some(format!(
-                    "{}/{} {:?}",
-                    exact(&m.service)?,
-                    exact(&m.method)?,
-                    sorted(&m.headers)?
-                ))
+                Some(Condition::Grpc {
+                    service: exact(&m.service)?,
+                    method: exact(&m.method)?,
+                    headers: sorted(&m.headers)?,
+                })
             }
             Rules::L4(_) => None,
         }
     }
+}
+
+/// What a match selects, borrowed from the facts ([`Model::condition`]): two matches with equal
+/// conditions select the same requests.
+#[derive(PartialEq, Eq, Hash)]
+enum Condition<'m> {
+    Http {
+        /// (exact, path): a PathPrefix is kept without its trailing `/`.
+        path: (bool, &'m str),
+        method: Option<&'m str>,
+        headers: Vec<(&'m str, &'m str)>,
+        query: Vec<(&'m str, &'m str)>,
+    },
+    Grpc {
+        service: &'m str,
+        method: &'m str,
+        headers: Vec<(&'m str, &'m str)>,
+    },
 }
 
 /// The identity of a trace's decision, to notice a redirect chain coming back.
