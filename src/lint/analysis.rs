@@ -286,10 +286,7 @@ impl Analysis<'_> {
     /// definition, and the findings of attaching it.
     fn attach(&self, route: &Route, parent: &ParentRef, g: usize) -> (Vec<usize>, Vec<Finding>) {
         let gateway = &self.facts.gateways[g];
-        let gw = format!(
-            "{} {}/{}",
-            gateway.object.id.kind, gateway.object.namespace, gateway.object.id.name
-        );
+        let gw = ObjectName(&gateway.object);
         let named: Vec<(usize, &Listener)> = gateway
             .listeners
             .iter()
@@ -615,6 +612,16 @@ impl Analysis<'_> {
                     .hint(format!("known: {}", known.join(", "))),
             );
         }
+    }
+}
+
+/// `Gateway ns/name` in messages, written only when a finding is.
+struct ObjectName<'o>(&'o Object);
+
+impl std::fmt::Display for ObjectName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        let o = self.0;
+        write!(f, "{} {}/{}", o.id.kind, o.namespace, o.id.name)
     }
 }
 
