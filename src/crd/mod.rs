@@ -427,7 +427,7 @@ fn json_files(dir: &std::path::Path) -> Vec<PathBuf> {
 fn parse_documents(label: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Node> {
     let mut out = Vec::new();
     for chunk in crate::lint::documents(text) {
-        match chunk.parse_full() {
+        match chunk.parse() {
             Ok(Some(doc)) => collect_crds(doc, &mut out),
             Ok(None) => {}
             Err(error) => problems.push(Problem {
