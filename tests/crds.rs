@@ -12,7 +12,7 @@ use support::mutation::{
     example_documents, mutate, mutation, parse_all, pointers, Values, REPLACEMENTS,
 };
 use support::{read, yaml_files};
-use traffic_engineer::crd::{CrdSet, CEL_RULES, OPENAPI_SCHEMA};
+use traffic_engineer::crd::{CrdSet, Object, CEL_RULES, OPENAPI_SCHEMA};
 use traffic_engineer::finding::{Finding, Severity};
 use traffic_engineer::lint::{lint_str, Channel, LintOptions};
 
@@ -552,5 +552,32 @@ proptest! {
             "{} {} {:?} at {} ({}):\noracle: {:#?}\nproduct: {:#?}",
             channel, label, m, pointer, text, expected, errors
         );
+    }
+}
+
+/// Rules that passed on a value are not evaluated again on an equal one: what a set validated
+/// before never changes what it reports.
+#[test]
+fn results_do_not_depend_on_earlier_documents() {
+    let Some(dir) = gateway_api_dir() else { return };
+    let crds = CrdSet::load(&[dir.join("crds").join("standard")]).unwrap();
+    let route = |parents: &str| {
+        format!("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r}}\nspec:\n  parentRefs: {parents}\n")
+    };
+    let violations = |text: &str| {
+        let objects = Object::parse_all(text);
+        crds.validate_object(&objects[0]).unwrap().violations
+    };
+    let (good, bad) = (
+        route("[{name: a}, {name: b}]"),
+        route("[{name: a}, {name: a}]"),
+    );
+    let first_bad = violations(&bad);
+    assert!(!first_bad.is_empty());
+    let first_good = violations(&good);
+    assert!(first_good.is_empty(), "{first_good:#?}");
+    for _ in 0..2 {
+        assert_eq!(violations(&good), first_good);
+        assert_eq!(violations(&bad), first_bad);
     }
 }

@@ -115,6 +115,8 @@ pub struct CrdSet {
     env: Arc<cel::Env>,
     /// The CEL context with the Kubernetes library; each evaluation opens a scope in it.
     cel: cel::Context<'static, 'static>,
+    /// The rules that passed on small values, not evaluated again on equal ones.
+    passes: rules::Passes,
 }
 
 struct Crd {
@@ -190,6 +192,7 @@ impl CrdSet {
             rules: 0,
             cel: cel::Context::with_env(Arc::clone(&env)),
             env,
+            passes: rules::Passes::default(),
         }
     }
 
@@ -363,7 +366,14 @@ impl CrdSet {
                     message: "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation".into(),
                 });
             } else {
-                rules::evaluate(&self.cel, schema, &defaulted, "", &mut violations);
+                rules::evaluate(
+                    &self.cel,
+                    &self.passes,
+                    schema,
+                    &defaulted,
+                    "",
+                    &mut violations,
+                );
             }
         }
         Some(Outcome {
@@ -427,7 +437,7 @@ fn json_files(dir: &std::path::Path) -> Vec<PathBuf> {
 fn parse_documents(label: &str, text: &str, problems: &mut Vec<Problem>) -> Vec<Node> {
     let mut out = Vec::new();
     for chunk in crate::lint::documents(text) {
-        match chunk.parse_full() {
+        match chunk.parse() {
             Ok(Some(doc)) => collect_crds(doc, &mut out),
             Ok(None) => {}
             Err(error) => problems.push(Problem {

@@ -5,8 +5,8 @@
 //! compare with `oldSelf` (transition rules) only constrain updates, so they are skipped: this
 //! validates a create. The API server's cost budget is not modelled.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, RwLock};
 
 use cel::common::types::{
     CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
@@ -22,6 +22,8 @@ use crate::lint::node::{Node, Value};
 /// One compiled `x-kubernetes-validations` entry.
 #[derive(Debug)]
 pub struct Rule {
+    /// Distinct per rule of a set: the key of its passes in [`Passes`].
+    id: u32,
     pub source: Arc<str>,
     /// `None` when the rule did not compile (reported once as a problem of the CRD).
     program: Option<Arc<Program>>,
@@ -51,6 +53,8 @@ pub struct RuleCompiler {
     pub failures: Vec<CompileFailure>,
     /// Distinct rules that compiled.
     pub compiled: usize,
+    /// Rules made, for their ids.
+    rules: u32,
     /// The schemas' `pattern`s, compiled once each: the CRDs repeat a few dozen many times.
     pub patterns: HashMap<String, regex::Regex>,
 }
@@ -62,6 +66,7 @@ impl RuleCompiler {
             programs: HashMap::new(),
             failures: Vec::new(),
             compiled: 0,
+            rules: 0,
             patterns: HashMap::new(),
         }
     }
@@ -86,7 +91,9 @@ impl RuleCompiler {
                 let message_expression = validation
                     .str_at("messageExpression")
                     .and_then(|expression| self.compile(expression, path, line));
+                self.rules += 1;
                 Some(Rule {
+                    id: self.rules,
                     source: source.into(),
                     program,
                     message: validation.str_at("message").map(str::to_string),
@@ -121,16 +128,54 @@ impl RuleCompiler {
     }
 }
 
+/// The rules that passed on a value, by rule and value, for documents that repeat small values
+/// (parentRefs, backendRefs, header matches): a rule's result depends on its value alone (transition
+/// rules are skipped), so a rule that passed on a value passes on it again. Values up to
+/// [`Passes::MAX_VALUE`] bytes written out, up to [`Passes::MAX`] passes; failures are not kept.
+#[derive(Default)]
+pub struct Passes(RwLock<HashSet<Box<[u8]>>>);
+
+impl Passes {
+    const MAX: usize = 4_096;
+    const MAX_VALUE: usize = 256;
+
+    fn contains(&self, key: &[u8]) -> bool {
+        self.0.read().is_ok_and(|set| set.contains(key))
+    }
+
+    fn insert(&self, key: &[u8]) {
+        if let Ok(mut set) = self.0.write() {
+            if set.len() < Passes::MAX {
+                set.insert(key.into());
+            }
+        }
+    }
+}
+
+/// What one evaluation carries down the tree: the shared passes, and each value written out in
+/// `written` (children after their parent's opening byte, so a node's is the tail it wrote).
+struct Memo<'p> {
+    passes: &'p Passes,
+    written: Vec<u8>,
+    key: Vec<u8>,
+}
+
 /// Evaluates the CEL rules of every schema node that has a value in `node`, a node's own rules
 /// reported before its children's, as the API server's CEL validator walks.
 pub fn evaluate(
     root: &Context<'static, 'static>,
+    passes: &Passes,
     schema: &Schema,
     node: &Node,
     path: &str,
     out: &mut Vec<Violation>,
 ) {
-    walk(root, Some(schema), node, path, false, out);
+    let mut memo = Memo {
+        passes,
+        written: Vec::new(),
+        key: Vec::new(),
+    };
+    walk(root, Some(schema), node, path, false, &mut memo, out);
 }
 
 /// `self` for one node's rules: its CEL value, lent to the scope rather than copied into it.
@@ -153,11 +198,16 @@ fn walk<'a>(
     node: &'a Node,
     path: &str,
     bound: bool,
+    memo: &mut Memo,
     out: &mut Vec<Violation>,
 ) -> Option<Box<dyn Val + 'a>> {
     let rules = schema.map_or(&[][..], |s| &s.rules[..]);
     let needed = bound || !rules.is_empty();
     let mut below = Vec::new();
+    let start = memo.written.len();
+    if needed {
+        write_value(&node.value, &mut memo.written);
+    }
     let value: Option<Box<dyn Val + 'a>> = match &node.value {
         Value::Null => return needed.then(|| Box::new(CelNull) as Box<dyn Val>),
         Value::Bool(b) => needed.then(|| Box::new(CelBool::from(*b)) as Box<dyn Val>),
@@ -173,6 +223,7 @@ fn walk<'a>(
                     item,
                     &format!("{path}[{i}]"),
                     needed,
+                    memo,
                     &mut below,
                 )
             });
@@ -185,34 +236,41 @@ fn walk<'a>(
         }
         Value::Map(entries) => {
             let typed = schema.filter(|s| !s.properties.is_empty());
-            let fields = entries.iter().map(|(name, value)| match typed {
-                Some(s) => {
-                    let property = s.properties.get_full(name.as_str());
-                    let child = walk(
-                        root,
-                        property.map(|(_, _, p)| p),
-                        value,
-                        &crate::lint::join(path, name),
-                        needed,
-                        &mut below,
-                    );
-                    let key = match property {
-                        Some((i, _, _)) => CelMapKey::from(s.cel_keys[i].as_str()),
-                        None => CelMapKey::from(escape(name)),
-                    };
-                    (key, child)
+            let fields = entries.iter().map(|(name, value)| {
+                if needed {
+                    write_str(b'k', name, &mut memo.written);
                 }
-                None => {
-                    let additional = schema.and_then(|s| s.additional.as_deref());
-                    let child = walk(
-                        root,
-                        additional,
-                        value,
-                        &format!("{path}[{name}]"),
-                        needed,
-                        &mut below,
-                    );
-                    (CelMapKey::from(name.as_str()), child)
+                match typed {
+                    Some(s) => {
+                        let property = s.properties.get_full(name.as_str());
+                        let child = walk(
+                            root,
+                            property.map(|(_, _, p)| p),
+                            value,
+                            &crate::lint::join(path, name),
+                            needed,
+                            memo,
+                            &mut below,
+                        );
+                        let key = match property {
+                            Some((i, _, _)) => CelMapKey::from(s.cel_keys[i].as_str()),
+                            None => CelMapKey::from(escape(name)),
+                        };
+                        (key, child)
+                    }
+                    None => {
+                        let additional = schema.and_then(|s| s.additional.as_deref());
+                        let child = walk(
+                            root,
+                            additional,
+                            value,
+                            &format!("{path}[{name}]"),
+                            needed,
+                            memo,
+                            &mut below,
+                        );
+                        (CelMapKey::from(name.as_str()), child)
+                    }
                 }
             });
             if needed {
@@ -227,17 +285,75 @@ fn walk<'a>(
         }
     };
     if let Some(value) = value.as_deref().filter(|_| !rules.is_empty()) {
+        if needed {
+            close_value(&node.value, &mut memo.written);
+        }
+        let written = &memo.written[start..];
+        let remembered = written.len() <= Passes::MAX_VALUE;
         let binding = SelfValue(value);
-        let mut scope = root.new_inner_scope();
-        scope.set_variable_resolver(&binding);
-        out.extend(
-            rules
-                .iter()
-                .filter_map(|rule| check(&scope, rule, node, path)),
-        );
+        let mut scope = None;
+        for rule in rules {
+            if remembered {
+                memo.key.clear();
+                memo.key.extend_from_slice(&rule.id.to_le_bytes());
+                memo.key.extend_from_slice(written);
+                if memo.passes.contains(&memo.key) {
+                    continue;
+                }
+            }
+            let scope = scope.get_or_insert_with(|| {
+                let mut scope = root.new_inner_scope();
+                scope.set_variable_resolver(&binding);
+                scope
+            });
+            match check(scope, rule, node, path) {
+                Some(violation) => out.push(violation),
+                None if remembered => memo.passes.insert(&memo.key),
+                None => {}
+            }
+        }
+    } else if needed {
+        close_value(&node.value, &mut memo.written);
+    } else {
+        memo.written.truncate(start);
     }
     out.append(&mut below);
     value
+}
+
+/// Writes the start of a value for [`Passes`]: scalars whole, a collection's opening byte (its
+/// items follow, written by the walk, then [`close_value`]). Every string is length-prefixed, so
+/// two values are written alike only when they are equal.
+fn write_value(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => out.push(b'n'),
+        Value::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+        Value::Int(i) => {
+            out.push(b'i');
+            out.extend_from_slice(&i.to_le_bytes());
+        }
+        Value::Float(f) => {
+            out.push(b'd');
+            out.extend_from_slice(&f.to_bits().to_le_bytes());
+        }
+        Value::Str(s) => write_str(b's', s, out),
+        Value::Seq(_) => out.push(b'['),
+        Value::Map(_) => out.push(b'{'),
+    }
+}
+
+fn write_str(tag: u8, s: &str, out: &mut Vec<u8>) {
+    out.push(tag);
+    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn close_value(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Seq(_) => out.push(b']'),
+        Value::Map(_) => out.push(b'}'),
+        _ => {}
+    }
 }
 
 fn check(scope: &Context, rule: &Rule, node: &Node, path: &str) -> Option<Violation> {

@@ -1,16 +1,19 @@
-//! A fast reader for the block YAML that manifests are written in, straight into the [`Node`] tree.
+//! A fast reader for the block YAML that manifests and CRDs are written in, straight into the
+//! [`Node`] tree.
 //!
 //! Full YAML parsers read about 10–25 MB/s on one core here (see the README's Performance section);
 //! this reader takes the lines of a document one at a time and reads several times faster. It
 //! accepts only a plain subset: block mappings and sequences (indented or not, `- key: value`
 //! items, and `-` alone with its item on the lines below), plain keys of `[A-Za-z0-9._/-]`,
-//! plain, single- and double-quoted one-line scalars without escapes, one-line flow collections
-//! (JSON's too: `{"port":80}`), `|` and `>` block scalars whose lines are all indented alike (more
-//! for `|`) and comments. Anything else (tabs, anchors, aliases, tags, merge keys, multi-line
-//! plain or quoted scalars, numbers other than plain decimal integers, duplicate keys, every
-//! syntax error) returns `None`, and the caller reads the document with the full parser
-//! ([`crate::yaml`]), so results and error messages are exactly those of serde-saphyr with the
-//! crate's options. Tests compare the two readers on every example and on generated documents.
+//! plain, single- and double-quoted scalars (on one line or, as map values, folded over several;
+//! double-quoted ones with the escapes `\n`, `\t`, `\"`, `\\`, `\/` and `\ ` only), one-line flow
+//! collections (JSON's too: `{"port":80}`), literal and folded block scalars as map values and
+//! sequence items (any chomping, no indentation indicator) and comments. Anything else (tabs,
+//! indentation indicators, anchors, aliases, tags, merge keys, other escapes, numbers other than
+//! plain decimal integers, duplicate keys, every syntax error) returns `None`, and the caller
+//! reads the document with the full parser ([`crate::yaml`]), so results and error messages are
+//! exactly those of serde-saphyr with the crate's options. Tests compare the two readers on every
+//! example, on every Gateway API CRD and on generated documents.
 
 use super::node::{Node, Text, Value};
 
@@ -33,9 +36,7 @@ pub fn read(text: &str) -> Option<Node> {
     for (i, raw) in text.split('\n').enumerate() {
         let body = raw.trim_start_matches(' ');
         let indent = raw.len() - body.len();
-        let trimmed = body.trim_end_matches(' ');
-        let trailing_space = trimmed.len() < body.len();
-        let body = trimmed;
+        let body = body.trim_end_matches(' ');
         if body.is_empty() || body.starts_with('#') {
             continue;
         }
@@ -55,11 +56,10 @@ pub fn read(text: &str) -> Option<Node> {
             indent,
             text: body,
             number: i as u64 + 1,
-            trailing_space,
         });
     }
     let mut reader = Reader {
-        raw_lines: memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64 + 1,
+        src: text,
         lines,
         pos: 0,
         nodes: 0,
@@ -103,13 +103,12 @@ struct Line<'t> {
     /// Without the indentation and trailing spaces; never empty, never a whole-line comment.
     text: &'t str,
     number: u64,
-    trailing_space: bool,
 }
 
 struct Reader<'t> {
     lines: Vec<Line<'t>>,
-    /// Lines of the text, counting the empty one after a final line break.
-    raw_lines: u64,
+    /// The document, which block scalars read line by line.
+    src: &'t str,
     pos: usize,
     nodes: usize,
     depth: usize,
@@ -186,6 +185,10 @@ impl<'t> Reader<'t> {
                 }
             } else if rest.starts_with(['|', '>']) {
                 self.block_scalar(rest, indent, line.number)?
+            } else if self.current().is_some_and(|next| next.indent > indent)
+                || (rest.starts_with(['\'', '"']) && quoted(rest).is_none())
+            {
+                self.continued(rest, indent, line.number)?
             } else {
                 let value = self.inline(rest, line.number)?;
                 self.value_ends(indent)?;
@@ -378,45 +381,85 @@ impl Reader<'_> {
         }
     }
 
-    /// `key: |` or `key: >` (also `|-`, `>-`) followed by lines all indented alike (more for
-    /// `|`), with no blank or comment-like line in or right after them; the rest goes to the full
-    /// parser.
+    /// `key: |` or `key: >`, clipped, stripped (`-`) or kept (`+`), and the lines after it that
+    /// are blank or indented at least as the first (whose indentation, deeper than `indent`, is the
+    /// content's), read by YAML's block scalar rules: lines more indented keep their extra spaces,
+    /// blank lines are line breaks, `>` folds a line break between two lines of text into a space
+    /// (none when blank lines are between them, which stay line breaks) and keeps those around more
+    /// indented lines, and the final line breaks are chomped. Left to the full parser: indentation
+    /// indicators, blank lines before the first line of text, blank lines of more spaces than the
+    /// content's indentation, trailing spaces and a last line without line break.
     fn block_scalar(&mut self, header: &str, indent: usize, key_line: u64) -> Option<Value> {
+        let src = self.src;
+        let offset = (header.as_ptr() as usize).checked_sub(src.as_ptr() as usize)?;
+        debug_assert!(offset <= src.len(), "the header is a slice of the document");
         let header = header.split(" #").next()?.trim_end_matches(' ');
-        let (literal, strip) = match header {
-            "|" => (true, false),
-            "|-" => (true, true),
-            ">" => (false, false),
-            ">-" => (false, true),
+        let (literal, chomp) = match header.as_bytes() {
+            [b'|', chomp @ ..] => (true, chomp),
+            [b'>', chomp @ ..] => (false, chomp),
             _ => return None,
         };
-        self.count()?;
-        let first = self.current().filter(|l| l.indent > indent)?;
-        let mut expected = key_line + 1;
-        let mut text = String::new();
-        while let Some(l) = self.current().filter(|l| l.indent > indent) {
-            if l.number != expected
-                || l.trailing_space
-                || l.indent < first.indent
-                || (!literal && l.indent != first.indent)
-            {
-                return None;
-            }
-            if l.number > first.number {
-                text.push(if literal { '\n' } else { ' ' });
-            }
-            text.extend(std::iter::repeat_n(' ', l.indent - first.indent));
-            text.push_str(l.text);
-            expected += 1;
-            self.pos += 1;
-        }
-        // The next line must follow at once, or the text end with its last line break.
-        let next = self.current().map_or(self.raw_lines, |l| l.number);
-        if next != expected {
+        if !matches!(chomp, [] | [b'-'] | [b'+']) {
             return None;
         }
-        if !strip {
-            text.push('\n');
+        self.count()?;
+        let after_header = &src[offset..];
+        let mut rest = &after_header[after_header.find('\n')? + 1..];
+        let mut number = key_line + 1;
+        // The content's indentation, set by its first line.
+        let mut content: Option<usize> = None;
+        let mut text = String::new();
+        // Blank lines since the last line of text, and whether that line is more indented.
+        let (mut blank, mut spaced) = (0usize, false);
+        let mut last = key_line;
+        loop {
+            let (line, next) = match rest.find('\n') {
+                Some(end) => (&rest[..end], Some(&rest[end + 1..])),
+                None => (rest, None),
+            };
+            let body = line.trim_start_matches(' ');
+            let spaces = line.len() - body.len();
+            if body.is_empty() {
+                match (next, content) {
+                    (None, _) if line.is_empty() => break, // after the text's last line break
+                    (None, _) | (_, None) => return None,
+                    (_, Some(n)) if spaces > n => return None,
+                    _ => blank += 1,
+                }
+            } else {
+                let n = *content.get_or_insert(spaces);
+                if spaces <= indent || spaces < n {
+                    break; // the parent's next line, or a comment after the scalar
+                }
+                if next.is_none() || body.ends_with(' ') {
+                    return None;
+                }
+                let line_text = &line[n..];
+                let more = line_text.starts_with(' ');
+                if last > key_line {
+                    if literal || spaced || more || blank > 0 {
+                        let breaks = blank + usize::from(literal || spaced || more);
+                        text.extend(std::iter::repeat_n('\n', breaks));
+                    } else {
+                        text.push(' ');
+                    }
+                }
+                text.push_str(line_text);
+                (blank, spaced, last) = (0, more, number);
+            }
+            rest = next?;
+            number += 1;
+        }
+        if last == key_line {
+            return None; // an empty scalar
+        }
+        match chomp {
+            [] => text.push('\n'),
+            [b'+'] => text.extend(std::iter::repeat_n('\n', blank + 1)),
+            _ => {}
+        }
+        while self.current().is_some_and(|l| l.number <= last) {
+            self.pos += 1;
         }
         Some(Value::Str(text.into()))
     }
@@ -440,6 +483,114 @@ fn flow_key(text: &str) -> Option<(Text, &str)> {
     }
 }
 
+impl Reader<'_> {
+    /// A plain or quoted scalar on the line of its key that may go on over the next lines,
+    /// indented deeper than `indent`, with YAML's line folding: the spaces around each line break
+    /// dropped, the break read as a space, or as a line break per blank line when blank lines
+    /// follow it. Double-quoted scalars may have the escapes `\n`, `\t`, `\"`, `\\`, `\/` and `\ `.
+    /// Left to the full parser: a comment or `: ` in a plain scalar, a continuation line starting
+    /// with `#` or `:` in a plain scalar, a continuation line not indented deeper than `indent`
+    /// in a quoted one, other escapes, an escaped line break, and a last line without line break.
+    fn continued(&mut self, first: &str, indent: usize, key_line: u64) -> Option<Value> {
+        let src = self.src;
+        let offset = (first.as_ptr() as usize).checked_sub(src.as_ptr() as usize)?;
+        debug_assert!(offset <= src.len(), "the value is a slice of the document");
+        let quote = first
+            .as_bytes()
+            .first()
+            .copied()
+            .filter(|&b| b == b'\'' || b == b'"');
+        if quote.is_none() && !plain_start(first) {
+            return None;
+        }
+        self.count()?;
+        let mut rest = &src[offset + usize::from(quote.is_some())..];
+        let (mut number, mut last) = (key_line, key_line);
+        let mut text = String::new();
+        let mut blank = 0;
+        loop {
+            let (line, next) = match rest.find('\n') {
+                Some(end) => (&rest[..end], Some(&rest[end + 1..])),
+                None => (rest, None),
+            };
+            let mut body = line;
+            if number > key_line {
+                body = line.trim_start_matches(' ');
+                if body.is_empty() {
+                    match next {
+                        None if line.is_empty() && quote.is_none() => break,
+                        None => return None,
+                        Some(_) => blank += 1,
+                    }
+                    rest = next?;
+                    number += 1;
+                    continue;
+                }
+                if line.len() - body.len() <= indent {
+                    if quote.is_some() {
+                        return None;
+                    }
+                    break; // the parent's next line
+                }
+                match blank {
+                    0 => text.push(' '),
+                    _ => text.extend(std::iter::repeat_n('\n', blank)),
+                }
+                blank = 0;
+            }
+            last = number;
+            match quote {
+                Some(quote) => {
+                    let (inner, end, escaped) = match quote {
+                        b'"' => double_quoted_until(body)?,
+                        _ => {
+                            let (inner, end) = single_quoted_until(body);
+                            (inner, end, 0)
+                        }
+                    };
+                    let Some(end) = end else {
+                        // Spaces before a line break are dropped, unless escaped.
+                        text.push_str(&inner[..escaped]);
+                        text.push_str(inner[escaped..].trim_end_matches(' '));
+                        rest = next?;
+                        number += 1;
+                        continue;
+                    };
+                    text.push_str(&inner);
+                    let after = &body[end..];
+                    let after_text = after.trim_start_matches(' ');
+                    let comment = after_text.starts_with('#') && after_text.len() < after.len();
+                    if !(after_text.is_empty() || comment) || next.is_none() {
+                        return None;
+                    }
+                    break;
+                }
+                None => {
+                    let content = body.trim_end_matches(' ');
+                    let start_ok = number == key_line || !content.starts_with(['#', ':']);
+                    if !start_ok
+                        || content.contains(": ")
+                        || content.ends_with(':')
+                        || content.contains(" #")
+                    {
+                        return None;
+                    }
+                    text.push_str(content);
+                }
+            }
+            rest = next?;
+            number += 1;
+        }
+        while self.current().is_some_and(|l| l.number <= last) {
+            self.pos += 1;
+        }
+        match quote {
+            Some(_) => Some(Value::Str(text.into())),
+            None => plain(&text),
+        }
+    }
+}
+
 /// A quoted scalar that ends on its line, without escapes, and its byte length.
 fn quoted(text: &str) -> Option<(Value, usize)> {
     if text.starts_with('\'') {
@@ -456,11 +607,23 @@ fn quoted(text: &str) -> Option<(Value, usize)> {
 
 /// `'it''s'` → `it's` and the byte length of the quoted text; `None` when it does not end on the line.
 fn single_quoted(text: &str) -> Option<(String, usize)> {
+    match single_quoted_until(&text[1..]) {
+        (inner, Some(used)) => Some((inner, used + 1)),
+        (_, None) => None,
+    }
+}
+
+/// The text of a single-quoted scalar after its opening quote with `''` read as `'`, up to its
+/// closing quote and the byte length to after that quote, or to the end of `text` and `None`.
+fn single_quoted_until(text: &str) -> (String, Option<usize>) {
     let mut out = String::new();
-    let mut rest = &text[1..];
-    let mut used = 1;
+    let mut rest = text;
+    let mut used = 0;
     loop {
-        let quote = rest.find('\'')?;
+        let Some(quote) = rest.find('\'') else {
+            out.push_str(rest);
+            return (out, None);
+        };
         out.push_str(&rest[..quote]);
         used += quote + 1;
         if rest[quote + 1..].starts_with('\'') {
@@ -468,9 +631,43 @@ fn single_quoted(text: &str) -> Option<(String, usize)> {
             used += 1;
             rest = &rest[quote + 2..];
         } else {
-            return Some((out, used));
+            return (out, Some(used));
         }
     }
+}
+
+/// The text of a double-quoted scalar after its opening quote with its escapes read, up to its
+/// closing quote and the byte length to after that quote, or to the end of `text` and `None`;
+/// `None` for escapes other than `\n`, `\t`, `\"`, `\\`, `\/` and `\ `. Last, the length of the
+/// text read up to the end of its last escape.
+fn double_quoted_until(text: &str) -> Option<(String, Option<usize>, usize)> {
+    let bytes = text.as_bytes();
+    let mut out = String::new();
+    let (mut i, mut start, mut escaped) = (0, 0, 0);
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'"' => {
+                out.push_str(&text[start..i]);
+                return Some((out, Some(i + 1), 0));
+            }
+            b'\\' => {
+                out.push_str(&text[start..i]);
+                out.push(match bytes.get(i + 1)? {
+                    b'n' => '\n',
+                    b't' => '\t',
+                    b' ' => ' ',
+                    &c @ (b'"' | b'\\' | b'/') => char::from(c),
+                    _ => return None,
+                });
+                i += 2;
+                start = i;
+                escaped = out.len();
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[start..]);
+    Some((out, None, escaped))
 }
 
 /// A plain scalar may start with any character but YAML's indicators (`-` only before a non-space).
@@ -608,25 +805,111 @@ mod tests {
             "a: &x 1\nb: *x\n",
             "<<: {a: 1}\n",
             "a: !t x\n",
-            "a: |+\n  x\n",
             "a: 0755\n",
             "a: 1.5\n",
             "80: x\n",
-            "a: b\n  c\n",
             "a:\tb\n",
             "a: [x, 1.5]\n",
-            "a: |\n  x\n  # y\nb: 1\n",
-            "a: >\n  x\n   y\n",
-            "a: |\n  x\n\nb: 1\n",
-            "a: \"x\\ty\"\n",
             "a: x: y\n",
             "- \n- x\n",
             "a: 1\n---\nb: 2\n",
             "a: 1\n...\n",
             "x\n",
             "a:\n  b: 1\n c: 2\n",
+            "a: |2\n   x\n",
+            "a: >-1\n  x\n",
+            "a: |\n\n  x\n",
+            "a: |\n  x\n   \n  y\n",
+            "a: |\n  x",
+            "a: |\n  x  \n",
+            "a: |\nb: 1\n",
+            "a: b # c\n  d\n",
+            "a: b\n  c: d\n",
+            "a: b\n  # c\n  d\n",
+            "a: b\n  c",
+            "a: 'x\ny'\n",
+            "a: 'x\n  y' z\n",
+            "a: \"x\\\n  y\"\n",
+            "a: \"\\u0041\"\n",
+            "a: \"x\n",
         ] {
             assert!(read(text).is_none(), "{text:?}");
+        }
+    }
+
+    /// Block scalars with blank lines, comment-like and more indented lines, every chomping, and
+    /// scalars folded over several lines, as CRDs write their descriptions and rules.
+    #[test]
+    fn reads_block_scalars_and_multi_line_scalars() {
+        for text in [
+            "a: |+\n  x\n",
+            "a: |+\n  x\n\n\nb: 1\n",
+            "a: |+\n  x\n\n",
+            "a: |-\n  x\n\n  y\n\n\nb: 1\n",
+            "a: |\n  x\n  # y\nb: 1\n",
+            "a: |\n  x\n\n  y\n",
+            "a: |\n  x\n \n  y\n",
+            "a: |\n  x\n    y\n  z\n",
+            "a: | # c\n  x\n\nb: 1\n",
+            "a: >\n  x\n   y\n",
+            "a: >\n  x\n  y\n\n  z\n   w\n  v\n\n\n   u\n  t\n",
+            "a: >-\n  x\n\n\n  y\n",
+            "a: >+\n  x\n  y\n\n",
+            "a: >\n  - x\n  - y\n",
+            "a: |\n  x\n# c\nb: 1\n",
+            "a: |\n  x\n\n # c\n\nb: 1\n",
+            "- a: |\n    x\n\n    y\n  b: 1\n",
+            "a:\n  b: |-\n    x\n\n    y\n  c: 2\n",
+            "a: b\n  c\n",
+            "a: b\n  c\n\n  d\ne: 1\n",
+            "a: b\n  \"c\" - d [e] 'f'\n",
+            "- m: x\n    y\n  r: 1\n",
+            "a: 1\n  2\n",
+            "a: true\n  x\n",
+            "a: 'x\n  y''s\n\n  z'\nb: 1\n",
+            "a: 'x  \n   # y'\n",
+            "a: 'x\n  y' # c\n",
+            "a: \"x\\ty\"\n",
+            "a: \"x\\n\n  \\ y \\\"q\\\" \\\\ \\/\"\n",
+            "a: \"x \n  y\" # c\n",
+            "a: \"x\\t  \n  y\"\n",
+        ] {
+            assert!(same(text), "{text:?}");
+        }
+    }
+
+    fn crd_files(channel: &str) -> Vec<PathBuf> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../shared/gateway-api/crds")
+            .join(channel);
+        let mut files = Vec::new();
+        yaml_files(&dir, &mut files);
+        files.sort();
+        files
+    }
+
+    /// Every document of the Gateway API CRD files of both channels is taken by the fast reader
+    /// and read as serde-saphyr reads it, lines included: `lint --crds` loads them this way.
+    #[test]
+    fn reads_every_crd_as_serde_saphyr_does() {
+        for channel in ["standard", "experimental"] {
+            let files = crd_files(channel);
+            if files.is_empty() {
+                eprintln!(
+                    "skipped the {channel} CRDs: ../shared/gateway-api/crds/{channel} is absent"
+                );
+                continue;
+            }
+            for path in files {
+                let text = std::fs::read_to_string(&path).unwrap();
+                for chunk in crate::lint::documents(&text) {
+                    assert!(
+                        same(chunk.text),
+                        "{} is left to the full parser",
+                        path.display()
+                    );
+                }
+            }
         }
     }
 
@@ -917,22 +1200,59 @@ mod tests {
                 }
             }
             fn value(&mut self, indent: usize, step: usize, depth: usize) {
-                match self.next(5) {
+                match self.next(6) {
                     4 => {
                         // a block scalar
-                        let header = ["|", "|-", ">", ">-", "|+", "|2", "> # c"][self.next(7)];
+                        let headers = [
+                            "|", "|-", ">", ">-", "|+", ">+", "|2", "> # c", "|-1", "|#", "| x",
+                        ];
+                        let header = headers[self.next(headers.len())];
                         self.out.push(' ');
                         self.out.push_str(header);
                         self.out.push('\n');
-                        for _ in 0..1 + self.next(3) {
+                        for _ in 0..1 + self.next(5) {
                             let extra = [0, 0, 0, 1, 2][self.next(5)];
-                            let text =
-                                ["some text", "# x", "- y", "a: b", "", "t ", "[a]"][self.next(7)];
+                            let texts = ["some text", "# x", "- y", "a: b", "", "t ", "[a]", "x"];
+                            let text = texts[self.next(texts.len())];
                             let pad = " ".repeat(indent + step + extra);
-                            self.out.push_str(&format!("{pad}{text}\n"));
+                            match self.next(6) {
+                                0 => self.out.push('\n'),
+                                1 => {
+                                    let spaces = self.next(indent + step + 3);
+                                    self.out.push_str(&" ".repeat(spaces));
+                                    self.out.push('\n');
+                                }
+                                2 if indent + step > 0 => {
+                                    let pad = " ".repeat(indent + step - 1);
+                                    self.out.push_str(&format!("{pad}{text}\n"));
+                                }
+                                _ => self.out.push_str(&format!("{pad}{text}\n")),
+                            }
                         }
                         if self.next(4) == 0 {
                             self.out.push('\n');
+                        }
+                    }
+                    5 => {
+                        // a scalar over several lines
+                        let firsts = ["x", "'x", "\"x", "'a''", "\"a\\t", "\"a\\", "x #c", "1"];
+                        let first = firsts[self.next(firsts.len())];
+                        self.out.push(' ');
+                        self.out.push_str(first);
+                        self.out.push('\n');
+                        for _ in 0..1 + self.next(3) {
+                            let nexts = [
+                                "y", "- y", "\"q\"", "[a]", "# c", "b: c", "", "z'", "z\"", "''",
+                                "\\ z\"", "y #c", "y' #c", "y\" x", "? y", "&a", "y ", "\\n",
+                            ];
+                            let text = nexts[self.next(nexts.len())];
+                            let spaces = indent + [0, 1, 2, 2, 3][self.next(5)];
+                            self.out.push_str(&" ".repeat(spaces));
+                            self.out.push_str(text);
+                            self.out.push('\n');
+                            if self.next(5) == 0 {
+                                self.out.push('\n');
+                            }
                         }
                     }
                     0 => {

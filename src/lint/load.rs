@@ -128,18 +128,7 @@ pub fn documents(text: &str) -> Vec<Chunk<'_>> {
 impl Chunk<'_> {
     /// The document, `None` when it is empty (only comments or markers), with file lines.
     pub fn parse(&self) -> Result<Option<Node>, YamlError> {
-        self.parse_read(super::block::read(self.text))
-    }
-
-    /// [`Chunk::parse`] without trying the fast reader first: for documents it never takes, such
-    /// as CRDs, whose descriptions are block scalars, where the attempt only costs time.
-    pub fn parse_full(&self) -> Result<Option<Node>, YamlError> {
-        self.parse_read(None)
-    }
-
-    /// The document from what the fast reader made of it, or from the full parser.
-    fn parse_read(&self, fast: Option<Node>) -> Result<Option<Node>, YamlError> {
-        let node = match fast {
+        let node = match super::block::read(self.text) {
             Some(node) => Ok(node),
             None => crate::yaml::from_str_full(self.text),
         };
