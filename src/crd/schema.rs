@@ -583,7 +583,7 @@ impl Walk<'_> {
         }
         if let Some(item_schema) = &schema.items {
             for (i, item) in items.iter().enumerate() {
-                self.node(item_schema, item, &format!("{path}[{i}]"));
+                self.node(item_schema, item, &crate::lint::index(path, i));
             }
         }
         if self.structural {
@@ -621,7 +621,7 @@ impl Walk<'_> {
                 self.push(
                     ViolationKind::Duplicate,
                     &items[i],
-                    &format!("{path}[{i}]"),
+                    &crate::lint::index(path, i),
                     format!("Duplicate value: {{{shown}}}"),
                 );
             }
@@ -667,7 +667,7 @@ impl Walk<'_> {
             if let Some(property) = schema.properties.get(name.as_str()) {
                 self.node(property, value, &field);
             } else if let Some(additional) = &schema.additional {
-                self.node(additional, value, &format!("{path}[{name}]"));
+                self.node(additional, value, &crate::lint::keyed(path, name));
             } else if self.structural
                 && !schema.allows_unknown()
                 && !(schema.embedded && matches!(&**name, "apiVersion" | "kind" | "metadata"))

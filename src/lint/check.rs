@@ -49,13 +49,40 @@ pub struct Ctx<'a> {
     pub findings: &'a mut Vec<Finding>,
 }
 
-/// `parent.key`, or `key` at the top.
+/// `parent.key`, or `key` at the top. Paths are built for every node CRD validation visits, so
+/// these helpers append to one allocation rather than going through `format!` (a tenth of
+/// validating a document).
 pub fn join(parent: &str, key: &str) -> String {
     if parent.is_empty() {
-        key.to_string()
-    } else {
-        format!("{parent}.{key}")
+        return key.to_string();
     }
+    let mut path = String::with_capacity(parent.len() + 1 + key.len());
+    path.push_str(parent);
+    path.push('.');
+    path.push_str(key);
+    path
+}
+
+/// `parent[i]`: an item of a list.
+pub fn index(parent: &str, i: usize) -> String {
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(i);
+    let mut path = String::with_capacity(parent.len() + 2 + digits.len());
+    path.push_str(parent);
+    path.push('[');
+    path.push_str(digits);
+    path.push(']');
+    path
+}
+
+/// `parent[key]`: an entry of a map whose keys are data (additionalProperties).
+pub fn keyed(parent: &str, key: &str) -> String {
+    let mut path = String::with_capacity(parent.len() + 2 + key.len());
+    path.push_str(parent);
+    path.push('[');
+    path.push_str(key);
+    path.push(']');
+    path
 }
 
 /// A field path such as `spec.rules[0].matches`, written out only when a finding names it: the
@@ -522,6 +549,18 @@ impl Ctx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_strings_join_keys_items_and_data_keys() {
+        assert_eq!(join("", "spec"), "spec");
+        assert_eq!(join("spec", "rules"), "spec.rules");
+        assert_eq!(index("spec.rules", 0), "spec.rules[0]");
+        assert_eq!(index("a", 1234567), "a[1234567]");
+        assert_eq!(
+            keyed("metadata.labels", "app.kubernetes.io/name"),
+            "metadata.labels[app.kubernetes.io/name]"
+        );
+    }
 
     #[test]
     fn fields_are_written_as_joined_paths() {

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-pub(crate) use check::join;
+pub(crate) use check::{index, join, keyed};
 pub use docs::{explain, lookup, rule_tables, RuleDoc, RuleTable};
 pub(crate) use load::documents;
 pub use load::{inputs, Input, LoadError};
