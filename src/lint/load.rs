@@ -36,8 +36,8 @@ impl Input {
     pub fn read(&self) -> Result<String, LoadError> {
         let mut text = String::new();
         let result = match self {
-            Input::File(p) => std::fs::File::open(p).and_then(|mut f| f.read_to_string(&mut text)),
-            Input::Stdin => std::io::stdin().read_to_string(&mut text),
+            Input::File(p) => read_file(p).map(|t| text = t),
+            Input::Stdin => std::io::stdin().read_to_string(&mut text).map(drop),
         };
         result.map_err(|source| LoadError::Read {
             path: PathBuf::from(self.label()),
@@ -45,6 +45,22 @@ impl Input {
         })?;
         Ok(text)
     }
+}
+
+/// Reads a whole file in as few system calls as it takes: open, read until the end, close.
+/// `std::fs::read_to_string` first asks the file's size and position (`statx`, `lseek`), two of
+/// the seven calls a small manifest cost, a tenth of linting a folder of 10,000 of them.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    /// Most manifests fit: one read fills it, the next finds the end.
+    const FIRST: usize = 16 * 1024;
+    let file = std::fs::File::open(path)?;
+    let mut bytes = Vec::with_capacity(FIRST);
+    // `Take` has no size hint to ask for, so its `read_to_end` reads straight into the buffer.
+    file.take(u64::MAX).read_to_end(&mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| {
+        let message = format!("not UTF-8 text: {}", e.utf8_error());
+        std::io::Error::new(std::io::ErrorKind::InvalidData, message)
+    })
 }
 
 /// Expands the command-line paths: files as given, folders recursively to their `*.yaml`/`*.yml`
@@ -57,7 +73,6 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, LoadError> {
         } else if p.is_dir() {
             let mut files = Vec::new();
             walk(p, &mut files)?;
-            files.sort();
             out.extend(files.into_iter().map(Input::File));
         } else if p.exists() {
             out.push(Input::File(p.clone()));
@@ -68,19 +83,29 @@ pub fn inputs(paths: &[PathBuf]) -> Result<Vec<Input>, LoadError> {
     Ok(out)
 }
 
+/// Appends the files under `dir` in the order of their paths compared component by component
+/// (what sorting the whole list of paths gives): each folder's entries sorted by name, folders
+/// entered where they sort. Sorting 10,000 whole paths took a tenth of linting them.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
     let read_err = |source| LoadError::Read {
         path: dir.to_path_buf(),
         source,
     };
-    for entry in std::fs::read_dir(dir).map_err(read_err)? {
-        let entry = entry.map_err(read_err)?;
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(read_err)?;
+    entries.sort_by_cached_key(|e| e.file_name());
+    for entry in entries {
         let path = entry.path();
         // Symlinked folders are not followed: they can loop.
         let ty = entry.file_type().map_err(read_err)?;
         if ty.is_dir() {
             walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") && path.is_file() {
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+            // Only a symlink needs a `stat` to tell whether it leads to a file.
+            && (ty.is_file() || path.is_file())
+        {
             out.push(path);
         }
     }
@@ -225,12 +250,45 @@ mod tests {
     }
 
     #[test]
+    fn files_are_read_whole_and_must_be_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long.yaml");
+        // Longer than the first read, so the buffer grows.
+        let text = "a: 1\n".repeat(10_000);
+        std::fs::write(&long, &text).unwrap();
+        assert_eq!(Input::File(long).read().unwrap(), text);
+        let latin1 = dir.path().join("latin1.yaml");
+        std::fs::write(&latin1, b"name: caf\xe9\n").unwrap();
+        let err = Input::File(latin1.clone()).read().unwrap_err().to_string();
+        assert!(err.starts_with(&latin1.display().to_string()), "{err}");
+        assert!(err.contains("not UTF-8 text"), "{err}");
+        assert!(err.contains("from index 9"), "{err}");
+    }
+
+    #[test]
     fn folders_expand_to_sorted_yaml_files_recursively() {
         let dir = tempfile::tempdir().unwrap();
-        let sub = dir.path().join("b");
-        std::fs::create_dir(&sub).unwrap();
-        for f in ["z.yaml", "a.yml", "notes.txt", "b/c.yaml"] {
+        for sub in ["b", "b/c"] {
+            std::fs::create_dir(dir.path().join(sub)).unwrap();
+        }
+        // `b/c/…` sorts before `b/c-d.yaml` component by component, after it byte by byte.
+        for f in [
+            "z.yaml",
+            "a.yml",
+            "notes.txt",
+            "b/c.yaml",
+            "b/c-d.yaml",
+            "b/c/e.yaml",
+        ] {
             std::fs::write(dir.path().join(f), "").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            // A link to a file is read; a dangling link and a link to a folder are not.
+            symlink("z.yaml", dir.path().join("y.yaml")).unwrap();
+            symlink("gone.yaml", dir.path().join("x.yaml")).unwrap();
+            symlink("b", dir.path().join("w.yaml")).unwrap();
         }
         let found: Vec<String> = inputs(&[dir.path().to_path_buf()])
             .unwrap()
@@ -241,7 +299,24 @@ mod tests {
                     .to_string()
             })
             .collect();
-        assert_eq!(found, ["/a.yml", "/b/c.yaml", "/z.yaml"]);
+        #[cfg(unix)]
+        let expected = [
+            "/a.yml",
+            "/b/c/e.yaml",
+            "/b/c-d.yaml",
+            "/b/c.yaml",
+            "/y.yaml",
+            "/z.yaml",
+        ];
+        #[cfg(not(unix))]
+        let expected = [
+            "/a.yml",
+            "/b/c/e.yaml",
+            "/b/c-d.yaml",
+            "/b/c.yaml",
+            "/z.yaml",
+        ];
+        assert_eq!(found, expected);
         assert!(matches!(
             inputs(&[PathBuf::from("-")]).unwrap()[..],
             [Input::Stdin]
