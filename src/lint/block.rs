@@ -32,7 +32,8 @@ pub fn read(text: &str) -> Option<Node> {
     if !plain_text(text) {
         return None;
     }
-    let mut lines = Vec::new();
+    // Sized once: counting the lines is a fast scan, growing the vector was a copy per doubling.
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
     for (i, raw) in text.split('\n').enumerate() {
         let body = raw.trim_start_matches(' ');
         let indent = raw.len() - body.len();
@@ -287,9 +288,21 @@ impl<'t> Reader<'t> {
             }
             _ => {
                 self.count()?;
-                let end = text.find(" #").unwrap_or(text.len());
+                // One pass over the spaces (`find` and `contains` were two searches per scalar):
+                // the first ` #` ends the scalar; a `: ` before it makes this no scalar at all.
+                let bytes = text.as_bytes();
+                let mut end = text.len();
+                for i in memchr::memchr_iter(b' ', bytes) {
+                    if bytes.get(i + 1) == Some(&b'#') {
+                        end = i;
+                        break;
+                    }
+                    if i > 0 && bytes[i - 1] == b':' {
+                        return None;
+                    }
+                }
                 let scalar = text[..end].trim_end_matches(' ');
-                if scalar.contains(": ") || scalar.ends_with(':') || !plain_start(scalar) {
+                if scalar.ends_with(':') || !plain_start(scalar) {
                     return None;
                 }
                 return plain(scalar);
@@ -787,6 +800,8 @@ mod tests {
             "notes:\n  - >-\n    one\n    two\n  - |\n    x\n     y\n",
             "- >-\n  a\n  b\n- c\n",
             "rules:\n-\n  matches: [{\"path\":{\"value\":\"/\"}}]\n  b: 1\n-\n    - x\n    - y\n- z\n",
+            // Comments and colons in plain scalars.
+            "a: b #c: d\nu: http://x:80/a#b\nv: x:y z #\nw: x  # c\n",
         ] {
             assert!(same(text), "{text:?}");
         }
@@ -811,6 +826,8 @@ mod tests {
             "a:\tb\n",
             "a: [x, 1.5]\n",
             "a: x: y\n",
+            "a: x y: z # c\n",
+            "a: x:  #c\n",
             "- \n- x\n",
             "a: 1\n---\nb: 2\n",
             "a: 1\n...\n",

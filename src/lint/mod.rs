@@ -59,9 +59,6 @@ pub struct LintOptions {
     pub crds: Option<Arc<crate::crd::CrdSet>>,
 }
 
-/// Files read in parallel before their results are merged into the set.
-const BATCH: usize = 256;
-
 /// Lints files, folders (recursively, `*.yaml`/`*.yml`) and `-` (stdin) as one set.
 pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadError> {
     let (report, model) = load_paths(paths, opts)?;
@@ -78,16 +75,17 @@ pub fn lint_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<Report, LoadE
 pub fn load_paths(paths: &[PathBuf], opts: &LintOptions) -> Result<(Report, Model), LoadError> {
     let inputs = load::inputs(paths)?;
     let mut set = Set::default();
-    // In batches, so only a batch of per-file results waits to be merged at any time.
-    for batch in inputs.chunks(BATCH) {
-        let results = parallel_map(batch, |input| {
+    parallel_each(
+        &inputs,
+        |input| {
             let text = input.read()?;
             Ok(lint_file(&input.label(), &text, opts))
-        });
-        for result in results {
+        },
+        |result| {
             set.add(result?);
-        }
-    }
+            Ok(())
+        },
+    )?;
     Ok(set.finish(opts))
 }
 
@@ -104,15 +102,25 @@ pub fn lint_sources(sources: &[(&str, &str)], opts: &LintOptions) -> Report {
 /// Lints like [`lint_sources`] and keeps the traffic model of the set.
 pub fn load_sources(sources: &[(&str, &str)], opts: &LintOptions) -> (Report, Model) {
     let mut set = Set::default();
-    for result in parallel_map(sources, |(label, text)| lint_file(label, text, opts)) {
-        set.add(result);
-    }
+    parallel_for_each(
+        sources,
+        |(label, text)| lint_file(label, text, opts),
+        |result| set.add(result),
+    );
     set.finish(opts)
 }
 
-/// Maps `f` over `items` on a few threads, keeping the order of `items`. Each worker holds one
-/// file at a time, so memory stays proportional to the largest file times the thread count.
-fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+/// Maps `f` over `items` on a few threads (this one among them) and hands the results to `sink`
+/// in the order of `items`, each as soon as those before it are done, while the workers go on
+/// (waiting for a whole batch, as before, left cores idle). `sink`'s first error stops it: the
+/// workers finish the item they hold and take no more. Each worker holds one item at a time, so memory
+/// stays proportional to the largest file times the thread count, plus the results waiting for
+/// an earlier one.
+fn parallel_each<T: Sync, R: Send, E>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(R) -> Result<(), E>,
+) -> Result<(), E> {
     // Threads cost more than they save on a handful of items (what `generate` lints, the one
     // document of most files). The core count is read once: it costs system calls and, in a
     // container, reading cgroup files.
@@ -126,28 +134,67 @@ fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Ve
             .to_owned(),
     };
     if threads <= 1 {
-        return items.iter().map(f).collect();
+        return items.iter().map(f).try_for_each(sink);
     }
     let next = AtomicUsize::new(0);
-    let worker = || {
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            done.push((i, f(item)));
-        }
+    let take = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        items.get(i).map(|item| (i, f(item)))
     };
-    let mut indexed: Vec<(usize, R)> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads).map(|_| s.spawn(worker)).collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("a lint worker panicked"))
-            .collect()
+    let (done, results) = std::sync::mpsc::channel::<(usize, R)>();
+    std::thread::scope(|s| {
+        // This thread works too, between merges: one that waited for each result spent more time
+        // in system calls being woken than merging.
+        for _ in 1..threads {
+            let done = done.clone();
+            s.spawn(move || {
+                while let Some(result) = take() {
+                    if done.send(result).is_err() {
+                        return; // the sink failed: nothing more is wanted
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut waiting = std::collections::BTreeMap::new();
+        let mut want = 0;
+        let outcome = loop {
+            if let Some(result) = waiting.remove(&want) {
+                want += 1;
+                match sink(result) {
+                    Ok(()) => continue,
+                    Err(e) => break Err(e),
+                }
+            }
+            let ready = match results.try_recv() {
+                Ok(ready) => Some(ready),
+                Err(_) => take().or_else(|| results.recv().ok()),
+            };
+            // None: every item is taken and every worker gone (all merged, or one panicked,
+            // which the scope reports).
+            let Some((i, result)) = ready else {
+                break Ok(());
+            };
+            waiting.insert(i, result);
+        };
+        // Workers that take another item find nothing left.
+        next.store(items.len(), Ordering::Relaxed);
+        drop(results);
+        outcome
+    })
+}
+
+/// [`parallel_each`] with a sink that cannot fail.
+fn parallel_for_each<T: Sync, R: Send>(
+    items: &[T],
+    f: impl Fn(&T) -> R + Sync,
+    mut sink: impl FnMut(R),
+) {
+    let done: Result<(), std::convert::Infallible> = parallel_each(items, f, |r| {
+        sink(r);
+        Ok(())
     });
-    indexed.sort_unstable_by_key(|(i, _)| *i);
-    indexed.into_iter().map(|(_, r)| r).collect()
+    let Ok(()) = done;
 }
 
 /// What one file yields: its findings, the facts for the analysis, and its document count.
@@ -168,19 +215,21 @@ impl FileResult {
 }
 
 /// Reads one YAML stream: spec rules on every document, facts kept for the analysis. The
-/// documents of a long stream are read on several threads too (in batches, like files), their
+/// documents of a long stream are read on several threads too (like files), their
 /// results kept in order.
 fn lint_file(label: &str, text: &str, opts: &LintOptions) -> FileResult {
     let file: Arc<str> = label.into();
     let chunks = load::documents(text);
     let mut out = FileResult::new();
-    for batch in chunks.chunks(BATCH) {
-        for part in parallel_map(batch, |chunk| lint_document(&file, chunk, opts)) {
+    parallel_for_each(
+        &chunks,
+        |chunk| lint_document(&file, chunk, opts),
+        |part| {
             out.documents += part.documents;
             out.findings.extend(part.findings);
             out.facts.append(part.facts);
-        }
-    }
+        },
+    );
     out
 }
 
@@ -285,6 +334,32 @@ mod tests {
             .filter(|f| f.rule == rule)
             .map(|f| f.line.unwrap_or(0))
             .collect()
+    }
+
+    /// Results reach the sink in input order though workers finish out of order, and the sink's
+    /// first error (in input order) is what comes back.
+    #[test]
+    fn parallel_results_arrive_in_order_and_the_first_error_stops_them() {
+        let items: Vec<usize> = (0..1000).collect();
+        let slow = |&i: &usize| {
+            if i % 97 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            i
+        };
+        let mut seen = Vec::new();
+        parallel_for_each(&items, slow, |i| seen.push(i));
+        assert_eq!(seen, items);
+        seen.clear();
+        let stopped = parallel_each(&items, slow, |i| {
+            if i == 700 || i == 800 {
+                return Err(i);
+            }
+            seen.push(i);
+            Ok(())
+        });
+        assert_eq!(stopped, Err(700));
+        assert_eq!(seen, items[..700]);
     }
 
     #[test]
