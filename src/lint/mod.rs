@@ -136,32 +136,36 @@ fn parallel_each<T: Sync, R: Send, E>(
     if threads <= 1 {
         return items.iter().map(f).try_for_each(sink);
     }
+    // Items are taken a run at a time, so that small ones (the documents of a stream) do not
+    // cost a message each; runs stay short enough for the threads to finish close together.
+    let run = (items.len() / (threads * 32)).clamp(1, 16);
     let next = AtomicUsize::new(0);
     let take = || {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        items.get(i).map(|item| (i, f(item)))
+        let start = next.fetch_add(run, Ordering::Relaxed);
+        let taken = items.get(start..(start + run).min(items.len()))?;
+        Some((start, taken.iter().map(&f).collect::<Vec<R>>()))
     };
-    let (done, results) = std::sync::mpsc::channel::<(usize, R)>();
+    let (done, results) = std::sync::mpsc::channel::<(usize, Vec<R>)>();
     std::thread::scope(|s| {
         // This thread works too, between merges: one that waited for each result spent more time
         // in system calls being woken than merging.
         for _ in 1..threads {
             let done = done.clone();
             s.spawn(move || {
-                while let Some(result) = take() {
-                    if done.send(result).is_err() {
+                while let Some(taken) = take() {
+                    if done.send(taken).is_err() {
                         return; // the sink failed: nothing more is wanted
                     }
                 }
             });
         }
         drop(done);
-        let mut waiting = std::collections::BTreeMap::new();
+        let mut waiting = std::collections::BTreeMap::<usize, Vec<R>>::new();
         let mut want = 0;
         let outcome = loop {
-            if let Some(result) = waiting.remove(&want) {
-                want += 1;
-                match sink(result) {
+            if let Some(taken) = waiting.remove(&want) {
+                want += run;
+                match taken.into_iter().try_for_each(&mut sink) {
                     Ok(()) => continue,
                     Err(e) => break Err(e),
                 }
@@ -172,12 +176,12 @@ fn parallel_each<T: Sync, R: Send, E>(
             };
             // None: every item is taken and every worker gone (all merged, or one panicked,
             // which the scope reports).
-            let Some((i, result)) = ready else {
+            let Some((start, taken)) = ready else {
                 break Ok(());
             };
-            waiting.insert(i, result);
+            waiting.insert(start, taken);
         };
-        // Workers that take another item find nothing left.
+        // Workers that take another run find nothing left.
         next.store(items.len(), Ordering::Relaxed);
         drop(results);
         outcome
