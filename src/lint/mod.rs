@@ -1,7 +1,7 @@
 //! Lint: the spec rules of Gateway API v1.6.1 on every document, then a cross-resource analysis
 //! over the whole set that predicts the status a controller would set.
 //!
-//! Files are read one at a time; each document is parsed once into a line-aware tree
+//! Each thread reads one file at a time; each document is parsed once into a line-aware tree
 //! ([`node`]), checked ([`rules`]), reduced to the few facts the analysis needs ([`facts`]) and
 //! dropped. The analysis ([`analysis`]) then runs on the facts of the whole set.
 
@@ -116,8 +116,8 @@ pub fn load_sources(sources: &[(&str, &str)], opts: &LintOptions) -> (Report, Mo
 
 /// Maps `f` over `items` on a few threads (this one among them) and hands the results to `sink`
 /// in the order of `items`, each as soon as those before it are done, while the workers go on
-/// (waiting for a whole batch, as before, left cores idle). `sink`'s first error stops it: the
-/// workers finish the item they hold and take no more. Each worker holds one item at a time, so memory
+/// (waiting for whole batches left cores idle). `sink`'s first error stops it: the workers
+/// finish the item they hold and take no more. Each worker holds one item at a time, so memory
 /// stays proportional to the largest file times the thread count, plus the results waiting for
 /// an earlier one.
 fn parallel_each<T: Sync, R: Send, E>(
@@ -394,10 +394,11 @@ mod tests {
     fn a_folder_read_in_groups_finds_duplicates_across_them() {
         let dir = tempfile::tempdir().unwrap();
         for i in 0..200 {
-            // Files 0 and 150 (different groups) and 5 and 6 (one group) define the same route.
+            // 200 files go in groups of 3: files 0 and 150 (different groups) and 6 and 7 (one
+            // group) define the same route.
             let name = match i {
                 150 => 0,
-                6 => 5,
+                7 => 6,
                 i => i,
             };
             let text = format!("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: r{name}\n  namespace: app\n");
@@ -420,7 +421,7 @@ mod tests {
             })
             .collect();
         later.sort();
-        assert_eq!(later, ["006.yaml", "150.yaml"]);
+        assert_eq!(later, ["007.yaml", "150.yaml"]);
     }
 
     #[test]
