@@ -29,12 +29,25 @@ const MAX_KEY_LEN: usize = 512;
 /// The document in `text` (one document, no `---` except on its first line), or `None` when it
 /// is not in the subset this reader is sure of.
 pub fn read(text: &str) -> Option<Node> {
+    read_at(text, 0)
+}
+
+/// [`read`] for a document that starts after line `first_line` of its file: lines are numbered
+/// as in the file.
+pub fn read_at(text: &str, first_line: u64) -> Option<Node> {
     if !plain_text(text) {
         return None;
     }
+    let bytes = text.as_bytes();
     // Sized once: counting the lines is a fast scan, growing the vector was a copy per doubling.
-    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-    for (i, raw) in text.split('\n').enumerate() {
+    let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
+    // Line ends found with memchr: `str::split` searched for each one with a per-call set-up that
+    // cost more than the short lines of a manifest.
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    let mut start = 0;
+    for (i, end) in ends.enumerate() {
+        let raw = &text[start..end];
+        start = end + 1;
         let body = raw.trim_start_matches(' ');
         let indent = raw.len() - body.len();
         let body = body.trim_end_matches(' ');
@@ -56,7 +69,7 @@ pub fn read(text: &str) -> Option<Node> {
         lines.push(Line {
             indent,
             text: body,
-            number: i as u64 + 1,
+            number: first_line + i as u64 + 1,
         });
     }
     let mut reader = Reader {
@@ -694,15 +707,15 @@ fn plain_start(text: &str) -> bool {
 
 /// `key: rest` with a plain key of `[A-Za-z0-9._/-]` (not starting with `-`); `rest` may be empty.
 fn split_key(text: &str) -> Option<(&str, &str)> {
-    let colon = text.find(':')?;
+    // One pass: the key ends at the first `:`, and every byte before it must be a key character
+    // (`:` is not one, so a text without a valid key before its first `:` fails either way).
+    let colon = text
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-')))
+        .filter(|&i| text.as_bytes()[i] == b':')?;
     let key = &text[..colon];
     let after = &text[colon + 1..];
-    let key_ok = !key.is_empty()
-        && key.len() <= MAX_KEY_LEN
-        && !key.starts_with('-')
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'));
+    let key_ok = !key.is_empty() && key.len() <= MAX_KEY_LEN && !key.starts_with('-');
     if !key_ok || !(after.is_empty() || after.starts_with(' ')) {
         return None;
     }

@@ -151,18 +151,24 @@ pub fn documents(text: &str) -> Vec<Chunk<'_>> {
 impl Chunk<'_> {
     /// The document, `None` when it is empty (only comments or markers), with file lines.
     pub fn parse(&self) -> Result<Option<Node>, YamlError> {
-        let node = match super::block::read(self.text) {
-            Some(node) => Ok(node),
-            None => crate::yaml::from_str_full(self.text),
+        // The fast reader numbers lines as in the file; the full parser's are shifted after.
+        let node = match super::block::read_at(self.text, self.first_line) {
+            Some(node) => node,
+            None => {
+                let mut node: Node =
+                    crate::yaml::from_str_full(self.text).map_err(|mut e: YamlError| {
+                        e.line += self.first_line;
+                        e
+                    })?;
+                if self.first_line > 0 {
+                    shift(&mut node, self.first_line);
+                }
+                node
+            }
         };
-        let mut node: Node = node.map_err(|mut e: YamlError| {
-            e.line += self.first_line;
-            e
-        })?;
         if node.value == Value::Null {
             return Ok(None);
         }
-        shift(&mut node, self.first_line);
         Ok(Some(node))
     }
 }
@@ -224,15 +230,18 @@ mod tests {
 
     #[test]
     fn splits_documents_with_file_lines() {
-        let text = "# c\n---\na: 1\n---\n---\nb:\n  c: 2\n--- {d: 3}\n";
+        // The fast reader numbers `b`'s lines itself; the full parser's (`d`, and the aliases
+        // of `e`/`f`) are shifted.
+        let text = "# c\n---\na: 1\n---\n---\nb:\n  c: 2\n--- {d: 3}\n---\ne: &x 1\nf: *x\n";
         let docs: Vec<Node> = documents(text)
             .iter()
             .filter_map(|c| c.parse().unwrap())
             .collect();
-        assert_eq!(docs.len(), 3);
+        assert_eq!(docs.len(), 4);
         assert_eq!(docs[0].get("a").unwrap().line, 3);
         assert_eq!(docs[1].get("b").unwrap().get("c").unwrap().line, 7);
         assert_eq!(docs[2].get("d").unwrap().line, 8);
+        assert_eq!(docs[3].get("f").unwrap().line, 11);
     }
 
     #[test]
