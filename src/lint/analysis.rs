@@ -7,7 +7,7 @@ mod listeners;
 mod suggest;
 mod tls;
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::facts::{
     by_age, Facts, From, Grant, Listener, Object, Origin, ParentRef, PemKey, PemKeys, Ref, Route,
@@ -51,7 +51,7 @@ pub fn analyse(facts: &Facts) -> Analysed {
     a.frontend_validation();
     a.gateways_with_valid_listeners();
     // Parents by (kind, namespace, name): Gateways and ListenerSets.
-    let mut gateways: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::new();
+    let mut gateways: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::default();
     for (i, g) in facts.gateways.iter().enumerate() {
         let key = (
             g.object.id.kind.as_str(),

@@ -2,7 +2,7 @@
 //! the documents themselves can be dropped (memory stays proportional to the largest file).
 //! Only well-typed values are taken: malformed ones were already reported by the spec rules.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::node::Node;

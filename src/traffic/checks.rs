@@ -1,7 +1,7 @@
 //! Lint rules that need the traffic model: redirect loops, matches that never win, routes that
 //! compete for the same requests, rules that send nothing anywhere, mirrors to their own backend.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use super::probe::Probe;
 use super::routes::{Backend, Filter, HttpMatch, PathMatch, Rules, StrMatch};
@@ -30,8 +30,15 @@ impl Model {
 
     /// A redirect whose Location comes back to the same rule (directly or through others).
     fn redirect_loops(&self, out: &mut Vec<Finding>) {
-        let mut reported = HashSet::new();
-        for (g, l, host, entries) in self.groups(|t| &t.http) {
+        let mut reported = HashSet::default();
+        let redirects = |e: &Entry| match &self.facts.routes[e.route as usize].rules {
+            Rules::Http(rules) => rules[e.rule as usize]
+                .filters
+                .iter()
+                .any(|f| matches!(f, Filter::Redirect(_))),
+            _ => false,
+        };
+        for (g, l, host, entries) in self.groups(|t| &t.http, |es| es.iter().any(redirects)) {
             let listener = &self.facts.gateways[g].listeners[l];
             for e in entries {
                 let route = &self.facts.routes[e.route as usize];
@@ -39,12 +46,7 @@ impl Model {
                     continue;
                 };
                 let rule = &rules[e.rule as usize];
-                if !rule
-                    .filters
-                    .iter()
-                    .any(|f| matches!(f, Filter::Redirect(_)))
-                    || reported.contains(&(e.route, e.rule))
-                {
+                if !redirects(e) || reported.contains(&(e.route, e.rule)) {
                     continue;
                 }
                 let Some(probe) = sample(listener, host, &rule.matches[e.matched as usize]) else {
@@ -110,13 +112,14 @@ impl Model {
     /// Matches that never win: an identical match of higher precedence on the same listener and
     /// hostname takes every request they would match.
     fn shadowed(&self, out: &mut Vec<Finding>) {
-        let mut reported = HashSet::new();
+        let mut reported = HashSet::default();
         let kinds: [(Pick, &[&str; 5]); 2] =
             [(|t| &t.http, &HTTP_CRITERIA), (|t| &t.grpc, &GRPC_CRITERIA)];
         for (pick, criteria) in kinds {
-            for (g, l, host, entries) in self.groups(pick) {
+            // A match can only be shadowed by another candidate for the same hostname.
+            for (g, l, host, entries) in self.groups(pick, |es| es.len() > 1) {
                 let listener = &self.facts.gateways[g].listeners[l];
-                let mut first: HashMap<Condition, Entry> = HashMap::new();
+                let mut first: HashMap<Condition, Entry> = HashMap::default();
                 for e in entries {
                     let Some(condition) = self.condition(e) else {
                         continue;
@@ -371,10 +374,10 @@ impl Model {
     /// One sample request per match of every rule that carries traffic (regular expression
     /// matches excepted), traced; and a line for each that does not reach its own rule or loops.
     pub fn samples(&self) -> (Vec<SampleTrace>, Vec<String>) {
-        let mut done = HashSet::new();
+        let mut done = HashSet::default();
         let mut samples = Vec::new();
         let mut wrong = Vec::new();
-        for (g, l, host, entries) in self.groups(|t| &t.http) {
+        for (g, l, host, entries) in self.groups(|t| &t.http, |_| true) {
             let listener = &self.facts.gateways[g].listeners[l];
             for e in entries {
                 let Rules::Http(rules) = &self.facts.routes[e.route as usize].rules else {

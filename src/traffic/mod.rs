@@ -24,7 +24,7 @@ pub use checks::SampleTrace;
 pub use probe::{Probe, ProbeError};
 pub use trace::{BackendShare, Candidate, Outcome, Redirected, SeenRequest, Trace};
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use crate::lint::analysis::Attachment;
 use crate::lint::facts::Facts;
@@ -45,7 +45,7 @@ pub struct Model {
 impl Model {
     /// Builds the tables from lint's facts and the attachments its analysis predicted.
     pub(crate) fn new(facts: Facts, attachments: &[Attachment], valid: Vec<Vec<bool>>) -> Model {
-        let mut tables: HashMap<(usize, usize), Table> = HashMap::new();
+        let mut tables: HashMap<(usize, usize), Table> = HashMap::default();
         for a in attachments {
             tables
                 .entry((a.gateway, a.listener))
@@ -84,11 +84,14 @@ impl Model {
             .collect()
     }
 
-    /// Every hostname group of every listener's table in a stable order, as (gateway, listener,
-    /// effective hostname, candidates); `pick` chooses the HTTPRoute, GRPCRoute or L4 groups.
+    /// The hostname groups of every listener's table that `keep` selects, in a stable order, as
+    /// (gateway, listener, effective hostname, candidates); `pick` chooses the HTTPRoute,
+    /// GRPCRoute or L4 groups. Selecting before sorting matters: a large set has a group per
+    /// hostname, and a check usually needs few of them.
     pub(crate) fn groups(
         &self,
         pick: fn(&Table) -> &HashMap<String, Vec<table::Entry>>,
+        keep: impl Fn(&[table::Entry]) -> bool,
     ) -> Vec<(usize, usize, &str, &[table::Entry])> {
         let mut out: Vec<(usize, usize, &str, &[table::Entry])> = self
             .tables
@@ -98,6 +101,7 @@ impl Model {
                     .iter()
                     .map(move |(host, entries)| (g, l, host.as_str(), entries.as_slice()))
             })
+            .filter(|(_, _, _, entries)| keep(entries))
             .collect();
         out.sort_unstable_by_key(|&(g, l, host, _)| (g, l, host));
         out

@@ -388,7 +388,6 @@ fn filters(file: &Arc<str>, rule: &Node, path: &str) -> Box<[Filter]> {
         .enumerate()
         .filter_map(|(i, f)| {
             let ty = f.str_at("type")?;
-            let fpath = format!("{path}.filters[{i}]");
             Some(match ty {
                 "RequestHeaderModifier" => {
                     Filter::RequestHeaders(header_changes(f.get("requestHeaderModifier")?)?)
@@ -403,7 +402,7 @@ fn filters(file: &Arc<str>, rule: &Node, path: &str) -> Box<[Filter]> {
                 }
                 "RequestMirror" => {
                     let m = f.get("requestMirror")?;
-                    let bpath = format!("{fpath}.requestMirror.backendRef");
+                    let bpath = format!("{path}.filters[{i}].requestMirror.backendRef");
                     let percent = match (m.get("percent"), m.get("fraction")) {
                         (Some(p), _) => p.as_int()? as f64,
                         (None, Some(fr)) => {

@@ -1,8 +1,8 @@
 //! One listener's routing table: candidates (route, rule, match) grouped by effective hostname and
 //! sorted by the spec's precedence, with the reason one candidate beats another.
 
+use foldhash::HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use super::routes::{GrpcMatch, HttpMatch, PathMatch, Rules, StrMatch};
 use crate::lint::analysis::Attachment;
