@@ -92,9 +92,12 @@ pub fn read_at(text: &str, first_line: u64) -> Option<Node> {
 /// No tab, carriage return, control character or character a YAML parser treats specially
 /// (byte-order mark, NEL, line and paragraph separators, non-characters).
 fn plain_text(text: &str) -> bool {
-    let ascii_ok = text
-        .bytes()
-        .all(|b| (b >= 0x20 && b != 0x7f) || b == b'\n' || b >= 0x80);
+    // Whole chunks without an early exit, so that the compiler checks many bytes at a time.
+    let ascii_ok = text.as_bytes().chunks(64).all(|chunk| {
+        chunk.iter().fold(true, |ok, &b| {
+            ok & ((b >= 0x20 && b != 0x7f) | (b == b'\n'))
+        })
+    });
     ascii_ok
         && (text.is_ascii()
             || !text.chars().any(|c| {
@@ -837,6 +840,12 @@ mod tests {
             "a: 1.5\n",
             "80: x\n",
             "a:\tb\n",
+            "a: b\r\n",
+            "a: b\u{7f}\n",
+            "a: b\u{1}\n",
+            // past the first 64-byte chunk of the check
+            "a: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\u{0}\n",
+            "a: b\u{85}\n",
             "a: [x, 1.5]\n",
             "a: x: y\n",
             "a: x y: z # c\n",
