@@ -416,12 +416,18 @@ pub fn hostnames_intersect(listener: Option<&str>, route: Option<&str>) -> bool 
     };
     match (l.strip_prefix("*."), r.strip_prefix("*.")) {
         (None, None) => l == r,
-        (Some(suffix), None) => r.ends_with(&format!(".{suffix}")),
-        (None, Some(suffix)) => l.ends_with(&format!(".{suffix}")),
-        (Some(a), Some(b)) => {
-            a == b || a.ends_with(&format!(".{b}")) || b.ends_with(&format!(".{a}"))
-        }
+        (Some(suffix), None) => under(r, suffix),
+        (None, Some(suffix)) => under(l, suffix),
+        (Some(a), Some(b)) => a == b || under(a, b) || under(b, a),
     }
+}
+
+/// Whether `name` ends with `.` and `suffix` (a name under the domain `suffix`), without
+/// building that string: analysis asks this once per route hostname and listener.
+fn under(name: &str, suffix: &str) -> bool {
+    name.len() > suffix.len()
+        && name.ends_with(suffix)
+        && name.as_bytes()[name.len() - suffix.len() - 1] == b'.'
 }
 
 /// The API group of the experimental-only kinds (XBackend, XBackendTrafficPolicy, XMesh).
@@ -728,6 +734,23 @@ mod tests {
             Some("b.example.com")
         ));
         assert!(hostnames_intersect(None, Some("b.example.com")));
+        // a suffix counts only at a label boundary
+        assert!(!hostnames_intersect(
+            Some("*.example.com"),
+            Some("badexample.com")
+        ));
+        assert!(!hostnames_intersect(
+            Some("*.example.com"),
+            Some("*.ample.com")
+        ));
+        assert!(hostnames_intersect(
+            Some("*.example.com"),
+            Some("*.a.example.com")
+        ));
+        assert!(hostnames_intersect(
+            Some("*.a.example.com"),
+            Some("*.example.com")
+        ));
     }
 
     #[test]

@@ -306,9 +306,11 @@ impl<'t> Reader<'t> {
                 self.count()?;
                 // One pass over the spaces (`find` and `contains` were two searches per scalar):
                 // the first ` #` ends the scalar; a `: ` before it makes this no scalar at all.
+                // A plain loop: values are short, too short to repay a vector search's set-up.
                 let bytes = text.as_bytes();
                 let mut end = text.len();
-                for i in memchr::memchr_iter(b' ', bytes) {
+                let spaces = (0..bytes.len()).filter(|&i| bytes[i] == b' ');
+                for i in spaces {
                     if bytes.get(i + 1) == Some(&b'#') {
                         end = i;
                         break;

@@ -322,11 +322,11 @@ fn s(node: &Node, key: &str) -> Option<String> {
 
 /// `path[i]` children of a list, with their paths.
 fn each<'n>(node: &'n Node, key: &str, path: &str) -> impl Iterator<Item = (String, &'n Node)> {
-    let base = format!("{path}.{key}");
+    let base = super::check::join(path, key);
     node.items_at(key)
         .iter()
         .enumerate()
-        .map(move |(i, n)| (format!("{base}[{i}]"), n))
+        .map(move |(i, n)| (super::check::index(&base, i), n))
 }
 
 impl Facts {

@@ -7,7 +7,7 @@
 
 pub(crate) mod analysis;
 pub(crate) mod block;
-mod check;
+pub(crate) mod check;
 mod crd;
 mod docs;
 pub(crate) mod facts;

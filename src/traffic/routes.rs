@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::lint::check::{index, join};
 use crate::lint::facts::{reference, Ref};
 use crate::lint::node::Node;
 
@@ -192,7 +193,7 @@ pub fn read(file: &Arc<str>, kind: &str, spec: &Node) -> Rules {
         rules
             .iter()
             .enumerate()
-            .map(|(i, r)| (format!("spec.rules[{i}]"), r))
+            .map(|(i, r)| (index("spec.rules", i), r))
     };
     match kind {
         "HTTPRoute" if spec.get("rules").is_none() => Rules::Http(Box::new([HttpRule {
@@ -357,7 +358,7 @@ fn backends(file: &Arc<str>, rule: &Node, path: &str) -> Box<[Backend]> {
         .iter()
         .enumerate()
         .filter_map(|(i, b)| {
-            let bpath = format!("{path}.backendRefs[{i}]");
+            let bpath = index(&join(path, "backendRefs"), i);
             let mut backend = backend(file, b, &bpath)?;
             backend.weight = b.get("weight").and_then(Node::as_int).unwrap_or(1);
             for f in filters(file, b, &bpath).into_vec() {
