@@ -315,7 +315,7 @@ pub fn apply_defaults(schema: &Schema, node: &mut Node) {
         Value::Map(entries) => {
             if !schema.properties.is_empty() {
                 entries.retain(|(name, value)| {
-                    value.value != Value::Null
+                    !value.is_null()
                         || schema
                             .properties
                             .get(name.as_str())
@@ -377,9 +377,7 @@ pub fn validate_root(schema: &Schema, doc: &Node, out: &mut Vec<Violation>) {
     };
     for name in &schema.required {
         if !matches!(&**name, "apiVersion" | "kind" | "metadata")
-            && !entries
-                .iter()
-                .any(|(k, v)| k == name && v.value != Value::Null)
+            && !entries.iter().any(|(k, v)| k == name && !v.is_null())
         {
             walk.push(ViolationKind::Required, doc, name, "Required value".into());
         }
@@ -428,7 +426,7 @@ impl Walk<'_> {
     }
 
     fn node(&mut self, schema: &Schema, node: &Node, path: &str) {
-        if node.value == Value::Null {
+        if node.is_null() {
             if !schema.nullable && (schema.ty.is_some() || schema.int_or_string) {
                 let expected = schema.type_name();
                 self.push(
@@ -649,10 +647,7 @@ impl Walk<'_> {
             );
         }
         for name in &schema.required {
-            if !entries
-                .iter()
-                .any(|(k, v)| k == name && v.value != Value::Null)
-            {
+            if !entries.iter().any(|(k, v)| k == name && !v.is_null()) {
                 let field = join(path, name);
                 self.push(
                     ViolationKind::Required,

@@ -189,7 +189,7 @@ impl Ctx<'_> {
     /// The value at `key`, reporting `missing-field` when it is absent or null.
     pub fn require<'n>(&mut self, node: &'n Node, path: Field, key: &str) -> Option<&'n Node> {
         match node.get(key) {
-            Some(v) if v.value != Value::Null => Some(v),
+            Some(v) if !v.is_null() => Some(v),
             _ => {
                 let field = path.key(key);
                 self.error(
@@ -218,7 +218,7 @@ impl Ctx<'_> {
         if let Some(s) = v.as_str() {
             return Some(s);
         }
-        if v.value != Value::Null {
+        if !v.is_null() {
             self.wrong_type(v, path.key(key), "a string");
         }
         None
@@ -311,7 +311,7 @@ impl Ctx<'_> {
         for (i, item) in items.iter().enumerate() {
             let ipath = field.at(i);
             let Some(s) = item.as_str() else {
-                if item.value != Value::Null {
+                if !item.is_null() {
                     self.wrong_type(item, ipath, "a string");
                 }
                 continue;
@@ -388,7 +388,7 @@ impl Ctx<'_> {
         let v = node.get(key)?;
         let field = path.key(key);
         let Some(i) = v.as_int() else {
-            if v.value != Value::Null {
+            if !v.is_null() {
                 self.wrong_type(v, field, "an integer");
             }
             return None;
@@ -412,7 +412,7 @@ impl Ctx<'_> {
         match &v.value {
             Value::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    if item.value == Value::Null {
+                    if item.is_null() {
                         let ipath = field.at(i);
                         self.error(
                             "wrong-type",
@@ -505,7 +505,7 @@ impl Ctx<'_> {
         experimental: &[&str],
     ) {
         if !matches!(node.value, Value::Map(_)) {
-            if node.value != Value::Null {
+            if !node.is_null() {
                 self.wrong_type(
                     node,
                     if path.is_empty() {

@@ -166,7 +166,7 @@ impl Chunk<'_> {
                 node
             }
         };
-        if node.value == Value::Null {
+        if node.is_null() {
             return Ok(None);
         }
         Ok(Some(node))

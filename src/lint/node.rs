@@ -105,9 +105,15 @@ impl Node {
         }
     }
 
+    /// Whether this is a null. Rules ask it of every node; comparing with `Value::Null` called
+    /// the derived `PartialEq` out of line each time.
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
     /// Whether `key` is present with a value other than null (what CEL's `has()` sees).
     pub fn has(&self, key: &str) -> bool {
-        self.get(key).is_some_and(|n| n.value != Value::Null)
+        self.get(key).is_some_and(|n| !n.is_null())
     }
 
     /// The YAML type name, for "must be a string, not a list" messages.

@@ -96,7 +96,7 @@ fn has_null_field(node: &Node) -> bool {
     match &node.value {
         Value::Map(entries) => entries
             .iter()
-            .any(|(_, v)| v.value == Value::Null || has_null_field(v)),
+            .any(|(_, v)| v.is_null() || has_null_field(v)),
         Value::Seq(items) => items.iter().any(has_null_field),
         _ => false,
     }
@@ -110,7 +110,7 @@ fn without_null_fields(node: &Node) -> Node {
         Value::Map(entries) => Value::Map(
             entries
                 .iter()
-                .filter(|(_, v)| v.value != Value::Null)
+                .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| (k.clone(), without_null_fields(v)))
                 .collect(),
         ),

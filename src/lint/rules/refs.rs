@@ -1,7 +1,7 @@
 //! Parts shared by every route kind: parentRefs, backendRefs and hostnames.
 
 use crate::lint::check::{Ctx, Field, StrCheck};
-use crate::lint::node::{Node, Value};
+use crate::lint::node::Node;
 use crate::lint::Channel;
 use crate::spec;
 
@@ -201,7 +201,7 @@ pub fn hostnames(ctx: &mut Ctx, spec_node: &Node, max: usize, no_ip: bool) {
         let path_list = Field::new("spec.hostnames");
         let path = path_list.at(i);
         let Some(s) = h.as_str() else {
-            if h.value != Value::Null {
+            if !h.is_null() {
                 ctx.wrong_type(h, path, "a string");
             }
             continue;
