@@ -90,9 +90,9 @@ pub fn analyse(facts: &Facts) -> Analysed {
                 None => {}
             }
         }
-        for r in route.rules.references() {
-            a.reference(&route.object, r, &BACKEND);
-        }
+        route
+            .rules
+            .each_reference(|r| _ = a.reference(&route.object, r, &BACKEND));
     }
     for g in &facts.gateways {
         for l in &g.listeners {

@@ -89,22 +89,26 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
         path: dir.to_path_buf(),
         source,
     };
-    let mut entries = std::fs::read_dir(dir)
-        .map_err(read_err)?
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(read_err)?;
-    entries.sort_by_cached_key(|e| e.file_name());
-    for entry in entries {
-        let path = entry.path();
-        // Symlinked folders are not followed: they can loop.
-        let ty = entry.file_type().map_err(read_err)?;
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let entry = entry.map_err(read_err)?;
+        // Symlinked folders are not followed (they can loop): the entry's own type.
+        entries.push((entry.file_name(), entry.file_type().map_err(read_err)?));
+    }
+    // A folder's names are unique, so an unstable sort gives the one order.
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for (name, ty) in entries {
         if ty.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
-            // Only a symlink needs a `stat` to tell whether it leads to a file.
-            && (ty.is_file() || path.is_file())
+            walk(&dir.join(name), out)?;
+        } else if Path::new(&name)
+            .extension()
+            .is_some_and(|e| e == "yaml" || e == "yml")
         {
-            out.push(path);
+            let path = dir.join(name);
+            // Only a symlink needs a `stat` to tell whether it leads to a file.
+            if ty.is_file() || path.is_file() {
+                out.push(path);
+            }
         }
     }
     Ok(())

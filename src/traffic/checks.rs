@@ -319,23 +319,12 @@ pub(crate) fn sample(listener: &Listener, host: &str, m: &HttpMatch) -> Option<P
 
 /// Rules whose backends can take nothing, and mirrors to a backend the rule already uses.
 fn backend_rules(route: &Route, out: &mut Vec<Finding>) {
-    let rules: Vec<(u64, &[Filter], &[Backend])> = match &route.rules {
-        Rules::Http(r) => r
-            .iter()
-            .map(|r| (r.line, &r.filters[..], &r.backends[..]))
-            .collect(),
-        Rules::Grpc(r) => r
-            .iter()
-            .map(|r| (r.line, &r.filters[..], &r.backends[..]))
-            .collect(),
-        Rules::L4(b) => vec![(route.object.line, &[][..], &b[..])],
-    };
     let at = |line: u64, field: String, f: Finding| {
         f.at(&route.object.file, line)
             .on(Some(route.object.id.clone()))
             .field(field)
     };
-    for (i, (line, filters, backends)) in rules.into_iter().enumerate() {
+    let mut check = |i: usize, line: u64, filters: &[Filter], backends: &[Backend]| {
         if !backends.is_empty() && backends.iter().all(|b| b.weight == 0) {
             out.push(at(line, format!("spec.rules[{i}].backendRefs"), Finding::new(Severity::Error, "backends-all-weight-zero", format!("every backendRef of rule {i} has weight 0, so every request it matches gets HTTP 500")).hint("give the backend that should take the traffic a weight above 0 (weights are shares: weight / sum)")));
         }
@@ -354,6 +343,15 @@ fn backend_rules(route: &Route, out: &mut Vec<Finding>) {
                 out.push(at(backend.reference.origin.line, backend.reference.origin.field.clone(), Finding::new(Severity::Warning, "mirror-to-own-backend", format!("rule {i} mirrors requests to {}, which it already forwards them to: that backend receives them twice", backend.reference.name)).hint("mirror to a different backend (a shadow deployment), or remove the RequestMirror filter")));
             }
         }
+    };
+    match &route.rules {
+        Rules::Http(r) => (r.iter().enumerate()).for_each(|(i, r)| {
+            check(i, r.line, &r.filters, &r.backends);
+        }),
+        Rules::Grpc(r) => (r.iter().enumerate()).for_each(|(i, r)| {
+            check(i, r.line, &r.filters, &r.backends);
+        }),
+        Rules::L4(b) => check(0, route.object.line, &[], b),
     }
 }
 

@@ -214,29 +214,25 @@ pub fn read(file: &Arc<str>, kind: &str, spec: &Node) -> Rules {
 }
 
 impl Rules {
-    /// Every backendRef and mirror target, in document order.
-    pub fn references(&self) -> Vec<&Ref> {
-        fn add<'r>(out: &mut Vec<&'r Ref>, filters: &'r [Filter], backends: &'r [Backend]) {
+    /// Calls `f` with every backendRef and mirror target, in document order (a callback: the
+    /// analysis asks this of every route, and a list per route was an allocation each).
+    pub fn each_reference<'r>(&'r self, mut f: impl FnMut(&'r Ref)) {
+        let mut rule = |filters: &'r [Filter], backends: &'r [Backend]| {
             for b in backends {
-                out.push(&b.reference);
-                out.extend(b.mirrors.iter().map(|m| &m.reference));
+                f(&b.reference);
+                b.mirrors.iter().for_each(|m| f(&m.reference));
             }
-            out.extend(filters.iter().filter_map(|f| match f {
-                Filter::Mirror { backend, .. } => Some(&backend.reference),
-                _ => None,
-            }));
-        }
-        let mut out = Vec::new();
+            for filter in filters {
+                if let Filter::Mirror { backend, .. } = filter {
+                    f(&backend.reference);
+                }
+            }
+        };
         match self {
-            Rules::Http(rules) => rules
-                .iter()
-                .for_each(|r| add(&mut out, &r.filters, &r.backends)),
-            Rules::Grpc(rules) => rules
-                .iter()
-                .for_each(|r| add(&mut out, &r.filters, &r.backends)),
-            Rules::L4(backends) => add(&mut out, &[], backends),
+            Rules::Http(rules) => rules.iter().for_each(|r| rule(&r.filters, &r.backends)),
+            Rules::Grpc(rules) => rules.iter().for_each(|r| rule(&r.filters, &r.backends)),
+            Rules::L4(backends) => rule(&[], backends),
         }
-        out
     }
 }
 
