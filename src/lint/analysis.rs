@@ -269,10 +269,13 @@ impl Analysis<'_> {
             }
             None => {
                 for finding in outcomes.into_iter().flat_map(|(_, _, f)| f) {
+                    // Said once per place: the same parentRef seen through several definitions
+                    // of its Gateway. Another route's file may have the same line and message.
                     let said = self.findings.iter().any(|f| {
                         f.rule == finding.rule
                             && f.message == finding.message
                             && f.line == finding.line
+                            && f.file == finding.file
                     });
                     if !said {
                         self.findings.push(finding);

@@ -481,6 +481,28 @@ spec:
         assert!(report.has_errors());
     }
 
+    /// Two routes with the same mistake at the same line of their own files get a finding each:
+    /// a finding is said once per place, not once per message and line.
+    #[test]
+    fn the_same_mistake_in_two_files_is_reported_in_both() {
+        let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n  gatewayClassName: eg\n  listeners: [{name: http, protocol: HTTP, port: 80, allowedRoutes: {namespaces: {from: All}}}]\n";
+        let route = |name: &str| {
+            format!("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: {name}, namespace: app}}\nspec:\n  parentRefs: [{{name: gw, namespace: infra, sectionName: https}}]\n")
+        };
+        let (a, b) = (route("a"), route("b"));
+        let report = lint_sources(
+            &[("gw.yaml", gateway), ("a.yaml", &a), ("b.yaml", &b)],
+            &LintOptions::default(),
+        );
+        let files: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.rule == "no-matching-parent")
+            .map(|f| (f.file.as_deref().unwrap(), f.line))
+            .collect();
+        assert_eq!(files, [("a.yaml", Some(5)), ("b.yaml", Some(5))]);
+    }
+
     /// A stream long enough to be read on several threads reports what the same documents do as
     /// separate files, duplicates across documents included, at their file lines.
     #[test]
