@@ -345,13 +345,17 @@ fn backend_rules(route: &Route, out: &mut Vec<Finding>) {
         }
     };
     match &route.rules {
-        Rules::Http(r) => (r.iter().enumerate()).for_each(|(i, r)| {
-            check(i, r.line, &r.filters, &r.backends);
-        }),
-        Rules::Grpc(r) => (r.iter().enumerate()).for_each(|(i, r)| {
-            check(i, r.line, &r.filters, &r.backends);
-        }),
-        Rules::L4(b) => check(0, route.object.line, &[], b),
+        Rules::Http(rules) => {
+            for (i, r) in rules.iter().enumerate() {
+                check(i, r.line, &r.filters, &r.backends);
+            }
+        }
+        Rules::Grpc(rules) => {
+            for (i, r) in rules.iter().enumerate() {
+                check(i, r.line, &r.filters, &r.backends);
+            }
+        }
+        Rules::L4(backends) => check(0, route.object.line, &[], backends),
     }
 }
 

@@ -350,11 +350,12 @@ fn name_matches(m: &Node, key: &str, fold_case: bool) -> Box<[NameMatch]> {
 }
 
 fn backends(file: &Arc<str>, rule: &Node, path: &str) -> Box<[Backend]> {
+    let list = join(path, "backendRefs");
     rule.items_at("backendRefs")
         .iter()
         .enumerate()
         .filter_map(|(i, b)| {
-            let bpath = index(&join(path, "backendRefs"), i);
+            let bpath = index(&list, i);
             let mut backend = backend(file, b, &bpath)?;
             backend.weight = b.get("weight").and_then(Node::as_int).unwrap_or(1);
             for f in filters(file, b, &bpath).into_vec() {
