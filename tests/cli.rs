@@ -656,6 +656,41 @@ fn every_command_help_has_an_example() {
     }
 }
 
+/// Each command's help opens with the description the command list gives it. Subcommands are
+/// built only when run (`defer`), and a flattened option group's doc comment would then replace
+/// the command's own.
+#[test]
+fn every_command_help_opens_with_its_description() {
+    let top = String::from_utf8(stdout_of(["--help"])).unwrap();
+    let list = top
+        .split("Commands:\n")
+        .nth(1)
+        .unwrap()
+        .split("\n\n")
+        .next()
+        .unwrap();
+    let mut commands = Vec::new();
+    for line in list.lines() {
+        match line.trim_start().split_once("  ") {
+            // A wrapped description continues on the next line.
+            Some((name, about)) if line.starts_with("  ") && !line.starts_with("   ") => {
+                commands.push((name.to_string(), about.trim().to_string()))
+            }
+            _ => commands.last_mut().unwrap().1 += &format!(" {}", line.trim()),
+        }
+    }
+    assert!(commands.len() > 10, "{list}");
+    for (name, about) in commands.iter().filter(|(name, _)| name != "help") {
+        let help = String::from_utf8(stdout_of([name.as_str(), "--help"])).unwrap();
+        let opening = help.split("\n\n").next().unwrap().split_whitespace();
+        assert_eq!(
+            opening.collect::<Vec<_>>().join(" "),
+            *about,
+            "`{name} --help` opens with something else"
+        );
+    }
+}
+
 #[test]
 fn lint_warns_about_features_an_implementation_does_not_claim() {
     let generated = stdout_of([

@@ -12,8 +12,9 @@ pub enum AllowFrom {
     Selector,
 }
 
-/// Every answer has a flag. Flags override the values of a `--request` file; route flags (matches,
-/// backends, filters, hostnames) set the first rule of the first route.
+// Every answer has a flag. Flags override the values of a `--request` file; route flags (matches,
+// backends, filters, hostnames) set the first rule of the first route. (A plain comment: with
+// deferred subcommands, clap would take a doc comment here as the about text of `generate`.)
 #[derive(Debug, Clone, Default, Args)]
 pub struct RequestFlags {
     /// Read a request (YAML or JSON; `-` for stdin). See `traffic-engineer schema`.

@@ -68,7 +68,10 @@ pub enum ReportFormat {
     Json,
 }
 
+// Each subcommand's arguments are built only when that subcommand is the one run: building the
+// whole tree was half of `--version`'s instructions and most of its heap (README, Performance).
 #[derive(Debug, Subcommand)]
+#[command(defer = true)]
 pub enum Command {
     /// Generate Gateway API manifests for a deployment context.
     #[command(after_help = GENERATE_EXAMPLES)]
@@ -201,7 +204,8 @@ pub struct GenerateArgs {
     pub crds: Vec<PathBuf>,
 }
 
-/// The output options `generate` and `convert` share.
+// The output options `generate` and `convert` share. (A plain comment: with deferred subcommands,
+// clap would take a doc comment here as the about text of every command that flattens this.)
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
     /// yaml: the manifests on stdout; json: one object with files, findings and the request(s).
