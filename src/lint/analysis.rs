@@ -51,7 +51,7 @@ pub fn analyse(facts: &Facts) -> Analysed {
     a.frontend_validation();
     a.gateways_with_valid_listeners();
     // Parents by (kind, namespace, name): Gateways and ListenerSets.
-    let mut gateways: HashMap<(&str, &str, &str), Vec<usize>> = HashMap::default();
+    let mut gateways: Parents = HashMap::default();
     for (i, g) in facts.gateways.iter().enumerate() {
         let key = (
             g.object.id.kind.as_str(),
@@ -60,39 +60,34 @@ pub fn analyse(facts: &Facts) -> Analysed {
         );
         gateways.entry(key).or_default().push(i);
     }
-    for (index, route) in facts.routes.iter().enumerate() {
-        let mut missing = Vec::new();
-        for parent in &route.parent_refs {
-            if parent.group != spec::GROUP || !["Gateway", "ListenerSet"].contains(&&*parent.kind) {
-                continue; // mesh (Service) and other parents are out of scope
+    // Routes are judged on several threads, a group at a time, each into its own findings,
+    // attachments and grant marks, put together in route order: the once-per-place check of
+    // `attachment` only compares findings of one route, so groups change nothing it says.
+    let indices: Vec<usize> = (0..facts.routes.len()).collect();
+    let mut parts = Vec::new();
+    super::parallel_for_each(
+        &super::groups(&indices),
+        |group| {
+            let mut part = Analysis {
+                facts,
+                findings: Vec::new(),
+                used_grants: vec![false; facts.grants.len()],
+                attachments: Vec::new(),
+                valid: a.valid.clone(),
+            };
+            for &index in *group {
+                part.route(index, &gateways);
             }
-            let ns = parent
-                .namespace
-                .as_deref()
-                .unwrap_or(&route.object.namespace);
-            match gateways.get(&(parent.kind.as_str(), ns, parent.name.as_str())) {
-                Some(definitions) => a.attachment(index, parent, definitions),
-                // Said once per route and Gateway, not once per parentRef.
-                None if !missing.contains(&(ns, &parent.name)) => {
-                    missing.push((ns, &parent.name));
-                    let near = suggest::did_you_mean(
-                        &parent.name,
-                        gateways
-                            .keys()
-                            .filter(|(k, n, _)| *k == parent.kind && *n == ns)
-                            .map(|(_, _, name)| *name),
-                    );
-                    a.findings.push(
-                        finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("{} {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.kind, parent.name))
-                            .hint(format!("lint the {} together with its routes to check attachment{near}", parent.kind)),
-                    );
-                }
-                None => {}
-            }
+            part
+        },
+        |part| parts.push(part),
+    );
+    for part in parts {
+        a.findings.extend(part.findings);
+        a.attachments.extend(part.attachments);
+        for (used, marked) in a.used_grants.iter_mut().zip(part.used_grants) {
+            *used |= marked;
         }
-        route
-            .rules
-            .each_reference(|r| _ = a.reference(&route.object, r, &BACKEND));
     }
     for g in &facts.gateways {
         for l in &g.listeners {
@@ -122,6 +117,9 @@ pub fn analyse(facts: &Facts) -> Analysed {
         valid: a.valid,
     }
 }
+
+/// Gateways and ListenerSets (indices into [`Facts::gateways`]) by kind, namespace and name.
+type Parents<'f> = HashMap<(&'f str, &'f str, &'f str), Vec<usize>>;
 
 struct Analysis<'f> {
     facts: &'f Facts,
@@ -244,6 +242,45 @@ fn finding(
 }
 
 impl Analysis<'_> {
+    /// Where route `index` attaches through each of its parentRefs (`gateways`: the Gateways and
+    /// ListenerSets of the set by kind, namespace and name), and whether its backendRefs resolve.
+    fn route(&mut self, index: usize, gateways: &Parents) {
+        let facts = self.facts;
+        let route = &facts.routes[index];
+        let mut missing = Vec::new();
+        for parent in &route.parent_refs {
+            if parent.group != spec::GROUP || !["Gateway", "ListenerSet"].contains(&&*parent.kind) {
+                continue; // mesh (Service) and other parents are out of scope
+            }
+            let ns = parent
+                .namespace
+                .as_deref()
+                .unwrap_or(&route.object.namespace);
+            match gateways.get(&(parent.kind.as_str(), ns, parent.name.as_str())) {
+                Some(definitions) => self.attachment(index, parent, definitions),
+                // Said once per route and Gateway, not once per parentRef.
+                None if !missing.contains(&(ns, &parent.name)) => {
+                    missing.push((ns, &parent.name));
+                    let near = suggest::did_you_mean(
+                        &parent.name,
+                        gateways
+                            .keys()
+                            .filter(|(k, n, _)| *k == parent.kind && *n == ns)
+                            .map(|(_, _, name)| *name),
+                    );
+                    self.findings.push(
+                        finding(Severity::Note, "parent-not-in-set", &route.object, &parent.origin, format!("{} {ns}/{} is not among the linted files; if it does not exist in the cluster the route is ignored (no status at all)", parent.kind, parent.name))
+                            .hint(format!("lint the {} together with its routes to check attachment{near}", parent.kind)),
+                    );
+                }
+                None => {}
+            }
+        }
+        route
+            .rules
+            .each_reference(|r| _ = self.reference(&route.object, r, &BACKEND));
+    }
+
     /// Whether and where a route's parentRef attaches to a Gateway of the set. When the set
     /// defines the Gateway more than once, the route is fine if any definition accepts it (and
     /// carries the traffic of the first that does); when none does, what each says is reported.
