@@ -701,12 +701,17 @@ fn double_quoted_until(text: &str) -> Option<(String, Option<usize>, usize)> {
     Some((out, None, escaped))
 }
 
+/// YAML's indicator characters.
+const INDICATORS: [u8; 19] = *b"-?:,[]{}#&*!|>'\"%@`";
+
 /// A plain scalar may start with any character but YAML's indicators (`-` only before a non-space).
 fn plain_start(text: &str) -> bool {
     match text.as_bytes() {
         [] => false,
         [b'-', next, ..] => *next != b' ',
-        [first, ..] => !b"-?:,[]{}#&*!|>'\"%@`".contains(first),
+        // Compared one by one: `contains` on a byte string calls `memchr`, which cost more than
+        // the rest of reading a short scalar.
+        [first, ..] => !INDICATORS.iter().any(|b| b == first),
     }
 }
 
