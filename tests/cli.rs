@@ -950,3 +950,34 @@ fn the_executable_is_linked_at_a_fixed_address_unless_asked_for_a_pie() {
         option_env!("TRAFFIC_ENGINEER_PIE").is_some_and(|v| matches!(v, "1" | "true" | "yes"));
     assert_eq!(e_type, if pie_asked { 3 } else { 2 });
 }
+
+/// With standard output closed, `generate` succeeds and writes the same files as with it open
+/// (the entry point replaces Rust's start-up, which is what made a closed descriptor safe).
+#[cfg(unix)]
+#[test]
+fn closed_standard_output_does_not_end_up_in_a_written_file() {
+    let bin = assert_cmd::cargo::cargo_bin("traffic-engineer");
+    let dir = tempfile::tempdir().unwrap();
+    let write = |out: &str, close_stdout: bool| {
+        let redirect = if close_stdout { ">&-" } else { ">/dev/null" };
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!("\"$0\" \"$@\" {redirect}"))
+            .arg(&bin)
+            .args(["generate", "--context", "single-dev", "--service", "web"])
+            .args(["--port", "8080", "--output", "json", "--yes", "--out-dir"])
+            .arg(dir.path().join(out))
+            .status()
+            .unwrap();
+        assert!(status.success(), "{out}: {status}");
+        let mut files = tree(&dir.path().join(out));
+        for (path, _) in &mut files {
+            *path = path.rsplit_once(out).unwrap().1.to_string();
+        }
+        files.sort();
+        files
+    };
+    let open = write("open", false);
+    assert!(!open.is_empty());
+    assert_eq!(write("closed", true), open);
+}
