@@ -1,7 +1,7 @@
 //! The `traffic-engineer` executable: runs [`traffic_engineer::cli::main`] and exits with its code.
 //!
-//! On Linux with glibc the entry point is the C `main`, not Rust's start-up, which costs more than
-//! the rest of `--version` does (README, Performance): to name the main thread's stack guard in its
+//! On Linux with glibc the entry point is the C `main`, not Rust's start-up, which took a tenth of
+//! `--version`'s time (README, Performance): to name the main thread's stack guard in its
 //! stack-overflow message, Rust reads and parses `/proc/self/maps` at every start. Without it a
 //! stack overflow still stops at the guard page, as a plain SIGSEGV. The rest of what Rust's
 //! start-up does that matters here is done in [`main`]: standard descriptors that are closed are
