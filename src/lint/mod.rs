@@ -424,6 +424,56 @@ mod tests {
         assert_eq!(later, ["007.yaml", "150.yaml"]);
     }
 
+    /// The routes of a large set are analysed in groups on several threads. What a late group
+    /// marks (the only use of a ReferenceGrant) and finds (a route whose Gateway is not in the set)
+    /// reaches the report as if the set were analysed at once: the used grant is not reported
+    /// unused, the unused one is, and the missing Gateway is said once, at its route.
+    #[test]
+    fn a_set_analysed_in_groups_marks_and_finds_as_a_whole() {
+        let grant = |name: &str, from_ns: &str| {
+            format!("apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {{name: {name}, namespace: db}}\nspec:\n  from:\n  - {{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: {from_ns}}}\n  to:\n  - {{group: \"\", kind: Service}}\n")
+        };
+        let gateway = "apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: gw, namespace: infra}\nspec:\n  gatewayClassName: example\n  listeners:\n  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}\n";
+        let mut sources = vec![
+            ("gateway.yaml".to_string(), gateway.to_string()),
+            (
+                "grants.yaml".to_string(),
+                format!("{}---\n{}", grant("used", "app"), grant("unused", "other")),
+            ),
+        ];
+        for i in 0..300 {
+            let parent = if i == 150 { "gone" } else { "gw" };
+            let backend = if i == 299 {
+                "{name: pg, namespace: db, port: 5432}"
+            } else {
+                "{name: web, port: 80}"
+            };
+            let route = format!("apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {{name: r{i}, namespace: app}}\nspec:\n  parentRefs:\n  - {{name: {parent}, namespace: infra}}\n  hostnames: [h{i}.example.com]\n  rules:\n  - backendRefs:\n    - {backend}\n");
+            sources.push((format!("r{i:03}.yaml"), route));
+        }
+        let sources: Vec<(&str, &str)> = sources
+            .iter()
+            .map(|(label, text)| (label.as_str(), text.as_str()))
+            .collect();
+        let report = lint_sources(&sources, &LintOptions::default());
+        // Each finding of `rule` as (file, resource name).
+        let said = |rule: &str| -> Vec<(String, String)> {
+            let of = |f: &Finding| (f.file.clone(), f.resource.clone().map(|r| r.name));
+            let found = report.findings.iter().filter(|f| f.rule == rule).map(of);
+            found
+                .map(|(file, name)| (file.unwrap(), name.unwrap()))
+                .collect()
+        };
+        let at = |file: &str, name: &str| vec![(file.to_string(), name.to_string())];
+        assert_eq!(said("unused-reference-grant"), at("grants.yaml", "unused"));
+        assert_eq!(said("parent-not-in-set"), at("r150.yaml", "r150"));
+        assert!(
+            said("backend-ref-not-permitted").is_empty(),
+            "{:?}",
+            report.findings
+        );
+    }
+
     #[test]
     fn findings_carry_file_lines_of_the_offending_field() {
         let text = "\
