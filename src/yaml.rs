@@ -53,7 +53,7 @@ pub fn from_str_multiple<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, Yaml
         let mut out = Vec::new();
         for chunk in crate::lint::documents(text) {
             let node = crate::lint::block::read(chunk.text)?;
-            if node.value != crate::lint::node::Value::Null {
+            if !node.is_null() {
                 out.push(serde_json::from_value(node.to_json()).ok()?);
             }
         }

@@ -817,9 +817,9 @@ mod tests {
             None => false,
             Some(fast) => {
                 let reference = full(text);
-                if fast.value == Value::Null {
+                if fast.is_null() {
                     assert!(
-                        matches!(&reference, Ok(n) if n.value == Value::Null),
+                        matches!(&reference, Ok(n) if n.is_null()),
                         "{text:?}: {reference:?}"
                     );
                 } else {
