@@ -121,15 +121,16 @@ impl Named for Profile {
     fn name(&self) -> &str {
         &self.name
     }
+
+    fn embedded(text: &str, origin: &str) -> Self {
+        parse(text, origin).expect("embedded profiles are valid")
+    }
 }
 
 impl Catalog<Profile> {
-    /// The embedded profiles (parsed once per process).
+    /// The embedded profiles, each parsed when first used.
     pub fn built_in() -> Profiles {
-        static PARSED: std::sync::OnceLock<Profiles> = std::sync::OnceLock::new();
-        PARSED
-            .get_or_init(|| Catalog::embedded(&BUILT_IN, parse))
-            .clone()
+        Catalog::embedded(&BUILT_IN)
     }
 
     /// Built-in profiles, with each `*.yaml` of `dir` added or replacing the one of the same name.
@@ -161,6 +162,13 @@ mod tests {
                 "cross-namespace"
             ]
         );
+        for name in p.names() {
+            assert_eq!(
+                p.get(name).unwrap().name,
+                name,
+                "{name} is listed under its own name"
+            );
+        }
         assert!(p.get("single-dev").unwrap().gateway.create);
         assert!(!p.get("shared-gateway").unwrap().gateway.create);
     }

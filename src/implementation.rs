@@ -375,22 +375,16 @@ impl Named for Implementation {
     fn name(&self) -> &str {
         &self.name
     }
+
+    fn embedded(text: &str, origin: &str) -> Self {
+        parse(text, origin).expect("embedded presets are valid")
+    }
 }
 
 impl Catalog<Implementation> {
-    /// The embedded presets (parsed once per process).
+    /// The embedded presets, each parsed when first used.
     pub fn built_in() -> Implementations {
-        static PARSED: std::sync::OnceLock<Implementations> = std::sync::OnceLock::new();
-        PARSED
-            .get_or_init(|| Catalog::embedded(&BUILT_IN, parse))
-            .clone()
-    }
-
-    /// The embedded preset `name`, parsed alone: a run of `generate` needs one preset, and parsing
-    /// all of them was most of its start-up.
-    pub fn built_in_one(name: &str) -> Option<Implementation> {
-        let (origin, text) = BUILT_IN.iter().find(|(key, _)| *key == name)?;
-        Some(parse(text, origin).expect("embedded entries are valid"))
+        Catalog::embedded(&BUILT_IN)
     }
 
     /// Built-in presets, with each `*.yaml` of `dir` added or replacing the one of the same name.

@@ -68,10 +68,6 @@ fn every_preset_parses_and_every_data_file_is_built_in() {
     let mut names = all.names();
     names.sort();
     assert_eq!(names, files);
-    for (key, _) in BUILT_IN {
-        let one = Implementations::built_in_one(key).unwrap();
-        assert_eq!(one.name, key, "built_in_one finds a preset by its own name");
-    }
     for name in all.names() {
         assert_eq!(
             all.get(name).unwrap().name,

@@ -296,20 +296,20 @@ fn implementation_of(request: &Request, errors: &mut Vec<FieldError>) -> Impleme
         .implementation
         .as_deref()
         .unwrap_or(DEFAULT_IMPLEMENTATION);
-    match Implementations::built_in_one(name) {
-        Some(found) => found,
+    let presets = Implementations::built_in();
+    match presets.get(name) {
+        Some(found) => found.clone(),
         None => {
             errors.push(FieldError::new(
                 "options.implementation",
                 name,
                 "is not a known implementation",
-                format!(
-                    "use one of: {}",
-                    Implementations::built_in().names().join(", ")
-                ),
+                format!("use one of: {}", presets.names().join(", ")),
             ));
-            Implementations::built_in_one(DEFAULT_IMPLEMENTATION)
+            presets
+                .get(DEFAULT_IMPLEMENTATION)
                 .expect("the default implementation is built in")
+                .clone()
         }
     }
 }
