@@ -6,6 +6,7 @@
 //! and writes it; `lint` checks any manifests. `wizard` is the door for a person at a terminal;
 //! `mcp` the door for an AI assistant.
 
+pub mod alloc;
 pub mod catalog;
 pub mod cli;
 pub mod cluster;
@@ -28,11 +29,3 @@ pub mod traffic;
 pub mod version;
 pub mod wizard;
 pub mod yaml;
-
-/// mimalloc instead of glibc's malloc: lint makes and frees millions of small values (its node
-/// trees, facts and findings) on several threads, and frees one thread's values on another. With
-/// glibc that was a fifth of lint's time, more in a long-lived process whose heap had fragmented
-/// (README, Performance). Declared here, not in `main.rs`, so that benchmarks and tests measure
-/// the allocator the tool runs with.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -9,6 +9,9 @@
 //! output), a panic exits with 101, and standard output is flushed. The process then ends without
 //! running `atexit` handlers: mimalloc's would hand every page back to the kernel one `madvise` at
 //! a time, just before the kernel frees them all.
+//!
+//! Before anything is allocated, a command that allocates little is given the C library's
+//! `malloc` instead of mimalloc ([`traffic_engineer::alloc`]).
 
 #![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
@@ -17,12 +20,18 @@ fn main() {
     std::process::exit(traffic_engineer::cli::main());
 }
 
-/// The C entry point (see the module documentation); `argv` is read through [`std::env::args`],
-/// which glibc hands to Rust's standard library before `main`.
+/// The C entry point (see the module documentation). Only the command is read from `argv`
+/// here; the arguments are parsed from [`std::env::args`], which glibc hands to Rust's standard
+/// library before `main`.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[no_mangle]
-extern "C" fn main(_argc: libc::c_int, _argv: *const *const libc::c_char) -> libc::c_int {
+extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char) -> libc::c_int {
     use std::io::Write;
+    // SAFETY: the C runtime passes `argc` NUL-terminated strings in `argv`.
+    let command = (argc > 1).then(|| unsafe { std::ffi::CStr::from_ptr(*argv.add(1)) });
+    if traffic_engineer::alloc::allocates_little(command.map(std::ffi::CStr::to_bytes)) {
+        traffic_engineer::alloc::use_system_allocator();
+    }
     open_closed_standard_descriptors();
     // The panic message is printed by the panic hook; 101 is the code Rust's start-up gives.
     let code = std::panic::catch_unwind(traffic_engineer::cli::main).unwrap_or(101);
