@@ -12,7 +12,7 @@
 //! command runs are placed together at the start of the code, in the order of
 //! `link/text-order.txt` (`scripts/text-order` writes it). Left where LTO puts them, the 1.7 MB
 //! of functions a `generate` runs are spread over 6 MB of the 10 MB of code, and the kernel maps
-//! them in 64 KB at a time: 100 page faults, a third of `generate`'s time. Symbols the list names
+//! them in 64 KB at a time: 80 page faults more, a quarter of `generate`'s time. Symbols the list names
 //! that a build does not have (renamed functions, another compiler) are skipped; the layout only
 //! changes speed.
 

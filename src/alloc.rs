@@ -6,7 +6,7 @@
 //! glibc's `malloc` that was a fifth of lint's time, more in a long-lived process whose heap had
 //! fragmented (README, Performance). A `generate` makes a few thousand allocations on one thread,
 //! and there mimalloc costs more than it saves: it faults in a fresh page for each size class it
-//! serves (about 70 pages, a fifth of the process' page faults), where glibc packs them into a
+//! serves (about 75 pages, a quarter of the process' page faults), where glibc packs them into a
 //! few. Both are real allocators for the whole run; the choice only changes speed.
 
 use std::alloc::{GlobalAlloc, Layout, System};
