@@ -12,9 +12,9 @@
 //! command runs are placed together at the start of the code, in the order of
 //! `link/text-order.txt` (`scripts/text-order` writes it). Left where LTO puts them, the 1.7 MB
 //! of functions a `generate` runs are spread over 6 MB of the 10 MB of code, and the kernel maps
-//! them in 64 KB at a time: 80 page faults more, a quarter of `generate`'s time. Symbols the list names
-//! that a build does not have (renamed functions, another compiler) are skipped; the layout only
-//! changes speed.
+//! them in 64 KB at a time: 80 page faults more, a quarter of `generate`'s time. Symbols the list
+//! names that a build does not have (renamed functions, another compiler) are skipped; the layout
+//! only changes speed.
 
 use std::path::Path;
 
@@ -22,7 +22,6 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=link/text-order.txt");
     println!("cargo:rerun-if-env-changed=TRAFFIC_ENGINEER_PIE");
-    let var = |name| std::env::var(name).unwrap_or_default();
     let pie = var("TRAFFIC_ENGINEER_PIE");
     if var("CARGO_CFG_TARGET_OS") == "linux"
         && var("CARGO_CFG_TARGET_ENV") == "gnu"
@@ -44,7 +43,6 @@ fn main() {
 /// later and ships LLD for it, and no linker was chosen (`linker` in Cargo's configuration, or
 /// any linker flag in RUSTFLAGS). Other linkers may not know `--symbol-ordering-file`.
 fn links_with_rust_lld() -> bool {
-    let var = |name| std::env::var(name).unwrap_or_default();
     let target = var("TARGET");
     if target != "x86_64-unknown-linux-gnu" || std::env::var_os("RUSTC_LINKER").is_some() {
         return false;
@@ -77,4 +75,9 @@ fn links_with_rust_lld() -> bool {
         .join(&target)
         .join("bin/gcc-ld/ld.lld");
     version.starts_with("rustc 1.") && minor.is_some_and(|m| m >= 90) && lld.exists()
+}
+
+/// An environment variable Cargo gives build scripts, empty when unset.
+fn var(name: &str) -> String {
+    std::env::var(name).unwrap_or_default()
 }

@@ -966,3 +966,30 @@ fn a_closed_standard_descriptor_is_held_by_dev_null() {
         .unwrap();
     assert!(status.success(), "{status}");
 }
+
+/// A command that allocates little runs on glibc's malloc, chosen in the C `main` before the
+/// first allocation (src/alloc.rs); `lint` runs on mimalloc. mimalloc, asked to be verbose, says
+/// when it reserves its arena, which it does at its first allocation only.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn generate_allocates_with_glibc_and_lint_with_mimalloc() {
+    let reserves = |args: &[&str]| {
+        let out = te()
+            .env("MIMALLOC_VERBOSE", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stderr).contains("mimalloc: reserved")
+    };
+    assert!(
+        reserves(&["lint", "/dev/null"]),
+        "lint allocates with mimalloc"
+    );
+    for command in [
+        "--version",
+        "generate --context single-dev --service web --port 80",
+    ] {
+        let args: Vec<&str> = command.split(' ').collect();
+        assert!(!reserves(&args), "{command} allocates with glibc's malloc");
+    }
+}
