@@ -66,10 +66,14 @@ fn mimalloc() -> bool {
     }
 }
 
+// The methods are not inlined: under LTO both allocators' paths were copied into every place
+// that allocates, 0.8 MB of the executable, for one call saved per allocation (lint runs 0.05%
+// fewer instructions with them inlined).
+//
 // SAFETY: every call goes to one allocator, the same for the life of the process (CHOICE never
 // changes once a block exists), so each block is resized and freed by the allocator that made it.
 unsafe impl GlobalAlloc for Allocator {
-    #[inline]
+    #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match mimalloc() {
             true => mimalloc::MiMalloc.alloc(layout),
@@ -77,7 +81,7 @@ unsafe impl GlobalAlloc for Allocator {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         match mimalloc() {
             true => mimalloc::MiMalloc.alloc_zeroed(layout),
@@ -85,7 +89,7 @@ unsafe impl GlobalAlloc for Allocator {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         match CHOICE.load(Relaxed) == SYSTEM {
             true => System.dealloc(ptr, layout),
@@ -93,7 +97,7 @@ unsafe impl GlobalAlloc for Allocator {
         }
     }
 
-    #[inline]
+    #[inline(never)]
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         match CHOICE.load(Relaxed) == SYSTEM {
             true => System.realloc(ptr, layout, new_size),
