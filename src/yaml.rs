@@ -54,7 +54,7 @@ pub fn from_str_multiple<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, Yaml
         for chunk in crate::lint::documents(text) {
             let node = crate::lint::block::read(chunk.text)?;
             if !node.is_null() {
-                out.push(serde_json::from_value(node.to_json()).ok()?);
+                out.push(T::deserialize(&node).ok()?);
             }
         }
         Some(out)
@@ -70,7 +70,7 @@ pub fn from_str_multiple<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, Yaml
 /// Line-aware trees ([`crate::lint::node::Node`]) are read with [`from_str_full`].
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     if let Some(node) = crate::lint::block::read(text) {
-        if let Ok(value) = serde_json::from_value(node.to_json()) {
+        if let Ok(value) = T::deserialize(&node) {
             return Ok(value);
         }
     }

@@ -157,13 +157,15 @@ fn run_as(args: &ConvertArgs, wizard: bool) -> Result<i32, Failure> {
     if wizard {
         eprint!("{}", crate::wizard::summary(bundle));
     }
-    let report = json!({
-        "context": bundle.context,
-        "files": files_json(bundle),
-        "yaml": bundle.yaml_stream(),
-        "findings": bundle.findings,
-        "requests": conversion.requests,
-    });
+    let report = || {
+        json!({
+            "context": bundle.context,
+            "files": files_json(bundle),
+            "yaml": bundle.yaml_stream(),
+            "findings": bundle.findings,
+            "requests": conversion.requests,
+        })
+    };
     let code = Emit {
         out: &args.out,
         ask: Ask::WhenMissing,

@@ -117,10 +117,13 @@ pub(super) fn run_generate(args: &GenerateArgs, ask: Ask) -> Result<i32, Failure
     if wizard {
         eprint!("{}", crate::wizard::summary(&bundle));
     }
-    let mut json = bundle_json(&bundle, &request);
-    if json["command"].is_null() {
-        json["command"] = json!(request_file_command(args, cluster_target.as_deref()));
-    }
+    let json = || {
+        let mut json = bundle_json(&bundle, &request);
+        if json["command"].is_null() {
+            json["command"] = json!(request_file_command(args, cluster_target.as_deref()));
+        }
+        json
+    };
     let code = Emit {
         out: &args.out,
         ask,
@@ -144,8 +147,13 @@ pub(super) struct Emit<'a> {
 }
 
 impl Emit<'_> {
-    /// Prints or writes `bundle`; `json` is its report for `--output json`.
-    pub(super) fn run(&self, bundle: &Bundle, json: serde_json::Value) -> Result<i32, Failure> {
+    /// Prints or writes `bundle`; `json` makes its report, for `--output json` only (it took a
+    /// twentieth of a `generate` that prints YAML).
+    pub(super) fn run(
+        &self,
+        bundle: &Bundle,
+        json: impl FnOnce() -> serde_json::Value,
+    ) -> Result<i32, Failure> {
         match self.out.out_dir.as_deref() {
             Some(dir) => self.write_out(dir, bundle, json),
             None => {
@@ -154,7 +162,7 @@ impl Emit<'_> {
                         print!("{}", bundle.yaml_stream());
                         eprint_findings(&bundle.findings);
                     }
-                    OutputFormat::Json => println!("{json}"),
+                    OutputFormat::Json => println!("{}", json()),
                 }
                 Ok(EXIT_OK)
             }
@@ -166,7 +174,7 @@ impl Emit<'_> {
         &self,
         dir: &std::path::Path,
         bundle: &Bundle,
-        mut json: serde_json::Value,
+        json: impl FnOnce() -> serde_json::Value,
     ) -> Result<i32, Failure> {
         let args = self.out;
         let files_err = |e: files::FilesError| Failure::usage(e.to_string());
@@ -198,6 +206,7 @@ impl Emit<'_> {
         };
         match args.output {
             OutputFormat::Json => {
+                let mut json = json();
                 json["files"] = json!(changes);
                 json["summary"] = json!(summary);
                 json["written"] = json!(report);

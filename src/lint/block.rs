@@ -825,6 +825,9 @@ mod tests {
                 } else {
                     assert_eq!(reference.as_ref(), Ok(&fast), "{text:?}");
                 }
+                // What `crate::yaml` reads the tree as, straight or through its JSON value.
+                let direct = <serde_json::Value as serde::Deserialize>::deserialize(&fast);
+                assert_eq!(direct.ok(), Some(fast.to_json()), "{text:?}");
                 true
             }
         }

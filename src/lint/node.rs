@@ -7,6 +7,8 @@
 //! A map entry carries the line of its *key*: for `backendRefs:` followed by a block list, the
 //! finding points at `backendRefs:`, not at the first item.
 
+mod deserializer;
+
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 
